@@ -1,0 +1,24 @@
+{
+  "targets": [
+    {
+      "target_name": "berkeley",
+      "sources": [
+        "native/addon.c",
+        "native/args.c",
+        "native/constants.c",
+        "native/sockaddr.c",
+        "native/socket.c",
+        "native/io.c",
+        "native/sockopt.c",
+        "native/netdb.c",
+        "native/poll.c"
+      ],
+      "include_dirs": ["native", "native/generated"],
+      "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
+      "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-Werror"],
+      "conditions": [
+        ["OS=='linux'", {"cflags_c": ["-fvisibility=hidden"]}]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,40 @@
+/* The addon's entry: per-instance state (one per worker thread) and the
+ * registration of every native file's functions. */
+#include "exports.h"
+
+#include <stdlib.h>
+
+static void instance_free(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  instance_t *instance = data;
+  free(instance->scratch);
+  free(instance);
+}
+
+instance_t *instance_of(napi_env env) {
+  void *data = NULL;
+  napi_get_instance_data(env, &data);
+  return data;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  instance_t *instance = calloc(1, sizeof *instance);
+  if (instance == NULL || (instance->scratch = malloc(SCRATCH_SIZE)) == NULL) {
+    free(instance);
+    napi_throw_error(env, "ENOMEM", "berkeley: out of memory");
+    return NULL;
+  }
+  napi_set_instance_data(env, instance, instance_free, NULL);
+  register_constants(env, exports);
+  register_socket(env, exports);
+  register_io(env, exports);
+  register_sockopt(env, exports);
+  register_netdb(env, exports);
+  register_poll(env, exports);
+  return exports;
+}
+
+NAPI_MODULE_INIT() {
+  return init(env, exports);
+}

@@ -1,0 +1,36 @@
+/* The platform's constants, from the list scripts/gen-constants.mjs reads
+ * out of the headers; the values are the C compiler's. Also strerror(3). */
+#include "exports.h"
+#include "args.h"
+#include "platform.h"
+
+static void set(napi_env env, napi_value object, const char *name, int64_t value) {
+  napi_set_named_property(env, object, name, make_int(env, value));
+}
+
+/* strerror(errno) -> the system's message */
+static napi_value js_strerror(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 1)) return NULL;
+  int code = arg_int32(&a, 0);
+  if (a.failed) return NULL;
+  char message[256];
+  napi_value result = NULL;
+  napi_create_string_utf8(env, strerror_r(code, message, sizeof message), NAPI_AUTO_LENGTH, &result);
+  return result;
+}
+
+void register_constants(napi_env env, napi_value exports) {
+  napi_value constants, errnos;
+  napi_create_object(env, &constants);
+  napi_create_object(env, &errnos);
+#define CONSTANT(name) set(env, constants, #name, (int64_t)(name));
+#define ERRNO(name) set(env, errnos, #name, (int64_t)(name));
+#include "constants.h"
+#undef CONSTANT
+#undef ERRNO
+  napi_set_named_property(env, exports, "constants", constants);
+  napi_set_named_property(env, exports, "errno", errnos);
+  const napi_property_descriptor functions[] = {EXPORT("strerror", js_strerror)};
+  napi_define_properties(env, exports, 1, functions);
+}

@@ -1,0 +1,136 @@
+/* Data transfer: recv/recvfrom into fresh Buffers or the caller's memory,
+ * send/sendto. MSG_NOSIGNAL is always added: a closed peer is EPIPE, never
+ * SIGPIPE. */
+#include "exports.h"
+#include "sockaddr.h"
+
+/* A Buffer holding the first n bytes of data. */
+static napi_value copy_out(napi_env env, const char *data, size_t n) {
+  napi_value buffer = NULL;
+  void *unused;
+  napi_create_buffer_copy(env, n, data, &unused, &buffer);
+  return buffer;
+}
+
+/* Receives up to n bytes into a Buffer of the received size: small reads go
+ * through the instance's scratch buffer, large ones straight into a Buffer
+ * that is copied again only when not filled. Returns the Buffer or
+ * -errno; *from gets the sender when asked. */
+static napi_value receive(napi_env env, int fd, size_t n, int flags, sockaddr_any *from, socklen_t *fromlen) {
+  char *into;
+  napi_value buffer = NULL;
+  if (n <= SCRATCH_SIZE) {
+    into = instance_of(env)->scratch;
+  } else if (napi_create_buffer(env, n, (void **)&into, &buffer) != napi_ok) {
+    return NULL;
+  }
+  ssize_t got = recvfrom(fd, into, n, flags, from ? &from->sa : NULL, fromlen);
+  if (got < 0) return make_errno(env);
+  /* MSG_TRUNC on a datagram socket reports the real length, beyond n. */
+  size_t kept = (size_t)got < n ? (size_t)got : n;
+  return buffer == NULL || kept < n ? copy_out(env, into, kept) : buffer;
+}
+
+/* recv(fd, n, flags) -> Buffer | -errno */
+static napi_value js_recv(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 3)) return NULL;
+  int fd = arg_int32(&a, 0), n = arg_int32(&a, 1), flags = arg_int32(&a, 2);
+  if (a.failed) return NULL;
+  if (n < 0) return make_int(env, -EINVAL);
+  return receive(env, fd, (size_t)n, flags, NULL, NULL);
+}
+
+/* recvfrom(fd, n, flags) -> [Buffer, address] | -errno */
+static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 3)) return NULL;
+  int fd = arg_int32(&a, 0), n = arg_int32(&a, 1), flags = arg_int32(&a, 2);
+  if (a.failed) return NULL;
+  if (n < 0) return make_int(env, -EINVAL);
+  sockaddr_any from;
+  socklen_t fromlen = sizeof from;
+  napi_value data = receive(env, fd, (size_t)n, flags, &from, &fromlen);
+  napi_valuetype type;
+  if (data == NULL || napi_typeof(env, data, &type) != napi_ok || type == napi_number) return data;
+  return make_pair(env, data, sockaddr_to_js(env, &from.sa, fromlen));
+}
+
+/* The caller's memory: argument 1, at most n (argument 2) bytes of it. */
+static void *into_view(args_t *a, size_t *len) {
+  void *data = arg_bytes(a, 1, len);
+  int64_t n = arg_int64(a, 2);
+  if (n >= 0 && (uint64_t)n < *len) *len = (size_t)n;
+  return data;
+}
+
+/* recvInto(fd, view, n, flags) -> nbytes | -errno */
+static napi_value js_recv_into(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 4)) return NULL;
+  size_t len;
+  int fd = arg_int32(&a, 0);
+  void *data = into_view(&a, &len);
+  int flags = arg_int32(&a, 3);
+  if (a.failed) return NULL;
+  ssize_t got = recv(fd, data, len, flags);
+  return got < 0 ? make_errno(env) : make_int(env, got);
+}
+
+/* recvfromInto(fd, view, n, flags) -> [nbytes, address] | -errno */
+static napi_value js_recvfrom_into(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 4)) return NULL;
+  size_t len;
+  int fd = arg_int32(&a, 0);
+  void *data = into_view(&a, &len);
+  int flags = arg_int32(&a, 3);
+  if (a.failed) return NULL;
+  sockaddr_any from;
+  socklen_t fromlen = sizeof from;
+  ssize_t got = recvfrom(fd, data, len, flags, &from.sa, &fromlen);
+  if (got < 0) return make_errno(env);
+  return make_pair(env, make_int(env, got), sockaddr_to_js(env, &from.sa, fromlen));
+}
+
+/* send(fd, view, flags) -> nbytes | -errno */
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 3)) return NULL;
+  size_t len;
+  int fd = arg_int32(&a, 0);
+  const void *data = arg_bytes(&a, 1, &len);
+  int flags = arg_int32(&a, 2);
+  if (a.failed) return NULL;
+  ssize_t sent = send(fd, data, len, flags | MSG_NOSIGNAL);
+  return sent < 0 ? make_errno(env) : make_int(env, sent);
+}
+
+/* sendto(fd, view, flags, family, address) -> nbytes | -errno */
+static napi_value js_sendto(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 5)) return NULL;
+  size_t len;
+  int fd = arg_int32(&a, 0);
+  const void *data = arg_bytes(&a, 1, &len);
+  int flags = arg_int32(&a, 2), family = arg_int32(&a, 3);
+  sockaddr_any to;
+  socklen_t tolen;
+  int rc = sockaddr_from_js(&a, 4, family, &to, &tolen);
+  if (a.failed) return NULL;
+  if (rc < 0) return make_int(env, rc);
+  ssize_t sent = sendto(fd, data, len, flags | MSG_NOSIGNAL, &to.sa, tolen);
+  return sent < 0 ? make_errno(env) : make_int(env, sent);
+}
+
+void register_io(napi_env env, napi_value exports) {
+  const napi_property_descriptor functions[] = {
+      EXPORT("recv", js_recv),
+      EXPORT("recvfrom", js_recvfrom),
+      EXPORT("recvInto", js_recv_into),
+      EXPORT("recvfromInto", js_recvfrom_into),
+      EXPORT("send", js_send),
+      EXPORT("sendto", js_sendto),
+  };
+  napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+}

@@ -1,0 +1,179 @@
+/* Readiness: one uv_poll_t watcher per socket on Node's own loop (async
+ * calls), and poll(2) with a timeout for the Sync calls. Events are 1
+ * (readable) and 2 (writable), the selectors' EVENT_READ and EVENT_WRITE.
+ *
+ * Teardown order, as libuv requires: uv_poll_stop, uv_close, and only then
+ * may the caller close the fd. The struct is freed when both the handle's
+ * close callback and the JS object's finalizer have run, so neither a late
+ * callback nor a late GC touches freed memory or a reused fd. */
+#include "exports.h"
+#include "args.h"
+#include "platform.h"
+
+#include <stdlib.h>
+#include <uv.h>
+
+typedef struct {
+  uv_poll_t handle;
+  napi_env env;
+  napi_ref callback;
+  napi_async_context context;
+  int events;
+  bool referenced, closing, handle_closed, finalized;
+} watcher_t;
+
+static void watcher_free_if_done(watcher_t *w) {
+  if (w->handle_closed && w->finalized) free(w);
+}
+
+static void on_handle_closed(uv_handle_t *handle) {
+  watcher_t *w = handle->data;
+  w->handle_closed = true;
+  watcher_free_if_done(w);
+}
+
+/* Stops the watcher for good and releases its JS references. */
+static void watcher_close(watcher_t *w) {
+  if (w->closing) return;
+  w->closing = true;
+  uv_poll_stop(&w->handle);
+  uv_close((uv_handle_t *)&w->handle, on_handle_closed);
+  napi_delete_reference(w->env, w->callback);
+  napi_async_destroy(w->env, w->context);
+}
+
+static void on_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  watcher_t *w = data;
+  watcher_close(w);
+  w->finalized = true;
+  watcher_free_if_done(w);
+}
+
+static int to_uv_events(int events) {
+  return (events & 1 ? UV_READABLE : 0) | (events & 2 ? UV_WRITABLE : 0);
+}
+
+static void on_poll(uv_poll_t *handle, int status, int events) {
+  watcher_t *w = handle->data;
+  /* libuv stops the handle itself when it reports an error. */
+  if (status < 0) w->events = 0;
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  napi_value callback, receiver, argv[2], result;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  if (napi_get_reference_value(env, w->callback, &callback) == napi_ok && callback != NULL) {
+    napi_get_global(env, &receiver);
+    argv[0] = make_int(env, status);
+    argv[1] = make_int(env, (events & UV_READABLE ? 1 : 0) | (events & UV_WRITABLE ? 2 : 0));
+    if (napi_make_callback(env, w->context, receiver, callback, 2, argv, &result) == napi_pending_exception) {
+      napi_value error;
+      napi_get_and_clear_last_exception(env, &error);
+      napi_fatal_exception(env, error);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+/* watcherNew(fd, callback(status, events)) -> watcher | -errno */
+static napi_value js_watcher_new(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 2)) return NULL;
+  int fd = arg_int32(&a, 0);
+  napi_valuetype type;
+  if (!a.failed && (napi_typeof(env, a.argv[1], &type) != napi_ok || type != napi_function))
+    args_fail(&a, 1, "a function");
+  if (a.failed) return NULL;
+  uv_loop_t *loop;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return NULL;
+  watcher_t *w = calloc(1, sizeof *w);
+  if (w == NULL) return make_int(env, -ENOMEM);
+  int rc = uv_poll_init_socket(loop, &w->handle, fd);
+  if (rc < 0) {
+    free(w);
+    return make_int(env, rc);
+  }
+  w->handle.data = w;
+  w->env = env;
+  w->referenced = true;
+  napi_value name, external;
+  napi_create_string_utf8(env, "berkeley.Socket", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_reference(env, a.argv[1], 1, &w->callback) != napi_ok ||
+      napi_async_init(env, NULL, name, &w->context) != napi_ok ||
+      napi_create_external(env, w, on_finalize, NULL, &external) != napi_ok) {
+    /* Not reachable in practice; the handle must still be closed by libuv. */
+    w->finalized = true;
+    watcher_close(w);
+    return NULL;
+  }
+  return external;
+}
+
+static watcher_t *watcher_arg(args_t *a, size_t i) {
+  napi_valuetype type;
+  void *data = NULL;
+  if (!a->failed && (napi_typeof(a->env, a->argv[i], &type) != napi_ok || type != napi_external ||
+                     napi_get_value_external(a->env, a->argv[i], &data) != napi_ok))
+    args_fail(a, i, "a watcher");
+  return data;
+}
+
+/* watcherUpdate(watcher, events, referenced) -> 0 | -errno: arms exactly
+ * these events (0 stops) and keeps the loop alive only when referenced. */
+static napi_value js_watcher_update(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 3)) return NULL;
+  watcher_t *w = watcher_arg(&a, 0);
+  int events = arg_int32(&a, 1) & 3;
+  bool referenced = arg_bool(&a, 2);
+  if (a.failed) return NULL;
+  if (w->closing) return make_int(env, -EBADF);
+  if (events != w->events) {
+    int rc = events ? uv_poll_start(&w->handle, to_uv_events(events), on_poll) : uv_poll_stop(&w->handle);
+    if (rc < 0) return make_int(env, rc);
+    w->events = events;
+  }
+  if (referenced != w->referenced) {
+    if (referenced) uv_ref((uv_handle_t *)&w->handle);
+    else uv_unref((uv_handle_t *)&w->handle);
+    w->referenced = referenced;
+  }
+  return make_int(env, 0);
+}
+
+/* watcherClose(watcher): stop and release it; the fd may be closed after. */
+static napi_value js_watcher_close(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 1)) return NULL;
+  watcher_t *w = watcher_arg(&a, 0);
+  if (a.failed) return NULL;
+  watcher_close(w);
+  return make_int(env, 0);
+}
+
+/* waitSync(fd, events, timeoutMs) -> ready events | 0 on timeout | -errno.
+ * An error or hang-up counts as ready both ways: the next call reports it. */
+static napi_value js_wait_sync(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 3)) return NULL;
+  int fd = arg_int32(&a, 0), events = arg_int32(&a, 1), timeout = arg_int32(&a, 2);
+  if (a.failed) return NULL;
+  struct pollfd p = {.fd = fd, .events = (short)((events & 1 ? POLLIN : 0) | (events & 2 ? POLLOUT : 0))};
+  int rc = poll(&p, 1, timeout < 0 ? -1 : timeout);
+  if (rc < 0) return make_errno(env);
+  if (rc == 0) return make_int(env, 0);
+  if (p.revents & POLLNVAL) return make_int(env, -EBADF);
+  if (p.revents & (POLLERR | POLLHUP)) return make_int(env, 3);
+  return make_int(env, (p.revents & POLLIN ? 1 : 0) | (p.revents & POLLOUT ? 2 : 0));
+}
+
+void register_poll(napi_env env, napi_value exports) {
+  const napi_property_descriptor functions[] = {
+      EXPORT("watcherNew", js_watcher_new),
+      EXPORT("watcherUpdate", js_watcher_update),
+      EXPORT("watcherClose", js_watcher_close),
+      EXPORT("waitSync", js_wait_sync),
+  };
+  napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+}

@@ -1,0 +1,108 @@
+// Socket addresses: Python's tuples as TypeScript tuples, checked and put in
+// the form the native layer encodes. Host names are resolved with
+// getaddrinfo (on libuv's thread pool for the async calls).
+import { isIPv4, isIPv6 } from 'node:net';
+import { AF_INET, AF_INET6, AF_UNIX } from './constants.generated.js';
+import type { NativeAddress } from './native.js';
+import { lookupAsync, lookupSync } from './lookup.js';
+import { checkInt, typeError } from './validate.js';
+
+/** AF_INET: `[host, port]`. */
+export type IPv4Address = [host: string, port: number];
+/** AF_INET6: `[host, port, flowinfo, scopeId]` (the last two optional on input). */
+export type IPv6Address = [host: string, port: number, flowinfo?: number, scopeId?: number];
+/** AF_UNIX: a path, or a Buffer whose first byte is 0 for Linux's abstract namespace. */
+export type UnixAddress = string | Buffer;
+export type Address = IPv4Address | IPv6Address | UnixAddress;
+/** What the calls return: IPv6 addresses always have all four fields. */
+export type SocketAddress = [string, number] | [string, number, number, number] | string | Buffer | [number, Buffer] | null;
+
+const SUN_PATH_MAX = 108;
+
+/** An address checked for its family; `host` is set when it still needs resolving. */
+interface Parsed {
+  address: NativeAddress;
+  host?: string;
+}
+
+function parseInet(family: number, address: unknown, name: string): Parsed {
+  const v6 = family === AF_INET6;
+  const shape = v6 ? '[host, port, flowinfo?, scopeId?]' : '[host, port]';
+  if (!Array.isArray(address)) throw typeError(name, `a ${shape} tuple for ${v6 ? 'AF_INET6' : 'AF_INET'}`, address);
+  if (address.length < 2 || address.length > (v6 ? 4 : 2)) {
+    throw new RangeError(`The "${name}" argument must be a ${shape} tuple; got ${address.length} elements`);
+  }
+  const [host, port, flowinfo = 0, scopeId = 0] = address as unknown[];
+  if (typeof host !== 'string') throw typeError(`${name}[0]`, 'a string (host)', host);
+  if (host.includes('\0')) throw new RangeError(`The "${name}[0]" argument must not contain null characters`);
+  checkInt(port, `${name}[1]`, 0, 65535);
+  if (v6) {
+    checkInt(flowinfo, `${name}[2]`, 0, 0xfffff);
+    checkInt(scopeId, `${name}[3]`, 0, 0xffffffff);
+  }
+  let numeric: string | undefined;
+  if (host === '') numeric = v6 ? '::' : '0.0.0.0';
+  else if (host === '<broadcast>' && !v6) numeric = '255.255.255.255';
+  else if (v6 ? isIPv6(host) : isIPv4(host)) numeric = host;
+  const tuple = (h: string, scope = scopeId as number): NativeAddress =>
+    v6 ? [h, port as number, flowinfo as number, scope] : [h, port as number];
+  return numeric === undefined ? { address: tuple(''), host } : { address: tuple(numeric) };
+}
+
+function parseUnix(address: unknown, name: string): Parsed {
+  let length: number;
+  let abstract: boolean;
+  if (typeof address === 'string') {
+    length = Buffer.byteLength(address);
+    abstract = address.startsWith('\0');
+  } else if (address instanceof Uint8Array) {
+    length = address.length;
+    abstract = address[0] === 0;
+  } else {
+    throw typeError(name, 'a string path or a Buffer for AF_UNIX', address);
+  }
+  if (length > SUN_PATH_MAX - (abstract ? 0 : 1)) {
+    throw new RangeError(`The "${name}" argument is too long for AF_UNIX: ${length} bytes, at most ${SUN_PATH_MAX - (abstract ? 0 : 1)}`);
+  }
+  return { address: address as string | Buffer };
+}
+
+function parse(family: number, address: unknown, name: string): Parsed {
+  if (family === AF_INET || family === AF_INET6) return parseInet(family, address, name);
+  if (family === AF_UNIX) return parseUnix(address, name);
+  // Families without an address form here (AF_PACKET, AF_NETLINK…) get
+  // EAFNOSUPPORT from the native layer.
+  return { address: address as NativeAddress };
+}
+
+/** The resolved host put into the tuple: the first address getaddrinfo gives. */
+function withHost(parsed: Parsed, resolved: SocketAddress): NativeAddress {
+  const tuple = parsed.address as [string, number, number?, number?];
+  const found = resolved as [string, number, number?, number?];
+  const copy = [...tuple] as [string, number, number, number];
+  copy[0] = found[0];
+  if (copy.length === 4 && copy[3] === 0 && found[3] !== undefined) copy[3] = found[3];
+  return copy as NativeAddress;
+}
+
+/** The address in native form; host names resolved on the calling thread. */
+export function resolveSync(family: number, address: unknown, name = 'address'): NativeAddress {
+  const parsed = parse(family, address, name);
+  if (parsed.host === undefined) return parsed.address;
+  return withHost(parsed, lookupSync(parsed.host, null, family, 0, 0, 0)[0]![4]);
+}
+
+/** The address in native form: at once for numeric hosts, else after a look-up on the thread pool. */
+export function resolve(family: number, address: unknown, name = 'address'): NativeAddress | Promise<NativeAddress> {
+  const parsed = parse(family, address, name);
+  if (parsed.host === undefined) return parsed.address;
+  return lookupAsync(parsed.host, null, family, 0, 0, 0).then((list) => withHost(parsed, list[0]![4]));
+}
+
+/** Python's repr of an address, for toString(). */
+export function formatAddress(address: SocketAddress): string {
+  if (Array.isArray(address)) return `[${address.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ')}]`;
+  if (Buffer.isBuffer(address)) return `b'${[...address].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('')}'`;
+  return String(address);
+}
+

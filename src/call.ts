@@ -1,0 +1,111 @@
+// The one helper that runs every call that can wait (CPython's sock_call):
+//  1. try the non-blocking system call at once;
+//  2. on EAGAIN/EINPROGRESS: non-blocking mode -> BlockingIOError; otherwise
+//     wait for readiness (async: the socket's watcher; Sync: poll(2)) and
+//     retry, keeping one deadline for the whole call;
+//  3. map a negative errno to its SocketError.
+// An operation is `op(fd, a, b, c, d)` returning its result or -errno; an
+// operation that makes partial progress (sendall) returns -EAGAIN until done.
+import { EAGAIN, EINPROGRESS, EINTR } from './errno.js';
+import { closedError, errorFromErrno, timeoutError, type SocketError } from './errors.js';
+import type { Handle } from './handle.js';
+import { native } from './native.js';
+import type { Direction, Readiness, Waiter } from './readiness.js';
+
+// Loose on purpose: each operation has its own argument types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Op<R> = (fd: number, a: any, b: any, c: any, d: any) => R | number;
+
+// The longest wait poll(2) and setTimeout take; longer timeouts wait in steps
+// (Sync) or without a timer (async: 24.8 days is as good as forever).
+const MAX_WAIT_MS = 0x7fffffff;
+
+const wouldBlock = (rc: number): boolean => rc === -EAGAIN || rc === -EINPROGRESS;
+
+/** The blocking form: waits on the calling thread with poll(2). */
+export function callSync<R>(handle: Handle, direction: Direction, syscall: string, op: Op<R>, a?: unknown, b?: unknown, c?: unknown, d?: unknown): R {
+  let deadline = -1;
+  for (;;) {
+    const fd = handle.fd;
+    if (fd < 0) throw closedError(syscall);
+    const result = op(fd, a, b, c, d);
+    if (typeof result !== 'number' || result >= 0) return result as R;
+    if (result === -EINTR) continue;
+    if (!wouldBlock(result) || handle.timeout === 0) throw errorFromErrno(result, syscall);
+    let ms = -1;
+    if (handle.timeout !== null) {
+      const now = performance.now();
+      if (deadline < 0) deadline = now + handle.timeout * 1000;
+      if (now >= deadline) throw timeoutError(syscall);
+      ms = Math.min(Math.ceil(deadline - now), MAX_WAIT_MS);
+    }
+    const ready = native.waitSync(fd, direction, ms);
+    if (ready < 0 && ready !== -EINTR) throw errorFromErrno(ready, 'poll');
+  }
+}
+
+/** The Promise form: never blocks the event loop; calls are served in order. */
+export function callAsync<R>(handle: Handle, direction: Direction, syscall: string, op: Op<R>, a?: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<R> {
+  const fd = handle.fd;
+  if (fd < 0) return Promise.reject(closedError(syscall));
+  // The fast path, unless earlier calls wait in this direction: a call never
+  // overtakes them.
+  if (handle.timeout === 0 || handle.watching?.busy(direction) !== true) {
+    let result = op(fd, a, b, c, d);
+    while (result === -EINTR) result = op(fd, a, b, c, d);
+    if (typeof result !== 'number' || result >= 0) return Promise.resolve(result as R);
+    if (!wouldBlock(result) || handle.timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
+  }
+  return new Promise<R>((resolve, reject) => {
+    handle.readiness.wait(new AsyncCall(handle, direction, syscall, op, a, b, c, d, resolve, reject));
+  });
+}
+
+/** A call waiting on the socket's watcher, with its deadline timer. */
+class AsyncCall<R> implements Waiter {
+  readonly #timer: NodeJS.Timeout | undefined;
+  // Holds the Socket while the call waits, so it cannot be collected (and
+  // closed) under a pending call.
+  readonly #owner: object | undefined;
+
+  constructor(
+    handle: Handle,
+    readonly direction: Direction,
+    readonly syscall: string,
+    readonly op: Op<R>,
+    readonly a: unknown,
+    readonly b: unknown,
+    readonly c: unknown,
+    readonly d: unknown,
+    readonly resolve: (value: R) => void,
+    readonly reject: (error: SocketError) => void,
+  ) {
+    this.#owner = handle.owner?.deref();
+    if (handle.timeout !== null && handle.timeout * 1000 <= MAX_WAIT_MS) {
+      const readiness: Readiness = handle.readiness;
+      this.#timer = setTimeout(() => {
+        readiness.cancel(this);
+        reject(timeoutError(syscall));
+      }, handle.timeout * 1000);
+      if (!handle.referenced) this.#timer.unref();
+    }
+  }
+
+  attempt(fd: number): boolean {
+    let result = this.op(fd, this.a, this.b, this.c, this.d);
+    while (result === -EINTR) result = this.op(fd, this.a, this.b, this.c, this.d);
+    if (typeof result === 'number' && result < 0) {
+      if (wouldBlock(result)) return false;
+      this.fail(errorFromErrno(result, this.syscall));
+      return true;
+    }
+    clearTimeout(this.#timer);
+    this.resolve(result as R);
+    return true;
+  }
+
+  fail(error: SocketError): void {
+    clearTimeout(this.#timer);
+    this.reject(error);
+  }
+}

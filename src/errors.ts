@@ -1,0 +1,107 @@
+// The error hierarchy of Python's OSError family (PEP 3151), built once
+// from a negative errno returned by the native layer.
+import { native } from './native.js';
+
+/** Every `E*` name of the platform mapped to its number (Python's `errno`). */
+export const errno: Readonly<Record<string, number>> = Object.freeze({ ...native.errno });
+
+// The native list has canonical names first, so aliases (EWOULDBLOCK) lose.
+const errnoNames = new Map<number, string>();
+for (const [name, value] of Object.entries(errno)) if (!errnoNames.has(value)) errnoNames.set(value, name);
+
+const eaiNames = new Map<number, string>();
+for (const [name, value] of Object.entries(native.constants)) {
+  if (name.startsWith('EAI_') && value !== undefined && !eaiNames.has(value)) eaiNames.set(value, name);
+}
+
+/** An OS failure (Python's `OSError` / `socket.error`). */
+export class SocketError extends Error {
+  /** The error number (an `E*` value; an `EAI_*` value for `GaiError`). */
+  readonly errno: number;
+  /** The symbolic name of `errno`, such as `'ECONNREFUSED'`. */
+  readonly code: string;
+  /** The system's message for `errno`. */
+  readonly strerror: string;
+  /** The call that failed, such as `'connect'`. */
+  readonly syscall: string;
+
+  constructor(errnum: number, strerror?: string, syscall = '', code?: string) {
+    const text = strerror ?? native.strerror(errnum);
+    super(`[Errno ${errnum}] ${text}${syscall ? ` (${syscall})` : ''}`);
+    this.errno = errnum;
+    this.code = code ?? errnoNames.get(errnum) ?? `E${errnum}`;
+    this.strerror = text;
+    this.syscall = syscall;
+  }
+
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+export class BlockingIOError extends SocketError {}
+export class TimeoutError extends SocketError {}
+export class InterruptedError extends SocketError {}
+export class PermissionError extends SocketError {}
+export class FileNotFoundError extends SocketError {}
+export class FileExistsError extends SocketError {}
+export class IsADirectoryError extends SocketError {}
+export class NotADirectoryError extends SocketError {}
+export class ProcessLookupError extends SocketError {}
+export class ChildProcessError extends SocketError {}
+export class ConnectionError extends SocketError {}
+export class BrokenPipeError extends ConnectionError {}
+export class ConnectionAbortedError extends ConnectionError {}
+export class ConnectionRefusedError extends ConnectionError {}
+export class ConnectionResetError extends ConnectionError {}
+
+/** A name-resolution failure (Python's `socket.gaierror`): `errno` is an `EAI_*` value. */
+export class GaiError extends SocketError {
+  constructor(code: number, strerror = native.gaiStrerror(code), syscall = 'getaddrinfo') {
+    super(code, strerror, syscall, eaiNames.get(code) ?? `EAI_${code}`);
+  }
+}
+
+/** An address-related failure of the legacy look-ups (Python's `socket.herror`). */
+export class HostError extends SocketError {}
+
+type SocketErrorClass = new (errnum: number, strerror?: string, syscall?: string) => SocketError;
+
+const classes = new Map<number | undefined, SocketErrorClass>([
+  [errno.EAGAIN, BlockingIOError],
+  [errno.EWOULDBLOCK, BlockingIOError],
+  [errno.EINPROGRESS, BlockingIOError],
+  [errno.EALREADY, BlockingIOError],
+  [errno.ETIMEDOUT, TimeoutError],
+  [errno.EINTR, InterruptedError],
+  [errno.EACCES, PermissionError],
+  [errno.EPERM, PermissionError],
+  [errno.ENOENT, FileNotFoundError],
+  [errno.EEXIST, FileExistsError],
+  [errno.EISDIR, IsADirectoryError],
+  [errno.ENOTDIR, NotADirectoryError],
+  [errno.ESRCH, ProcessLookupError],
+  [errno.ECHILD, ChildProcessError],
+  [errno.EPIPE, BrokenPipeError],
+  [errno.ESHUTDOWN, BrokenPipeError],
+  [errno.ECONNABORTED, ConnectionAbortedError],
+  [errno.ECONNREFUSED, ConnectionRefusedError],
+  [errno.ECONNRESET, ConnectionResetError],
+]);
+
+/** The right `SocketError` subclass for an errno (negative or positive). */
+export function errorFromErrno(errnum: number, syscall: string): SocketError {
+  const positive = Math.abs(errnum);
+  const Class = classes.get(positive) ?? SocketError;
+  return new Class(positive, undefined, syscall);
+}
+
+/** The error of a call that ran out of time, as Python's `socket.timeout`. */
+export function timeoutError(syscall: string): TimeoutError {
+  return new TimeoutError(errno.ETIMEDOUT!, 'timed out', syscall);
+}
+
+/** Using a closed socket. */
+export function closedError(syscall: string): SocketError {
+  return new SocketError(errno.EBADF!, undefined, syscall);
+}

@@ -1,0 +1,59 @@
+// What a Socket owns: its fd, its mode and its readiness watcher. Kept apart
+// from the Socket object so that the GC of an unclosed Socket can still
+// close it (see socket.ts), and so that close() has one teardown order:
+// watcher stopped, waiting calls failed, then the fd closed.
+import { native } from './native.js';
+import { Readiness } from './readiness.js';
+
+export class Handle {
+  /** The fd; -1 once closed or detached, so a reused fd is never touched. */
+  fd: number;
+  /** Seconds: null waits forever, 0 is non-blocking. */
+  timeout: number | null;
+  #readiness: Readiness | undefined;
+  #referenced = true;
+  /** The Socket, held strongly only by calls that are waiting. */
+  owner: WeakRef<object> | undefined;
+
+  constructor(fd: number, timeout: number | null) {
+    this.fd = fd;
+    this.timeout = timeout;
+  }
+
+  get readiness(): Readiness {
+    if (this.#readiness === undefined) {
+      this.#readiness = new Readiness(this.fd);
+      this.#readiness.setRef(this.#referenced);
+    }
+    return this.#readiness;
+  }
+
+  /** The readiness watcher if one was made. */
+  get watching(): Readiness | undefined {
+    return this.#readiness;
+  }
+
+  get referenced(): boolean {
+    return this.#referenced;
+  }
+
+  setRef(referenced: boolean): void {
+    this.#referenced = referenced;
+    this.#readiness?.setRef(referenced);
+  }
+
+  /** Gives up the fd without closing it: the watcher stops first. */
+  detach(): number {
+    const fd = this.fd;
+    this.#readiness?.close();
+    this.#readiness = undefined;
+    this.fd = -1;
+    return fd;
+  }
+
+  /** Closes the fd (idempotent); returns 0 or -errno. */
+  close(): number {
+    const fd = this.detach();
+    return fd < 0 ? 0 : native.close(fd);
+  }
+}

@@ -1,0 +1,27 @@
+// berkeley: Python's socket module for TypeScript on Node.js.
+export * from './constants.generated.js';
+export { Socket, type Data } from './socket.js';
+export { socket, socketpair, fromfd, close, dup } from './functions.js';
+export { getdefaulttimeout, setdefaulttimeout } from './timeout.js';
+export type { Address, IPv4Address, IPv6Address, UnixAddress, SocketAddress } from './address.js';
+export {
+  errno,
+  SocketError,
+  BlockingIOError,
+  TimeoutError,
+  InterruptedError,
+  PermissionError,
+  FileNotFoundError,
+  FileExistsError,
+  IsADirectoryError,
+  NotADirectoryError,
+  ProcessLookupError,
+  ChildProcessError,
+  ConnectionError,
+  BrokenPipeError,
+  ConnectionAbortedError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  GaiError,
+  HostError,
+} from './errors.js';

@@ -1,0 +1,58 @@
+// The typed face of the C addon (native/). Every call returns its result or
+// a negative errno as a plain number; nothing here throws for an OS error.
+import { createRequire } from 'node:module';
+
+/** A decoded socket address as the addon hands it over. */
+export type NativeAddress = [string, number] | [string, number, number, number] | string | Buffer | [number, Buffer] | null;
+/** One getaddrinfo entry: [family, type, proto, canonname, sockaddr]. */
+export type NativeAddrinfo = [number, number, number, string, NativeAddress];
+/** A getaddrinfo failure: the EAI_* code and, for EAI_SYSTEM, the errno. */
+export interface NativeGaiFailure { gai: number; errno: number }
+export type Bytes = ArrayBufferView | ArrayBuffer;
+/** Opaque handle of a uv_poll_t readiness watcher. */
+export interface NativeWatcher { readonly __watcher: unique symbol }
+
+export interface Native {
+  constants: Record<string, number | undefined>;
+  errno: Record<string, number>;
+  strerror(errno: number): string;
+  gaiStrerror(code: number): string;
+
+  socket(family: number, type: number, proto: number): number;
+  socketpair(family: number, type: number, proto: number): [number, number] | number;
+  close(fd: number): number;
+  dup(fd: number): number;
+  setNonblocking(fd: number): number;
+  getInheritable(fd: number): number;
+  setInheritable(fd: number, inheritable: boolean): number;
+  bind(fd: number, family: number, address: NativeAddress): number;
+  connect(fd: number, family: number, address: NativeAddress): number;
+  listen(fd: number, backlog: number): number;
+  accept(fd: number): [number, NativeAddress] | number;
+  shutdown(fd: number, how: number): number;
+  getsockname(fd: number): NativeAddress | number;
+  getpeername(fd: number): NativeAddress | number;
+
+  recv(fd: number, n: number, flags: number): Buffer | number;
+  recvfrom(fd: number, n: number, flags: number): [Buffer, NativeAddress] | number;
+  recvInto(fd: number, into: Bytes, n: number, flags: number): number;
+  recvfromInto(fd: number, into: Bytes, n: number, flags: number): [number, NativeAddress] | number;
+  send(fd: number, data: Bytes, flags: number): number;
+  sendto(fd: number, data: Bytes, flags: number, family: number, address: NativeAddress): number;
+
+  setsockoptInt(fd: number, level: number, opt: number, value: number): number;
+  setsockoptBytes(fd: number, level: number, opt: number, value: Bytes): number;
+  setsockoptNull(fd: number, level: number, opt: number, optlen: number): number;
+  getsockoptInt(fd: number, level: number, opt: number, out: Int32Array): number;
+  getsockoptBytes(fd: number, level: number, opt: number, buflen: number): Buffer | number;
+
+  getaddrinfo(host: string | null, service: string | null, family: number, type: number, proto: number, flags: number): Promise<NativeAddrinfo[] | NativeGaiFailure>;
+  getaddrinfoSync(host: string | null, service: string | null, family: number, type: number, proto: number, flags: number): NativeAddrinfo[] | NativeGaiFailure;
+
+  watcherNew(fd: number, callback: (status: number, events: number) => void): NativeWatcher | number;
+  watcherUpdate(watcher: NativeWatcher, events: number, referenced: boolean): number;
+  watcherClose(watcher: NativeWatcher): number;
+  waitSync(fd: number, events: number, timeoutMs: number): number;
+}
+
+export const native: Native = createRequire(import.meta.url)('../build/Release/berkeley.node');

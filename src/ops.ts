@@ -1,0 +1,62 @@
+// Operations the call helper runs: each is `op(fd, a, b, c, d)` returning its
+// result or -errno. Those that finish in steps (sendall, connect) keep their
+// progress in a small state object and return -EAGAIN/-EINPROGRESS until done.
+import { SOL_SOCKET, SO_ERROR } from './constants.generated.js';
+import { EINPROGRESS, EINTR } from './errno.js';
+import { native, type NativeAddress } from './native.js';
+
+const intOut = new Int32Array(1);
+
+/** getsockopt(2) of an int option -> the value or -errno via the result. */
+export function getsockoptInt(fd: number, level: number, opt: number): { rc: number; value: number } {
+  const rc = native.getsockoptInt(fd, level, opt, intOut);
+  return { rc, value: intOut[0]! };
+}
+
+export function sendtoOp(fd: number, data: ArrayBufferView, flags: number, family: number, address: NativeAddress): number {
+  return native.sendto(fd, data, flags, family, address);
+}
+
+/** sendall: sends until every byte is out; -EAGAIN between steps. */
+export class SendAll {
+  sent = 0;
+  readonly bytes: Uint8Array;
+
+  constructor(data: ArrayBufferView | ArrayBuffer) {
+    this.bytes = data instanceof Uint8Array ? data : ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : new Uint8Array(data);
+  }
+
+  static op(fd: number, state: SendAll, flags: number): number {
+    const { bytes } = state;
+    while (state.sent < bytes.length) {
+      const n = native.send(fd, state.sent === 0 ? bytes : bytes.subarray(state.sent), flags);
+      if (n < 0) return n;
+      state.sent += n;
+    }
+    return 0;
+  }
+}
+
+/** connect: connect(2), then, once writable, the outcome from SO_ERROR. */
+export class Connect {
+  #started = false;
+
+  constructor(readonly family: number, readonly address: NativeAddress) {}
+
+  static op(fd: number, state: Connect): number {
+    if (!state.#started) {
+      const rc = native.connect(fd, state.family, state.address);
+      // An interrupted connect goes on in the background, as EINPROGRESS.
+      if (rc === -EINPROGRESS || rc === -EINTR) {
+        state.#started = true;
+        return -EINPROGRESS;
+      }
+      return rc;
+    }
+    const { rc, value } = getsockoptInt(fd, SOL_SOCKET, SO_ERROR);
+    if (rc < 0) return rc;
+    return value === 0 ? 0 : -value;
+  }
+}

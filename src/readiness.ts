@@ -1,0 +1,109 @@
+// The readiness watcher: one uv_poll_t per socket, made on first need,
+// armed only for the directions calls wait in. Waiting calls queue per
+// direction and are served in call order.
+//
+// A direction stays armed after its queue empties (the next call usually
+// waits again at once, so this saves an epoll_ctl per call), but the handle
+// is unreferenced while nothing waits, so an idle socket keeps no process
+// alive; a readiness event that finds nobody waiting disarms it.
+import { closedError, errorFromErrno, type SocketError } from './errors.js';
+import { native, type NativeWatcher } from './native.js';
+
+export const READ = 1;
+export const WRITE = 2;
+export type Direction = typeof READ | typeof WRITE;
+
+/** A call waiting for readiness: `attempt` retries its system call. */
+export interface Waiter {
+  readonly direction: Direction;
+  readonly syscall: string;
+  /** Runs the call once more; true once it is settled (done or failed). */
+  attempt(fd: number): boolean;
+  fail(error: SocketError): void;
+}
+
+export class Readiness {
+  #watcher: NativeWatcher | undefined;
+  #armed = 0;
+  #referenced = false;
+  #userRef = true;
+  readonly #queues: [Waiter[], Waiter[]] = [[], []];
+
+  constructor(readonly fd: number) {}
+
+  /** Whether calls wait in this direction (a new call must queue behind them). */
+  busy(direction: Direction): boolean {
+    return this.#queues[direction - 1]!.length > 0;
+  }
+
+  wait(waiter: Waiter): void {
+    this.#queues[waiter.direction - 1]!.push(waiter);
+    this.#update(0);
+  }
+
+  /** Takes a waiter out of its queue (it timed out). */
+  cancel(waiter: Waiter): void {
+    const queue = this.#queues[waiter.direction - 1]!;
+    const index = queue.indexOf(waiter);
+    if (index >= 0) queue.splice(index, 1);
+    this.#update(0);
+  }
+
+  /** Whether waiting calls keep the event loop alive (Node's ref/unref). */
+  setRef(referenced: boolean): void {
+    this.#userRef = referenced;
+    this.#update(0);
+  }
+
+  get referenced(): boolean {
+    return this.#userRef;
+  }
+
+  /** Stops the watcher for good and fails every waiting call with EBADF. */
+  close(): void {
+    if (this.#watcher !== undefined) native.watcherClose(this.#watcher);
+    this.#watcher = undefined;
+    this.#armed = 0;
+    this.#failAll(closedError);
+  }
+
+  #failAll(error: (syscall: string) => SocketError): void {
+    for (const queue of this.#queues) {
+      for (const waiter of queue.splice(0)) waiter.fail(error(waiter.syscall));
+    }
+  }
+
+  readonly #onEvent = (status: number, events: number): void => {
+    // On an error libuv has stopped the handle; retrying every call lets
+    // each one meet the socket's real error (or wait again).
+    if (status < 0) {
+      this.#armed = 0;
+      events = READ | WRITE;
+    }
+    if (events & READ) this.#serve(this.#queues[0]);
+    if (events & WRITE) this.#serve(this.#queues[1]);
+    this.#update(events);
+  };
+
+  #serve(queue: Waiter[]): void {
+    while (queue.length > 0 && queue[0]!.attempt(this.fd)) queue.shift();
+  }
+
+  /** Arms what is wanted; disarms directions that fired with nobody waiting. */
+  #update(fired: number): void {
+    const wanted = (this.#queues[0].length > 0 ? READ : 0) | (this.#queues[1].length > 0 ? WRITE : 0);
+    const armed = (this.#armed | wanted) & ~(fired & ~wanted);
+    const referenced = wanted !== 0 && this.#userRef;
+    if (armed === this.#armed && referenced === this.#referenced) return;
+    if (this.#watcher === undefined) {
+      if (wanted === 0) return;
+      const watcher = native.watcherNew(this.fd, this.#onEvent);
+      if (typeof watcher === 'number') return this.#failAll((syscall) => errorFromErrno(watcher, syscall));
+      this.#watcher = watcher;
+    }
+    const rc = native.watcherUpdate(this.#watcher, armed, referenced);
+    if (rc < 0) return this.#failAll((syscall) => errorFromErrno(rc, syscall));
+    this.#armed = armed;
+    this.#referenced = referenced;
+  }
+}

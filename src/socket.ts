@@ -1,0 +1,463 @@
+// The Socket class (Python's socket.socket): one thin method per socket
+// call; waiting calls go through the call helper in both forms.
+import { inspect } from 'node:util';
+import { formatAddress, resolve, resolveSync, type Address, type SocketAddress } from './address.js';
+import { callAsync, callSync } from './call.js';
+import * as C from './constants.generated.js';
+import { EBADF } from './errno.js';
+import { closedError, errorFromErrno, GaiError, SocketError } from './errors.js';
+import { Handle } from './handle.js';
+import { native, type NativeAddress } from './native.js';
+import { Connect, getsockoptInt, SendAll, sendtoOp } from './ops.js';
+import { READ, WRITE } from './readiness.js';
+import { getdefaulttimeout } from './timeout.js';
+import { checkBoolean, checkFlags, checkInt, checkSize, checkTimeout, checkWritable, toBytes, typeError } from './validate.js';
+
+export type Data = string | ArrayBufferView | ArrayBuffer;
+
+// The GC of an unclosed Socket closes its fd, with a warning, as Python does.
+const unclosed = new FinalizationRegistry<{ handle: Handle; description: string }>(({ handle, description }) => {
+  if (handle.fd < 0) return;
+  handle.close();
+  process.emitWarning(`unclosed ${description}`, 'ResourceWarning');
+});
+
+// Lets accept() and the module functions build a Socket around an fd they
+// just made, without the checks the public fileno argument needs.
+class Adopted {
+  constructor(readonly fd: number) {}
+}
+
+const familyNames = new Map<number, string>();
+const typeNames = new Map<number, string>();
+for (const name of ['AF_UNSPEC', 'AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_PACKET', 'AF_NETLINK']) {
+  const value = (C as Record<string, number>)[name];
+  if (value !== undefined) familyNames.set(value, name);
+}
+for (const [name, value] of Object.entries(C)) {
+  if (name.startsWith('AF_') && !familyNames.has(value)) familyNames.set(value, name);
+  if (name.startsWith('SOCK_') && !typeNames.has(value)) typeNames.set(value, name);
+}
+
+const BACKLOG_DEFAULT = Math.min(C.SOMAXCONN, 128);
+const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
+
+function check(rc: number, syscall: string): void {
+  if (rc < 0) throw errorFromErrno(rc, syscall);
+}
+
+function settleAddress(value: NativeAddress | number, syscall: string): SocketAddress {
+  if (typeof value === 'number') throw errorFromErrno(value, syscall);
+  return value;
+}
+
+/** The `[nbytes]` of recvInto/recvfromInto: 0 means the whole buffer. */
+function intoLength(buffer: ArrayBufferView, nbytes: unknown): number {
+  const n = nbytes === undefined ? 0 : checkSize(nbytes, 'nbytes');
+  if (n > buffer.byteLength) throw new RangeError(`The "nbytes" argument (${n}) is larger than the buffer (${buffer.byteLength} bytes)`);
+  return n === 0 ? buffer.byteLength : n;
+}
+
+function asyncly<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return run();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * A BSD socket (Python's `socket.socket`). Every call that can wait has a
+ * Promise form (`recv`) and a blocking form (`recvSync`); the mode set by
+ * `settimeout`/`setblocking` applies to both.
+ */
+export class Socket {
+  /** The address family, such as `AF_INET`. */
+  readonly family: number;
+  /** The socket type, such as `SOCK_STREAM` (without SOCK_NONBLOCK/SOCK_CLOEXEC). */
+  readonly type: number;
+  /** The protocol number. */
+  readonly proto: number;
+  readonly #handle: Handle;
+
+  /**
+   * socket(2). With `fileno`, wraps that fd (taking ownership, as Python);
+   * family, type and proto are then read from the fd when not given.
+   */
+  constructor(family: number = C.AF_INET, type: number = C.SOCK_STREAM, proto = 0, fileno?: number | null) {
+    if ((fileno as unknown) instanceof Adopted) {
+      this.#handle = new Handle((fileno as unknown as Adopted).fd, getdefaulttimeout());
+    } else {
+      const given = fileno !== undefined && fileno !== null;
+      if (given) checkInt(fileno, 'fileno', 0);
+      family = checkInt(family, 'family');
+      type = checkInt(type, 'type');
+      proto = checkInt(proto, 'proto');
+      let fd: number;
+      if (given) {
+        fd = fileno as number;
+        const detect = (opt: number, syscall: string): number => {
+          const { rc, value } = getsockoptInt(fd, C.SOL_SOCKET, opt);
+          check(rc, syscall);
+          return value;
+        };
+        const actualType = detect(C.SO_TYPE, 'getsockopt');
+        if (arguments.length < 1 || family === -1) family = detect(C.SO_DOMAIN, 'getsockopt');
+        if (arguments.length < 2 || type === -1) type = actualType;
+        if (arguments.length < 3 || proto === -1) proto = detect(C.SO_PROTOCOL, 'getsockopt');
+        check(native.setNonblocking(fd), 'fcntl');
+      } else {
+        fd = native.socket(family, type, proto);
+        check(fd, 'socket');
+      }
+      const timeout = type & (C.SOCK_NONBLOCK ?? 0) ? 0 : getdefaulttimeout();
+      this.#handle = new Handle(fd, timeout);
+    }
+    this.family = family;
+    this.type = type & ~TYPE_FLAGS;
+    this.proto = proto;
+    this.#handle.owner = new WeakRef(this);
+    unclosed.register(this, { handle: this.#handle, description: this.#describe(false) }, this.#handle);
+  }
+
+  /** The fd, or -1 once closed. */
+  fileno(): number {
+    return this.#handle.fd;
+  }
+
+  /** Whether the socket is closed. */
+  get closed(): boolean {
+    return this.#handle.fd < 0;
+  }
+
+  #fd(syscall: string): number {
+    const fd = this.#handle.fd;
+    if (fd < 0) throw closedError(syscall);
+    return fd;
+  }
+
+  // ---- naming and connecting -------------------------------------------
+
+  /** bind(2). A host name is resolved on the calling thread, as in Python. */
+  bind(address: Address): void {
+    const fd = this.#fd('bind');
+    check(native.bind(fd, this.family, resolveSync(this.family, address)), 'bind');
+  }
+
+  /** listen(2); backlog defaults to min(SOMAXCONN, 128). */
+  listen(backlog: number = BACKLOG_DEFAULT): void {
+    const n = Math.max(0, checkInt(backlog, 'backlog'));
+    check(native.listen(this.#fd('listen'), n), 'listen');
+  }
+
+  #accepted(result: [number, NativeAddress]): [Socket, SocketAddress] {
+    return [adoptSocket(this.family, this.type, this.proto, result[0]), result[1]];
+  }
+
+  /** accept(2): the new connection (with the default timeout) and its address. */
+  accept(): Promise<[Socket, SocketAddress]> {
+    return callAsync(this.#handle, READ, 'accept', native.accept).then((r) => this.#accepted(r));
+  }
+
+  acceptSync(): [Socket, SocketAddress] {
+    return this.#accepted(callSync(this.#handle, READ, 'accept', native.accept));
+  }
+
+  /** connect(2); a refused connection is ConnectionRefusedError. */
+  connect(address: Address): Promise<void> {
+    return asyncly(async () => {
+      this.#fd('connect');
+      const target = await resolve(this.family, address);
+      await callAsync(this.#handle, WRITE, 'connect', Connect.op, new Connect(this.family, target));
+    });
+  }
+
+  connectSync(address: Address): void {
+    this.#fd('connect');
+    const target = resolveSync(this.family, address);
+    callSync(this.#handle, WRITE, 'connect', Connect.op, new Connect(this.family, target));
+  }
+
+  /** connect(2) returning 0 or the errno instead of throwing (name look-up errors still throw). */
+  connectEx(address: Address): Promise<number> {
+    return this.connect(address).then(() => 0, connectExResult);
+  }
+
+  connectExSync(address: Address): number {
+    try {
+      this.connectSync(address);
+      return 0;
+    } catch (error) {
+      return connectExResult(error);
+    }
+  }
+
+  /** getsockname(2). */
+  getsockname(): SocketAddress {
+    return settleAddress(native.getsockname(this.#fd('getsockname')), 'getsockname');
+  }
+
+  /** getpeername(2). */
+  getpeername(): SocketAddress {
+    return settleAddress(native.getpeername(this.#fd('getpeername')), 'getpeername');
+  }
+
+  /** shutdown(2) with SHUT_RD, SHUT_WR or SHUT_RDWR. */
+  shutdown(how: number): void {
+    checkInt(how, 'how');
+    check(native.shutdown(this.#fd('shutdown'), how), 'shutdown');
+  }
+
+  // ---- receiving ---------------------------------------------------------
+
+  /** recv(2): up to bufsize bytes; an empty Buffer means the peer closed. */
+  recv(bufsize: number, flags?: number): Promise<Buffer> {
+    return asyncly(() => {
+      const n = checkSize(bufsize, 'bufsize');
+      const f = checkFlags(flags);
+      return n === 0 ? Promise.resolve(Buffer.alloc(0)) : callAsync(this.#handle, READ, 'recv', native.recv, n, f);
+    });
+  }
+
+  recvSync(bufsize: number, flags?: number): Buffer {
+    const n = checkSize(bufsize, 'bufsize');
+    const f = checkFlags(flags);
+    return n === 0 ? Buffer.alloc(0) : callSync(this.#handle, READ, 'recv', native.recv, n, f);
+  }
+
+  /** recv(2) into the caller's memory; nbytes 0 (the default) means all of it. Returns the count. */
+  recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<number> {
+    return asyncly(() => {
+      const into = checkWritable(buffer);
+      return callAsync(this.#handle, READ, 'recv', native.recvInto, into, intoLength(into, nbytes), checkFlags(flags));
+    });
+  }
+
+  recvIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): number {
+    const into = checkWritable(buffer);
+    return callSync(this.#handle, READ, 'recv', native.recvInto, into, intoLength(into, nbytes), checkFlags(flags));
+  }
+
+  /** recvfrom(2): `[data, address]`. */
+  recvfrom(bufsize: number, flags?: number): Promise<[Buffer, SocketAddress]> {
+    return asyncly(() => callAsync(this.#handle, READ, 'recvfrom', native.recvfrom, checkSize(bufsize, 'bufsize'), checkFlags(flags)));
+  }
+
+  recvfromSync(bufsize: number, flags?: number): [Buffer, SocketAddress] {
+    return callSync(this.#handle, READ, 'recvfrom', native.recvfrom, checkSize(bufsize, 'bufsize'), checkFlags(flags));
+  }
+
+  /** recvfrom(2) into the caller's memory: `[nbytes, address]`. */
+  recvfromInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<[number, SocketAddress]> {
+    return asyncly(() => {
+      const into = checkWritable(buffer);
+      return callAsync(this.#handle, READ, 'recvfrom', native.recvfromInto, into, intoLength(into, nbytes), checkFlags(flags));
+    });
+  }
+
+  recvfromIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): [number, SocketAddress] {
+    const into = checkWritable(buffer);
+    return callSync(this.#handle, READ, 'recvfrom', native.recvfromInto, into, intoLength(into, nbytes), checkFlags(flags));
+  }
+
+  // ---- sending -----------------------------------------------------------
+
+  /** send(2): the number of bytes sent, which may be fewer than given. */
+  send(data: Data, flags?: number): Promise<number> {
+    return asyncly(() => callAsync(this.#handle, WRITE, 'send', native.send, toBytes(data), checkFlags(flags)));
+  }
+
+  sendSync(data: Data, flags?: number): number {
+    return callSync(this.#handle, WRITE, 'send', native.send, toBytes(data), checkFlags(flags));
+  }
+
+  /** Sends all of data or fails; concurrent sendalls never interleave. */
+  sendall(data: Data, flags?: number): Promise<void> {
+    return asyncly(() => {
+      const state = new SendAll(toBytes(data));
+      return callAsync(this.#handle, WRITE, 'send', SendAll.op, state, checkFlags(flags)).then(() => undefined);
+    });
+  }
+
+  sendallSync(data: Data, flags?: number): void {
+    callSync(this.#handle, WRITE, 'send', SendAll.op, new SendAll(toBytes(data)), checkFlags(flags));
+  }
+
+  /** sendto(2): `sendto(data, address)` or `sendto(data, flags, address)`. */
+  sendto(data: Data, address: Address): Promise<number>;
+  sendto(data: Data, flags: number, address: Address): Promise<number>;
+  sendto(data: Data, flagsOrAddress: number | Address, address?: Address): Promise<number> {
+    return asyncly(() => {
+      const bytes = toBytes(data);
+      const [flags, to] = sendtoArguments(flagsOrAddress, address);
+      const target = resolve(this.family, to);
+      if (!(target instanceof Promise)) return callAsync(this.#handle, WRITE, 'sendto', sendtoOp, bytes, flags, this.family, target);
+      return target.then((t) => callAsync(this.#handle, WRITE, 'sendto', sendtoOp, bytes, flags, this.family, t));
+    });
+  }
+
+  sendtoSync(data: Data, address: Address): number;
+  sendtoSync(data: Data, flags: number, address: Address): number;
+  sendtoSync(data: Data, flagsOrAddress: number | Address, address?: Address): number {
+    const bytes = toBytes(data);
+    const [flags, to] = sendtoArguments(flagsOrAddress, address);
+    return callSync(this.#handle, WRITE, 'sendto', sendtoOp, bytes, flags, this.family, resolveSync(this.family, to));
+  }
+
+  // ---- options -----------------------------------------------------------
+
+  /**
+   * setsockopt(2) for any level and option. value: a number (int), a
+   * boolean, or bytes; or null with optlen for a NULL value of that length.
+   */
+  setsockopt(level: number, option: number, value: number | boolean | ArrayBufferView | ArrayBuffer | null, optlen?: number): void {
+    checkInt(level, 'level');
+    checkInt(option, 'option');
+    const fd = this.#fd('setsockopt');
+    let rc: number;
+    if (value === null) {
+      if (optlen === undefined) throw typeError('optlen', 'a number when value is null', optlen);
+      rc = native.setsockoptNull(fd, level, option, checkInt(optlen, 'optlen', 0, 65536));
+    } else if (optlen !== undefined) {
+      throw new TypeError('The "optlen" argument is only allowed when value is null');
+    } else if (typeof value === 'number') {
+      rc = native.setsockoptInt(fd, level, option, checkInt(value, 'value', -0x80000000, 0xffffffff) | 0);
+    } else if (typeof value === 'boolean') {
+      rc = native.setsockoptInt(fd, level, option, value ? 1 : 0);
+    } else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+      rc = native.setsockoptBytes(fd, level, option, value);
+    } else {
+      throw typeError('value', 'a number, boolean, bytes or null', value);
+    }
+    check(rc, 'setsockopt');
+  }
+
+  /** getsockopt(2): an int option as a number, or with buflen the raw bytes. */
+  getsockopt(level: number, option: number): number;
+  getsockopt(level: number, option: number, buflen: number): Buffer;
+  getsockopt(level: number, option: number, buflen?: number): number | Buffer {
+    checkInt(level, 'level');
+    checkInt(option, 'option');
+    const fd = this.#fd('getsockopt');
+    if (buflen === undefined) {
+      const { rc, value } = getsockoptInt(fd, level, option);
+      check(rc, 'getsockopt');
+      return value;
+    }
+    const result = native.getsockoptBytes(fd, level, option, checkInt(buflen, 'buflen', 1, 65536));
+    if (typeof result === 'number') throw errorFromErrno(result, 'getsockopt');
+    return result;
+  }
+
+  // ---- modes ---------------------------------------------------------------
+
+  /** null: blocking (wait forever); 0: non-blocking; t > 0: wait at most t seconds. */
+  settimeout(timeout: number | null): void {
+    this.#handle.timeout = checkTimeout(timeout);
+  }
+
+  gettimeout(): number | null {
+    return this.#handle.timeout;
+  }
+
+  /** setblocking(true) is settimeout(null); setblocking(false) is settimeout(0). */
+  setblocking(flag: boolean): void {
+    this.#handle.timeout = checkBoolean(flag, 'flag') ? null : 0;
+  }
+
+  getblocking(): boolean {
+    return this.#handle.timeout !== 0;
+  }
+
+  /** Whether the fd is inherited by child processes (not by default: close-on-exec). */
+  getInheritable(): boolean {
+    const rc = native.getInheritable(this.#fd('fcntl'));
+    check(rc, 'fcntl');
+    return rc === 1;
+  }
+
+  setInheritable(inheritable: boolean): void {
+    check(native.setInheritable(this.#fd('fcntl'), checkBoolean(inheritable, 'inheritable')), 'fcntl');
+  }
+
+  // ---- lifetime ------------------------------------------------------------
+
+  /** Closes the socket (idempotent); calls waiting on it reject with EBADF. */
+  close(): void {
+    unclosed.unregister(this.#handle);
+    const rc = this.#handle.close();
+    // EBADF here means someone closed our fd behind our back: still closed.
+    if (rc < 0 && rc !== -EBADF) throw errorFromErrno(rc, 'close');
+  }
+
+  /** Gives up the fd without closing it and returns it. */
+  detach(): number {
+    unclosed.unregister(this.#handle);
+    return this.#handle.detach();
+  }
+
+  /** A new Socket on a dup of the fd, with the same timeout. */
+  dup(): Socket {
+    const fd = native.dup(this.#fd('dup'));
+    check(fd, 'dup');
+    const copy = adoptSocket(this.family, this.type, this.proto, fd);
+    copy.settimeout(this.gettimeout());
+    return copy;
+  }
+
+  /** Waiting calls keep the process alive (the default). */
+  ref(): this {
+    this.#handle.setRef(true);
+    return this;
+  }
+
+  /** Waiting calls do not keep the process alive. */
+  unref(): this {
+    this.#handle.setRef(false);
+    return this;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    return Promise.resolve();
+  }
+
+  #describe(withAddresses: boolean): string {
+    const family = familyNames.get(this.family) ?? String(this.family);
+    const type = typeNames.get(this.type) ?? String(this.type);
+    let text = `<berkeley.Socket${this.closed ? ' [closed]' : ''} fd=${this.#handle.fd}, family=${family}, type=${type}, proto=${this.proto}`;
+    if (withAddresses && !this.closed) {
+      const local = native.getsockname(this.#handle.fd);
+      if (typeof local !== 'number' && local !== null) text += `, laddr=${formatAddress(local)}`;
+      const remote = native.getpeername(this.#handle.fd);
+      if (typeof remote !== 'number' && remote !== null) text += `, raddr=${formatAddress(remote)}`;
+    }
+    return `${text}>`;
+  }
+
+  toString(): string {
+    return this.#describe(true);
+  }
+
+  [inspect.custom](): string {
+    return this.#describe(true);
+  }
+}
+
+/** Builds a Socket around an fd the library just made. */
+export function adoptSocket(family: number, type: number, proto: number, fd: number): Socket {
+  return new Socket(family, type, proto, new Adopted(fd) as unknown as number);
+}
+
+function sendtoArguments(flagsOrAddress: unknown, address: unknown): [number, unknown] {
+  return address === undefined ? [0, flagsOrAddress] : [checkFlags(flagsOrAddress), address];
+}
+
+function connectExResult(error: unknown): number {
+  if (error instanceof SocketError && !(error instanceof GaiError)) return error.errno;
+  throw error;
+}

@@ -1,0 +1,64 @@
+// Argument checks shared by every public call: a wrong type is a TypeError,
+// a bad value a RangeError, each naming the argument.
+import type { Bytes } from './native.js';
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an instance of ${value.constructor?.name ?? 'Object'}`;
+  return `type ${typeof value}${typeof value === 'number' || typeof value === 'boolean' ? ` (${value})` : ''}`;
+}
+
+export function typeError(name: string, expected: string, value: unknown): TypeError {
+  return new TypeError(`The "${name}" argument must be ${expected}. Received ${describe(value)}`);
+}
+
+/** An integer in [min, max]. */
+export function checkInt(value: unknown, name: string, min = -0x80000000, max = 0x7fffffff): number {
+  if (typeof value !== 'number') throw typeError(name, 'a number', value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`The "${name}" argument must be an integer from ${min} to ${max}. Received ${value}`);
+  }
+  return value;
+}
+
+/** Message flags (`MSG_*`), default 0. */
+export function checkFlags(flags: unknown, name = 'flags'): number {
+  return flags === undefined ? 0 : checkInt(flags, name);
+}
+
+/** A byte count that may be allocated: 0 .. 2^31-1. */
+export function checkSize(value: unknown, name: string): number {
+  return checkInt(value, name, 0, 0x7fffffff);
+}
+
+/** Data in: a string (UTF-8), any ArrayBufferView, or an ArrayBuffer. */
+export function toBytes(data: unknown, name = 'data'): Bytes {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data;
+  throw typeError(name, 'a string, Buffer, TypedArray, DataView or ArrayBuffer', data);
+}
+
+/** Writable memory for the `…Into` calls. */
+export function checkWritable(buffer: unknown, name = 'buffer'): ArrayBufferView {
+  if (ArrayBuffer.isView(buffer)) return buffer;
+  throw typeError(name, 'a Buffer, TypedArray or DataView', buffer);
+}
+
+export function byteLength(data: Bytes): number {
+  return data.byteLength;
+}
+
+/** A timeout in seconds: null (wait forever), 0 (non-blocking) or > 0. */
+export function checkTimeout(value: unknown, name = 'timeout'): number | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'number') throw typeError(name, 'a number or null', value);
+  if (Number.isNaN(value) || value < 0) {
+    throw new RangeError(`The "${name}" argument must be a non-negative number of seconds or null. Received ${value}`);
+  }
+  return value;
+}
+
+export function checkBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw typeError(name, 'a boolean', value);
+  return value;
+}
