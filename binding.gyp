@@ -11,6 +11,7 @@
         "native/io.c",
         "native/sockopt.c",
         "native/netdb.c",
+        "native/names.c",
         "native/poll.c"
       ],
       "include_dirs": ["native", "native/generated"],

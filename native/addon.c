@@ -32,6 +32,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_sockopt(env, exports);
   register_netdb(env, exports);
   register_poll(env, exports);
+  register_names(env, exports);
   return exports;
 }
 

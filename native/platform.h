@@ -9,6 +9,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>

@@ -105,3 +105,16 @@ export function timeoutError(syscall: string): TimeoutError {
 export function closedError(syscall: string): SocketError {
   return new SocketError(errno.EBADF!, undefined, syscall);
 }
+
+// netdb.h's h_errno values, for HostError's code.
+const hostErrorNames = new Map([
+  [1, 'HOST_NOT_FOUND'],
+  [2, 'TRY_AGAIN'],
+  [3, 'NO_RECOVERY'],
+  [4, 'NO_DATA'],
+]);
+
+/** The HostError of an h_errno value, with the system's message. */
+export function hostError(herrno: number, syscall: string): HostError {
+  return new HostError(herrno, native.hstrerror(herrno), syscall, hostErrorNames.get(herrno) ?? `H_ERRNO_${herrno}`);
+}

@@ -25,3 +25,37 @@ export {
   GaiError,
   HostError,
 } from './errors.js';
+export {
+  getaddrinfo,
+  getaddrinfoSync,
+  getnameinfo,
+  getnameinfoSync,
+  gethostbyname,
+  gethostbynameSync,
+  gethostbynameEx,
+  gethostbynameExSync,
+  gethostbyaddr,
+  gethostbyaddrSync,
+  getfqdn,
+  getfqdnSync,
+  gethostname,
+  sethostname,
+  getservbyname,
+  getservbyport,
+  getprotobyname,
+  ifNameindex,
+  ifNametoindex,
+  ifIndextoname,
+  type AddrInfo,
+  type HostEntry,
+} from './netdb.js';
+export { inetAton, inetNtoa, inetPton, inetNtop, htons, ntohs, htonl, ntohl } from './convert.js';
+export {
+  createConnection,
+  createConnectionSync,
+  createServer,
+  hasDualstackIpv6,
+  hasIpv6,
+  type CreateConnectionOptions,
+  type CreateServerOptions,
+} from './connection.js';

@@ -8,6 +8,10 @@ export type NativeAddress = [string, number] | [string, number, number, number] 
 export type NativeAddrinfo = [number, number, number, string, NativeAddress];
 /** A getaddrinfo failure: the EAI_* code and, for EAI_SYSTEM, the errno. */
 export interface NativeGaiFailure { gai: number; errno: number }
+/** A hostent: [name, aliases, addresses]. */
+export type NativeHostent = [string, string[], string[]];
+/** A failure of the hostent look-ups: h_errno. */
+export interface NativeHostFailure { herrno: number }
 export type Bytes = ArrayBufferView | ArrayBuffer;
 /** Opaque handle of a uv_poll_t readiness watcher. */
 export interface NativeWatcher { readonly __watcher: unique symbol }
@@ -48,6 +52,25 @@ export interface Native {
 
   getaddrinfo(host: string | null, service: string | null, family: number, type: number, proto: number, flags: number): Promise<NativeAddrinfo[] | NativeGaiFailure>;
   getaddrinfoSync(host: string | null, service: string | null, family: number, type: number, proto: number, flags: number): NativeAddrinfo[] | NativeGaiFailure;
+  getnameinfo(family: number, address: NativeAddress, flags: number): Promise<[string, string] | NativeGaiFailure>;
+  getnameinfoSync(family: number, address: NativeAddress, flags: number): [string, string] | NativeGaiFailure;
+  gethostbyname(name: string): Promise<NativeHostent | NativeHostFailure>;
+  gethostbynameSync(name: string): NativeHostent | NativeHostFailure;
+  gethostbyaddr(family: number, address: NativeAddress): Promise<NativeHostent | NativeHostFailure>;
+  gethostbyaddrSync(family: number, address: NativeAddress): NativeHostent | NativeHostFailure;
+  hstrerror(herrno: number): string;
+
+  gethostname(): string | number;
+  sethostname(name: Bytes): number;
+  getservbyname(name: string, proto: string | null): number | null;
+  getservbyport(port: number, proto: string | null): string | null;
+  getprotobyname(name: string): number | null;
+  ifNameindex(): [number, string][] | number;
+  ifNametoindex(name: string): number;
+  ifIndextoname(index: number): string | number;
+  inetAton(text: string): Buffer | null;
+  inetPton(family: number, text: string): Buffer | null | number;
+  inetNtop(family: number, bytes: Bytes): string | number;
 
   watcherNew(fd: number, callback: (status: number, events: number) => void): NativeWatcher | number;
   watcherUpdate(watcher: NativeWatcher, events: number, referenced: boolean): number;

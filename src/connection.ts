@@ -1,0 +1,148 @@
+// Python's create_connection, create_server and the dual-stack checks.
+import type { Address } from './address.js';
+import * as C from './constants.generated.js';
+import { SocketError } from './errors.js';
+import { lookupAsync, lookupSync } from './lookup.js';
+import type { NativeAddrinfo } from './native.js';
+import { Socket } from './socket.js';
+import { checkBoolean, checkInt, checkTimeout, typeError } from './validate.js';
+
+export interface CreateConnectionOptions {
+  /** Throw an AggregateError of every attempt's error instead of the last one. */
+  allErrors?: boolean;
+}
+
+function connectionTarget(address: unknown): [string, number] {
+  if (!Array.isArray(address) || address.length !== 2) throw typeError('address', 'a [host, port] tuple', address);
+  const [host, port] = address as unknown[];
+  if (typeof host !== 'string') throw typeError('address[0]', 'a string (host)', host);
+  return [host, checkInt(port, 'address[1]', 0, 65535)];
+}
+
+/** Each getaddrinfo candidate in turn: a socket with the timeout, bound to sourceAddress, then connected. */
+function attempt(candidate: NativeAddrinfo, timeout: number | null | undefined, sourceAddress: Address | undefined): Socket {
+  const [family, type, proto] = candidate;
+  const sock = new Socket(family, type, proto);
+  if (timeout !== undefined) sock.settimeout(timeout);
+  if (sourceAddress !== undefined && sourceAddress !== null) sock.bind(sourceAddress);
+  return sock;
+}
+
+function failed(errors: unknown[], options: CreateConnectionOptions | undefined): never {
+  if (errors.length === 0) throw new SocketError(0, 'getaddrinfo returns an empty list', 'getaddrinfo');
+  if (options?.allErrors) throw new AggregateError(errors, 'createConnection failed');
+  throw errors[errors.length - 1];
+}
+
+function checkArguments(address: unknown, timeout: unknown, options: CreateConnectionOptions | undefined): [string, number] {
+  if (timeout !== undefined) checkTimeout(timeout);
+  if (options?.allErrors !== undefined) checkBoolean(options.allErrors, 'options.allErrors');
+  return connectionTarget(address);
+}
+
+/**
+ * Connects to a TCP service: tries every address getaddrinfo gives for
+ * `[host, port]`, in order, with `timeout` per attempt (default: the
+ * module's default timeout), and throws the last error.
+ */
+export async function createConnection(address: [string, number], timeout?: number | null, sourceAddress?: Address, options?: CreateConnectionOptions): Promise<Socket> {
+  const [host, port] = checkArguments(address, timeout, options);
+  const errors: unknown[] = [];
+  for (const candidate of await lookupAsync(host, String(port), 0, C.SOCK_STREAM, 0, 0)) {
+    let sock: Socket | undefined;
+    try {
+      sock = attempt(candidate, timeout, sourceAddress);
+      await sock.connect(candidate[4] as Address);
+      return sock;
+    } catch (error) {
+      sock?.close();
+      if (!(error instanceof SocketError)) throw error;
+      errors.push(error);
+    }
+  }
+  return failed(errors, options);
+}
+
+export function createConnectionSync(address: [string, number], timeout?: number | null, sourceAddress?: Address, options?: CreateConnectionOptions): Socket {
+  const [host, port] = checkArguments(address, timeout, options);
+  const errors: unknown[] = [];
+  for (const candidate of lookupSync(host, String(port), 0, C.SOCK_STREAM, 0, 0)) {
+    let sock: Socket | undefined;
+    try {
+      sock = attempt(candidate, timeout, sourceAddress);
+      sock.connectSync(candidate[4] as Address);
+      return sock;
+    } catch (error) {
+      sock?.close();
+      if (!(error instanceof SocketError)) throw error;
+      errors.push(error);
+    }
+  }
+  return failed(errors, options);
+}
+
+export interface CreateServerOptions {
+  family?: number;
+  /** listen() backlog; default as Socket.listen(). */
+  backlog?: number;
+  /** Set SO_REUSEPORT (several servers on one port). */
+  reusePort?: boolean;
+  /** Accept IPv4 and IPv6 on one AF_INET6 socket (IPV6_V6ONLY off). */
+  dualstackIpv6?: boolean;
+}
+
+/** Whether an AF_INET6 socket can be made here. */
+export const hasIpv6: boolean = (() => {
+  try {
+    new Socket(C.AF_INET6, C.SOCK_STREAM).close();
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Whether one AF_INET6 socket can serve IPv4 and IPv6 (IPV6_V6ONLY can be turned off). */
+export function hasDualstackIpv6(): boolean {
+  if (!hasIpv6 || C.IPV6_V6ONLY === undefined) return false;
+  try {
+    using sock = new Socket(C.AF_INET6, C.SOCK_STREAM);
+    sock.setsockopt(C.IPPROTO_IPV6, C.IPV6_V6ONLY, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A listening TCP socket bound to address, as Python's create_server:
+ * SO_REUSEADDR set; IPV6_V6ONLY on for AF_INET6 unless dual-stack.
+ */
+export function createServer(address: Address, options: CreateServerOptions = {}): Socket {
+  const family = checkInt(options.family ?? C.AF_INET, 'options.family');
+  const reusePort = options.reusePort === undefined ? false : checkBoolean(options.reusePort, 'options.reusePort');
+  const dualstack = options.dualstackIpv6 === undefined ? false : checkBoolean(options.dualstackIpv6, 'options.dualstackIpv6');
+  if (reusePort && C.SO_REUSEPORT === undefined) throw new RangeError('SO_REUSEPORT is not supported on this platform');
+  if (dualstack) {
+    if (family !== C.AF_INET6) throw new RangeError('The "options.dualstackIpv6" option requires the AF_INET6 family');
+    if (!hasDualstackIpv6()) throw new RangeError('dual-stack IPv6 is not supported on this platform');
+  }
+  const sock = new Socket(family, C.SOCK_STREAM);
+  try {
+    sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
+    if (reusePort) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+    if (family === C.AF_INET6) sock.setsockopt(C.IPPROTO_IPV6, C.IPV6_V6ONLY, dualstack ? 0 : 1);
+    try {
+      sock.bind(address);
+    } catch (error) {
+      if (!(error instanceof SocketError)) throw error;
+      const Class = error.constructor as new (errnum: number, strerror: string, syscall: string) => SocketError;
+      throw new Class(error.errno, `${error.strerror} (while attempting to bind on address ${JSON.stringify(address)})`, 'bind');
+    }
+    if (options.backlog === undefined) sock.listen();
+    else sock.listen(options.backlog);
+    return sock;
+  } catch (error) {
+    sock.close();
+    throw error;
+  }
+}
