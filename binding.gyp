@@ -12,6 +12,7 @@
         "native/sockopt.c",
         "native/netdb.c",
         "native/names.c",
+        "native/msg.c",
         "native/poll.c"
       ],
       "include_dirs": ["native", "native/generated"],

@@ -33,6 +33,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_netdb(env, exports);
   register_poll(env, exports);
   register_names(env, exports);
+  register_msg(env, exports);
   return exports;
 }
 

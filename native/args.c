@@ -62,8 +62,13 @@ void *arg_bytes(args_t *a, size_t i, size_t *len) {
     args_fail(a, i, "bytes");
     return NULL;
   }
+  return value_bytes(a, a->argv[i], i, len);
+}
+
+void *value_bytes(args_t *a, napi_value value, size_t i, size_t *len) {
+  *len = 0;
+  if (a->failed) return NULL;
   napi_env env = a->env;
-  napi_value value = a->argv[i];
   bool is;
   void *data = NULL;
   if (napi_is_typedarray(env, value, &is) == napi_ok && is) {
@@ -90,6 +95,20 @@ void *arg_bytes(args_t *a, size_t i, size_t *len) {
   }
   args_fail(a, i, "bytes");
   return NULL;
+}
+
+napi_value value_element(args_t *a, napi_value array, uint32_t index, size_t i) {
+  napi_value value = NULL;
+  if (!a->failed && napi_get_element(a->env, array, index, &value) != napi_ok) args_fail(a, i, "an array");
+  return value;
+}
+
+uint32_t value_array_length(args_t *a, napi_value value, size_t i) {
+  bool is = false;
+  uint32_t length = 0;
+  if (!a->failed && (napi_is_array(a->env, value, &is) != napi_ok || !is || napi_get_array_length(a->env, value, &length) != napi_ok))
+    args_fail(a, i, "an array");
+  return length;
 }
 
 bool arg_string(args_t *a, size_t i, char *buf, size_t size) {

@@ -4,6 +4,8 @@
 #include "exports.h"
 #include "sockaddr.h"
 
+#include <sys/sendfile.h>
+
 /* A Buffer holding the first n bytes of data. */
 static napi_value copy_out(napi_env env, const char *data, size_t n) {
   napi_value buffer = NULL;
@@ -123,6 +125,21 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
   return sent < 0 ? make_errno(env) : make_int(env, sent);
 }
 
+/* sendfile(2): (outfd, infd, offset, count) -> nbytes | -errno. With an
+ * offset the file's own position is neither used nor moved; offset -1 sends
+ * from that position and advances it. */
+static napi_value js_sendfile(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 4)) return NULL;
+  int out = arg_int32(&a, 0), in = arg_int32(&a, 1);
+  int64_t offset = arg_int64(&a, 2), count = arg_int64(&a, 3);
+  if (a.failed) return NULL;
+  if (count < 0) return make_int(env, -EINVAL);
+  off_t position = (off_t)offset;
+  ssize_t sent = sendfile(out, in, offset < 0 ? NULL : &position, (size_t)count);
+  return sent < 0 ? make_errno(env) : make_int(env, sent);
+}
+
 void register_io(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
       EXPORT("recv", js_recv),
@@ -131,6 +148,7 @@ void register_io(napi_env env, napi_value exports) {
       EXPORT("recvfromInto", js_recvfrom_into),
       EXPORT("send", js_send),
       EXPORT("sendto", js_sendto),
+      EXPORT("sendfile", js_sendfile),
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
 }

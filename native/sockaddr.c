@@ -21,12 +21,6 @@ static int parse_ipv6(const char *text, struct sockaddr_in6 *out) {
   return inet_pton(AF_INET6, host, &out->sin6_addr) == 1 ? 0 : -EINVAL;
 }
 
-static napi_value element(args_t *a, napi_value array, uint32_t index) {
-  napi_value value = NULL;
-  if (!a->failed && napi_get_element(a->env, array, index, &value) != napi_ok) args_fail(a, index, "an element");
-  return value;
-}
-
 static int inet_from_js(args_t *a, size_t i, int family, sockaddr_any *out, socklen_t *len) {
   bool is_array = false;
   uint32_t length = 0;
@@ -38,7 +32,7 @@ static int inet_from_js(args_t *a, size_t i, int family, sockaddr_any *out, sock
   }
   /* Read the tuple's fields through a nested args_t so the same checks apply. */
   args_t t = {.env = env, .argc = length < ARGS_MAX ? length : ARGS_MAX, .failed = false};
-  for (uint32_t k = 0; k < t.argc; k++) t.argv[k] = element(&t, a->argv[i], k);
+  for (uint32_t k = 0; k < t.argc; k++) t.argv[k] = value_element(&t, a->argv[i], k, k);
   char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2];
   bool fits = arg_string(&t, 0, host, sizeof host);
   int32_t port = arg_int32(&t, 1);

@@ -2,7 +2,9 @@
 import { AF_INET, AF_UNIX, SOCK_STREAM } from './constants.generated.js';
 import { errorFromErrno } from './errors.js';
 import { native } from './native.js';
-import { adoptSocket, Socket } from './socket.js';
+import { CMSG_SPACE, fdsOf, rightsOf } from './message.js';
+import { adoptSocket, Socket, type Data } from './socket.js';
+import type { Address, SocketAddress } from './address.js';
 import { checkInt } from './validate.js';
 
 /** socket(2): the same as `new Socket(...)`. */
@@ -42,4 +44,39 @@ export function dup(fd: number): number {
   const copy = native.dup(checkInt(fd, 'fd', 0));
   if (copy < 0) throw errorFromErrno(copy, 'dup');
   return copy;
+}
+
+/** `[data, fds, msgFlags, address]` from recvFds. */
+export type ReceivedFds = [data: Buffer, fds: number[], msgFlags: number, address: SocketAddress];
+
+function checkMaxfds(maxfds: unknown): number {
+  return checkInt(maxfds, 'maxfds', 1, 253); // SCM_MAX_FD on Linux
+}
+
+/** Sends fds over an AF_UNIX socket with SCM_RIGHTS (Python's send_fds). */
+export function sendFds(sock: Socket, buffers: Iterable<Data>, fds: Iterable<number>, flags?: number, address?: Address): Promise<number> {
+  try {
+    return sock.sendmsg(buffers, rightsOf(fds), flags, address);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+export function sendFdsSync(sock: Socket, buffers: Iterable<Data>, fds: Iterable<number>, flags?: number, address?: Address): number {
+  return sock.sendmsgSync(buffers, rightsOf(fds), flags, address);
+}
+
+/**
+ * Receives data and up to maxfds fds (Python's recv_fds). The fds are
+ * close-on-exec; if the control data was truncated (MSG_CTRUNC in msgFlags)
+ * the fds that did arrive are closed and none is returned.
+ */
+export async function recvFds(sock: Socket, bufsize: number, maxfds: number, flags?: number): Promise<ReceivedFds> {
+  const [data, ancdata, msgFlags, address] = await sock.recvmsg(bufsize, CMSG_SPACE(checkMaxfds(maxfds) * 4), flags);
+  return [data, fdsOf(ancdata, msgFlags), msgFlags, address];
+}
+
+export function recvFdsSync(sock: Socket, bufsize: number, maxfds: number, flags?: number): ReceivedFds {
+  const [data, ancdata, msgFlags, address] = sock.recvmsgSync(bufsize, CMSG_SPACE(checkMaxfds(maxfds) * 4), flags);
+  return [data, fdsOf(ancdata, msgFlags), msgFlags, address];
 }

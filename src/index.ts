@@ -1,7 +1,8 @@
 // berkeley: Python's socket module for TypeScript on Node.js.
 export * from './constants.generated.js';
-export { Socket, type Data } from './socket.js';
-export { socket, socketpair, fromfd, close, dup } from './functions.js';
+export { Socket, type Data, type Message } from './socket.js';
+export { socket, socketpair, fromfd, close, dup, sendFds, sendFdsSync, recvFds, recvFdsSync, type ReceivedFds } from './functions.js';
+export { CMSG_LEN, CMSG_SPACE, type Ancillary, type FileLike } from './message.js';
 export { getdefaulttimeout, setdefaulttimeout } from './timeout.js';
 export type { Address, IPv4Address, IPv6Address, UnixAddress, SocketAddress } from './address.js';
 export {
@@ -59,3 +60,17 @@ export {
   type CreateConnectionOptions,
   type CreateServerOptions,
 } from './connection.js';
+export {
+  packIpMreq,
+  packIpMreqn,
+  packIpv6Mreq,
+  packLinger,
+  unpackLinger,
+  packUcred,
+  unpackUcred,
+  unpackTcpInfo,
+  TCP_INFO_SIZE,
+  type Linger,
+  type Ucred,
+  type TcpInfo,
+} from './structs.js';

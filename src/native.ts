@@ -43,6 +43,11 @@ export interface Native {
   recvfromInto(fd: number, into: Bytes, n: number, flags: number): [number, NativeAddress] | number;
   send(fd: number, data: Bytes, flags: number): number;
   sendto(fd: number, data: Bytes, flags: number, family: number, address: NativeAddress): number;
+  sendfile(outFd: number, inFd: number, offset: number, count: number): number;
+  sendmsg(fd: number, buffers: Bytes[], ancdata: [number, number, Bytes][], flags: number, family: number, address: NativeAddress): number;
+  recvmsg(fd: number, bufsize: number, ancbufsize: number, flags: number): [Buffer, [number, number, Buffer][], number, NativeAddress] | number;
+  CMSG_LEN(length: number): number;
+  CMSG_SPACE(length: number): number;
 
   setsockoptInt(fd: number, level: number, opt: number, value: number): number;
   setsockoptBytes(fd: number, level: number, opt: number, value: Bytes): number;

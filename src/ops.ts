@@ -17,6 +17,10 @@ export function sendtoOp(fd: number, data: ArrayBufferView, flags: number, famil
   return native.sendto(fd, data, flags, family, address);
 }
 
+export function sendmsgOp(fd: number, buffers: ArrayBufferView[], ancdata: [number, number, ArrayBufferView][], flags: number, target: [number, NativeAddress]): number {
+  return native.sendmsg(fd, buffers, ancdata, flags, target[0], target[1]);
+}
+
 /** sendall: sends until every byte is out; -EAGAIN between steps. */
 export class SendAll {
   sent = 0;

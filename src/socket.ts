@@ -8,12 +8,15 @@ import { EBADF } from './errno.js';
 import { closedError, errorFromErrno, GaiError, SocketError } from './errors.js';
 import { Handle } from './handle.js';
 import { native, type NativeAddress } from './native.js';
-import { Connect, getsockoptInt, SendAll, sendtoOp } from './ops.js';
+import { checkAncdata, checkBuffers, CHUNK, fileDescriptor, isRegularFile, readChunk, readChunkSync, SendFile, type Ancillary, type FileLike } from './message.js';
+import { Connect, getsockoptInt, SendAll, sendmsgOp, sendtoOp } from './ops.js';
 import { READ, WRITE } from './readiness.js';
 import { getdefaulttimeout } from './timeout.js';
 import { checkBoolean, checkFlags, checkInt, checkSize, checkTimeout, checkWritable, toBytes, typeError } from './validate.js';
 
 export type Data = string | ArrayBufferView | ArrayBuffer;
+/** What recvmsg returns: `[data, ancdata, msgFlags, address]`. */
+export type Message = [data: Buffer, ancdata: Ancillary[], msgFlags: number, address: SocketAddress];
 
 // The GC of an unclosed Socket closes its fd, with a warning, as Python does.
 const unclosed = new FinalizationRegistry<{ handle: Handle; description: string }>(({ handle, description }) => {
@@ -318,6 +321,73 @@ export class Socket {
     return callSync(this.#handle, WRITE, 'sendto', sendtoOp, bytes, flags, this.family, resolveSync(this.family, to));
   }
 
+  // ---- messages and files --------------------------------------------------
+
+  /**
+   * sendmsg(2): scatter/gather `buffers`, ancillary data `[level, type,
+   * data][]`, and an address for unconnected datagram sockets.
+   */
+  sendmsg(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address): Promise<number> {
+    return asyncly(async () => {
+      const [data, control, f] = [checkBuffers(buffers), checkAncdata(ancdata), checkFlags(flags)];
+      const to = address === undefined || address === null ? null : await resolve(this.family, address);
+      return callAsync(this.#handle, WRITE, 'sendmsg', sendmsgOp, data, control, f, [this.family, to]);
+    });
+  }
+
+  sendmsgSync(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address): number {
+    const [data, control, f] = [checkBuffers(buffers), checkAncdata(ancdata), checkFlags(flags)];
+    const to = address === undefined || address === null ? null : resolveSync(this.family, address);
+    return callSync(this.#handle, WRITE, 'sendmsg', sendmsgOp, data, control, f, [this.family, to]);
+  }
+
+  /** recvmsg(2): `[data, ancdata, msgFlags, address]`; received fds are close-on-exec. */
+  recvmsg(bufsize: number, ancbufsize?: number, flags?: number): Promise<Message> {
+    return asyncly(() => callAsync(this.#handle, READ, 'recvmsg', native.recvmsg, ...recvmsgArguments(bufsize, ancbufsize, flags)));
+  }
+
+  recvmsgSync(bufsize: number, ancbufsize?: number, flags?: number): Message {
+    return callSync(this.#handle, READ, 'recvmsg', native.recvmsg, ...recvmsgArguments(bufsize, ancbufsize, flags));
+  }
+
+  /**
+   * Sends a file (an fd or FileHandle): zero-copy sendfile(2) for regular
+   * files, read + send otherwise; count bytes or to EOF. With an offset the
+   * file's position is untouched; without, sending starts at and advances it.
+   * Returns the number of bytes sent.
+   */
+  sendfile(file: FileLike, offset?: number | null, count?: number | null): Promise<number> {
+    return asyncly(async () => {
+      const [infd, from, limit] = sendfileArguments(file, offset, count);
+      if (this.type === C.SOCK_STREAM && isRegularFile(infd)) {
+        return callAsync(this.#handle, WRITE, 'sendfile', SendFile.op, new SendFile(infd, from, limit));
+      }
+      const chunk = Buffer.allocUnsafe(CHUNK);
+      let sent = 0;
+      for (;;) {
+        const data = await readChunk(infd, from === null ? null : from + sent, limit - sent, chunk);
+        if (data.length === 0) return sent;
+        await this.sendall(data);
+        sent += data.length;
+      }
+    });
+  }
+
+  sendfileSync(file: FileLike, offset?: number | null, count?: number | null): number {
+    const [infd, from, limit] = sendfileArguments(file, offset, count);
+    if (this.type === C.SOCK_STREAM && isRegularFile(infd)) {
+      return callSync(this.#handle, WRITE, 'sendfile', SendFile.op, new SendFile(infd, from, limit));
+    }
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    let sent = 0;
+    for (;;) {
+      const data = readChunkSync(infd, from === null ? null : from + sent, limit - sent, chunk);
+      if (data.length === 0) return sent;
+      this.sendallSync(data);
+      sent += data.length;
+    }
+  }
+
   // ---- options -----------------------------------------------------------
 
   /**
@@ -465,6 +535,17 @@ export class Socket {
 /** Builds a Socket around an fd the library just made. */
 export function adoptSocket(family: number, type: number, proto: number, fd: number): Socket {
   return new Socket(family, type, proto, new Adopted(fd) as unknown as number);
+}
+
+function recvmsgArguments(bufsize: unknown, ancbufsize: unknown, flags: unknown): [number, number, number] {
+  return [checkSize(bufsize, 'bufsize'), ancbufsize === undefined ? 0 : checkInt(ancbufsize, 'ancbufsize', 0, 1 << 20), checkFlags(flags)];
+}
+
+function sendfileArguments(file: unknown, offset: unknown, count: unknown): [number, number | null, number] {
+  const fd = fileDescriptor(file);
+  const from = offset === undefined || offset === null ? null : checkInt(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
+  const limit = count === undefined || count === null || count === 0 ? Number.MAX_SAFE_INTEGER : checkInt(count, 'count', 0, Number.MAX_SAFE_INTEGER);
+  return [fd, from, limit];
 }
 
 function sendtoArguments(flagsOrAddress: unknown, address: unknown): [number, unknown] {

@@ -1,0 +1,165 @@
+/* sendmsg(2)/recvmsg(2) with scatter/gather buffers, ancillary data as
+ * [level, type, bytes] triples, and an address for datagram sockets.
+ * Received fds are always close-on-exec (MSG_CMSG_CLOEXEC). */
+#include "exports.h"
+#include "sockaddr.h"
+
+#include <stdlib.h>
+#include <sys/uio.h>
+
+#define IOV_LIMIT 1024
+#define CONTROL_LIMIT (1 << 20)
+
+/* sendmsg(fd, buffers[], ancdata[[level, type, bytes]], flags, family, address|null) -> nbytes | -errno */
+static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 6)) return NULL;
+  int fd = arg_int32(&a, 0);
+  uint32_t count = value_array_length(&a, a.argv[1], 1);
+  uint32_t ancount = value_array_length(&a, a.argv[2], 2);
+  int flags = arg_int32(&a, 3), family = arg_int32(&a, 4);
+  if (a.failed) return NULL;
+  if (count > IOV_LIMIT) return make_int(env, -EMSGSIZE);
+
+  struct msghdr msg = {0};
+  sockaddr_any to;
+  if (!arg_is_null(&a, 5)) {
+    socklen_t tolen;
+    int rc = sockaddr_from_js(&a, 5, family, &to, &tolen);
+    if (a.failed) return NULL;
+    if (rc < 0) return make_int(env, rc);
+    msg.msg_name = &to;
+    msg.msg_namelen = tolen;
+  }
+
+  struct iovec iov[IOV_LIMIT];
+  for (uint32_t k = 0; k < count; k++) {
+    size_t len;
+    iov[k].iov_base = value_bytes(&a, value_element(&a, a.argv[1], k, 1), 1, &len);
+    iov[k].iov_len = len;
+  }
+  msg.msg_iov = iov;
+  msg.msg_iovlen = count;
+
+  /* First pass: the control buffer's size; second: fill it. */
+  size_t space = 0;
+  for (uint32_t k = 0; k < ancount && !a.failed; k++) {
+    napi_value item = value_element(&a, a.argv[2], k, 2);
+    if (value_array_length(&a, item, 2) != 3) args_fail(&a, 2, "[level, type, bytes] triples");
+    size_t len;
+    value_bytes(&a, value_element(&a, item, 2, 2), 2, &len);
+    space += CMSG_SPACE(len);
+  }
+  if (a.failed) return NULL;
+  if (space > CONTROL_LIMIT) return make_int(env, -ENOBUFS);
+  char *control = space ? calloc(1, space) : NULL;
+  if (space && control == NULL) return make_int(env, -ENOMEM);
+  msg.msg_control = control;
+  msg.msg_controllen = space;
+  struct cmsghdr *cmsg = space ? CMSG_FIRSTHDR(&msg) : NULL;
+  for (uint32_t k = 0; k < ancount && cmsg && !a.failed; k++, cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+    napi_value item = value_element(&a, a.argv[2], k, 2);
+    args_t t = {.env = env, .argc = 3, .failed = false};
+    for (uint32_t e = 0; e < 3; e++) t.argv[e] = value_element(&a, item, e, 2);
+    size_t len;
+    cmsg->cmsg_level = arg_int32(&t, 0);
+    cmsg->cmsg_type = arg_int32(&t, 1);
+    const void *data = arg_bytes(&t, 2, &len);
+    if (t.failed) a.failed = true;
+    else {
+      cmsg->cmsg_len = CMSG_LEN(len);
+      memcpy(CMSG_DATA(cmsg), data, len);
+    }
+  }
+  if (a.failed) {
+    free(control);
+    return NULL;
+  }
+  ssize_t sent = sendmsg(fd, &msg, flags | MSG_NOSIGNAL);
+  int saved = errno;
+  free(control);
+  return sent < 0 ? make_int(env, -saved) : make_int(env, sent);
+}
+
+/* recvmsg(fd, bufsize, ancbufsize, flags) -> [data, ancdata, msgFlags, address] | -errno */
+static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 4)) return NULL;
+  int fd = arg_int32(&a, 0);
+  int64_t bufsize = arg_int64(&a, 1), ancbufsize = arg_int64(&a, 2);
+  int flags = arg_int32(&a, 3);
+  if (a.failed) return NULL;
+  if (bufsize < 0 || bufsize > INT32_MAX || ancbufsize < 0 || ancbufsize > CONTROL_LIMIT) return make_int(env, -EINVAL);
+
+  void *data = NULL;
+  napi_value buffer;
+  if (napi_create_buffer(env, (size_t)bufsize, &data, &buffer) != napi_ok) return NULL;
+  char *control = ancbufsize ? malloc((size_t)ancbufsize) : NULL;
+  if (ancbufsize && control == NULL) return make_int(env, -ENOMEM);
+  sockaddr_any from;
+  struct iovec iov = {.iov_base = data, .iov_len = (size_t)bufsize};
+  struct msghdr msg = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
+                       .msg_control = control, .msg_controllen = (size_t)ancbufsize};
+  ssize_t got = recvmsg(fd, &msg, flags | MSG_CMSG_CLOEXEC);
+  if (got < 0) {
+    int saved = errno;
+    free(control);
+    return make_int(env, -saved);
+  }
+  size_t kept = (size_t)got < (size_t)bufsize ? (size_t)got : (size_t)bufsize;
+  if (kept < (size_t)bufsize) napi_create_buffer_copy(env, kept, data, NULL, &buffer);
+
+  napi_value ancdata;
+  napi_create_array(env, &ancdata);
+  uint32_t index = 0;
+  for (struct cmsghdr *cmsg = msg.msg_controllen ? CMSG_FIRSTHDR(&msg) : NULL; cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+    /* A truncated last header reaches only as far as the control buffer. */
+    size_t end = (size_t)((char *)cmsg - control) + cmsg->cmsg_len;
+    if (end > msg.msg_controllen) end = msg.msg_controllen;
+    size_t start = (size_t)((char *)CMSG_DATA(cmsg) - control);
+    napi_value item, payload;
+    napi_create_buffer_copy(env, end > start ? end - start : 0, CMSG_DATA(cmsg), NULL, &payload);
+    napi_create_array_with_length(env, 3, &item);
+    napi_set_element(env, item, 0, make_int(env, cmsg->cmsg_level));
+    napi_set_element(env, item, 1, make_int(env, cmsg->cmsg_type));
+    napi_set_element(env, item, 2, payload);
+    napi_set_element(env, ancdata, index++, item);
+  }
+  free(control);
+
+  napi_value result;
+  napi_create_array_with_length(env, 4, &result);
+  napi_set_element(env, result, 0, buffer);
+  napi_set_element(env, result, 1, ancdata);
+  napi_set_element(env, result, 2, make_int(env, msg.msg_flags & ~MSG_CMSG_CLOEXEC));
+  napi_set_element(env, result, 3, sockaddr_to_js(env, &from.sa, msg.msg_namelen));
+  return result;
+}
+
+/* CMSG_LEN(n), CMSG_SPACE(n): (n) -> bytes | -EOVERFLOW */
+static napi_value cmsg_size(napi_env env, napi_callback_info info, bool space) {
+  args_t a;
+  if (!args_init(&a, env, info, 1)) return NULL;
+  int64_t n = arg_int64(&a, 0);
+  if (a.failed) return NULL;
+  if (n < 0 || n > CONTROL_LIMIT) return make_int(env, -EOVERFLOW);
+  return make_int(env, space ? (int64_t)CMSG_SPACE((size_t)n) : (int64_t)CMSG_LEN((size_t)n));
+}
+
+static napi_value js_cmsg_len(napi_env env, napi_callback_info info) {
+  return cmsg_size(env, info, false);
+}
+
+static napi_value js_cmsg_space(napi_env env, napi_callback_info info) {
+  return cmsg_size(env, info, true);
+}
+
+void register_msg(napi_env env, napi_value exports) {
+  const napi_property_descriptor functions[] = {
+      EXPORT("sendmsg", js_sendmsg),
+      EXPORT("recvmsg", js_recvmsg),
+      EXPORT("CMSG_LEN", js_cmsg_len),
+      EXPORT("CMSG_SPACE", js_cmsg_space),
+  };
+  napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
+}
