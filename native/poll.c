@@ -52,7 +52,7 @@ static void on_finalize(napi_env env, void *data, void *hint) {
 }
 
 static int to_uv_events(int events) {
-  return (events & 1 ? UV_READABLE : 0) | (events & 2 ? UV_WRITABLE : 0);
+  return (events & 1 ? UV_READABLE : 0) | (events & 2 ? UV_WRITABLE : 0) | (events & 4 ? UV_PRIORITIZED : 0);
 }
 
 static void on_poll(uv_poll_t *handle, int status, int events) {
@@ -66,7 +66,7 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
   if (napi_get_reference_value(env, w->callback, &callback) == napi_ok && callback != NULL) {
     napi_get_global(env, &receiver);
     argv[0] = make_int(env, status);
-    argv[1] = make_int(env, (events & UV_READABLE ? 1 : 0) | (events & UV_WRITABLE ? 2 : 0));
+    argv[1] = make_int(env, (events & UV_READABLE ? 1 : 0) | (events & UV_WRITABLE ? 2 : 0) | (events & UV_PRIORITIZED ? 4 : 0));
     if (napi_make_callback(env, w->context, receiver, callback, 2, argv, &result) == napi_pending_exception) {
       napi_value error;
       napi_get_and_clear_last_exception(env, &error);
@@ -125,7 +125,7 @@ static napi_value js_watcher_update(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 3)) return NULL;
   watcher_t *w = watcher_arg(&a, 0);
-  int events = arg_int32(&a, 1) & 3;
+  int events = arg_int32(&a, 1) & 7;
   bool referenced = arg_bool(&a, 2);
   if (a.failed) return NULL;
   if (w->closing) return make_int(env, -EBADF);
@@ -168,12 +168,47 @@ static napi_value js_wait_sync(napi_env env, napi_callback_info info) {
   return make_int(env, (p.revents & POLLIN ? 1 : 0) | (p.revents & POLLOUT ? 2 : 0));
 }
 
+static short to_poll_events(int events) {
+  return (short)((events & 1 ? POLLIN : 0) | (events & 2 ? POLLOUT : 0) | (events & 4 ? POLLPRI : 0));
+}
+
+/* pollSync(fds: Int32Array, events: Int32Array, timeoutMs) -> ready count | -errno.
+ * events[k] holds the wanted events of fds[k] and receives the ready ones;
+ * an error or hang-up counts as readable and writable; a closed fd is 8
+ * (POLLNVAL) alone. */
+static napi_value js_poll_sync(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 3)) return NULL;
+  size_t fds_len, events_len;
+  int32_t *fds = arg_bytes(&a, 0, &fds_len);
+  int32_t *events = arg_bytes(&a, 1, &events_len);
+  int timeout = arg_int32(&a, 2);
+  if (a.failed) return NULL;
+  size_t count = fds_len / sizeof(int32_t);
+  if (events_len / sizeof(int32_t) < count) return make_int(env, -EINVAL);
+  struct pollfd stack[64], *p = count <= 64 ? stack : calloc(count, sizeof *p);
+  if (p == NULL) return make_int(env, -ENOMEM);
+  for (size_t k = 0; k < count; k++) p[k] = (struct pollfd){.fd = fds[k], .events = to_poll_events(events[k])};
+  int rc = poll(p, count, timeout < 0 ? -1 : timeout);
+  int saved = errno, ready = 0;
+  for (size_t k = 0; rc > 0 && k < count; k++) {
+    short r = p[k].revents;
+    int got = (r & (POLLIN | POLLERR | POLLHUP) ? 1 : 0) | (r & (POLLOUT | POLLERR | POLLHUP) ? 2 : 0) | (r & POLLPRI ? 4 : 0);
+    events[k] = r & POLLNVAL ? 8 : got & events[k];
+    ready += events[k] != 0;
+  }
+  if (rc == 0) memset(events, 0, count * sizeof *events);
+  if (p != stack) free(p);
+  return rc < 0 ? make_int(env, -saved) : make_int(env, ready);
+}
+
 void register_poll(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
       EXPORT("watcherNew", js_watcher_new),
       EXPORT("watcherUpdate", js_watcher_update),
       EXPORT("watcherClose", js_watcher_close),
       EXPORT("waitSync", js_wait_sync),
+      EXPORT("pollSync", js_poll_sync),
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
 }

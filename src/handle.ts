@@ -22,7 +22,7 @@ export class Handle {
 
   get readiness(): Readiness {
     if (this.#readiness === undefined) {
-      this.#readiness = new Readiness(this.fd);
+      this.#readiness = Readiness.of(this.fd);
       this.#readiness.setRef(this.#referenced);
     }
     return this.#readiness;

@@ -81,6 +81,7 @@ export interface Native {
   watcherUpdate(watcher: NativeWatcher, events: number, referenced: boolean): number;
   watcherClose(watcher: NativeWatcher): number;
   waitSync(fd: number, events: number, timeoutMs: number): number;
+  pollSync(fds: Int32Array, events: Int32Array, timeoutMs: number): number;
 }
 
 export const native: Native = createRequire(import.meta.url)('../build/Release/berkeley.node');

@@ -1,6 +1,7 @@
-// The readiness watcher: one uv_poll_t per socket, made on first need,
-// armed only for the directions calls wait in. Waiting calls queue per
-// direction and are served in call order.
+// The readiness watcher: one uv_poll_t per fd, made on first need, armed
+// only for the directions calls wait in. Waiting calls queue per direction
+// and are served in call order. A Socket and any selectors watching its fd
+// share one watcher (libuv allows one per fd), found through `Readiness.of`.
 //
 // A direction stays armed after its queue empties (the next call usually
 // waits again at once, so this saves an epoll_ctl per call), but the handle
@@ -11,7 +12,12 @@ import { native, type NativeWatcher } from './native.js';
 
 export const READ = 1;
 export const WRITE = 2;
-export type Direction = typeof READ | typeof WRITE;
+/** Priority (out-of-band) data: select()'s exceptional condition. */
+export const PRIORITY = 4;
+export type Direction = typeof READ | typeof WRITE | typeof PRIORITY;
+
+// READ, WRITE, PRIORITY -> 0, 1, 2.
+const slot = (direction: Direction): number => direction >> 1;
 
 /** A call waiting for readiness: `attempt` retries its system call. */
 export interface Waiter {
@@ -22,28 +28,44 @@ export interface Waiter {
   fail(error: SocketError): void;
 }
 
+const byFd = new Map<number, Readiness>();
+
 export class Readiness {
   #watcher: NativeWatcher | undefined;
   #armed = 0;
   #referenced = false;
   #userRef = true;
-  readonly #queues: [Waiter[], Waiter[]] = [[], []];
+  #users = 0;
+  readonly #queues: [Waiter[], Waiter[], Waiter[]] = [[], [], []];
 
-  constructor(readonly fd: number) {}
+  private constructor(readonly fd: number) {}
+
+  /** The fd's watcher, shared by its users; each `of` is paired with a `release` or a `close`. */
+  static of(fd: number): Readiness {
+    let readiness = byFd.get(fd);
+    if (readiness === undefined) byFd.set(fd, (readiness = new Readiness(fd)));
+    readiness.#users++;
+    return readiness;
+  }
+
+  /** One user is done; the last one stops the watcher (the fd stays open). */
+  release(): void {
+    if (--this.#users <= 0) this.close();
+  }
 
   /** Whether calls wait in this direction (a new call must queue behind them). */
   busy(direction: Direction): boolean {
-    return this.#queues[direction - 1]!.length > 0;
+    return this.#queues[slot(direction)]!.length > 0;
   }
 
   wait(waiter: Waiter): void {
-    this.#queues[waiter.direction - 1]!.push(waiter);
+    this.#queues[slot(waiter.direction)]!.push(waiter);
     this.#update(0);
   }
 
   /** Takes a waiter out of its queue (it timed out). */
   cancel(waiter: Waiter): void {
-    const queue = this.#queues[waiter.direction - 1]!;
+    const queue = this.#queues[slot(waiter.direction)]!;
     const index = queue.indexOf(waiter);
     if (index >= 0) queue.splice(index, 1);
     this.#update(0);
@@ -61,6 +83,8 @@ export class Readiness {
 
   /** Stops the watcher for good and fails every waiting call with EBADF. */
   close(): void {
+    if (byFd.get(this.fd) === this) byFd.delete(this.fd);
+    this.#users = 0;
     if (this.#watcher !== undefined) native.watcherClose(this.#watcher);
     this.#watcher = undefined;
     this.#armed = 0;
@@ -78,10 +102,11 @@ export class Readiness {
     // each one meet the socket's real error (or wait again).
     if (status < 0) {
       this.#armed = 0;
-      events = READ | WRITE;
+      events = READ | WRITE | PRIORITY;
     }
     if (events & READ) this.#serve(this.#queues[0]);
     if (events & WRITE) this.#serve(this.#queues[1]);
+    if (events & PRIORITY) this.#serve(this.#queues[2]);
     this.#update(events);
   };
 
@@ -91,7 +116,7 @@ export class Readiness {
 
   /** Arms what is wanted; disarms directions that fired with nobody waiting. */
   #update(fired: number): void {
-    const wanted = (this.#queues[0].length > 0 ? READ : 0) | (this.#queues[1].length > 0 ? WRITE : 0);
+    const wanted = (this.#queues[0].length > 0 ? READ : 0) | (this.#queues[1].length > 0 ? WRITE : 0) | (this.#queues[2].length > 0 ? PRIORITY : 0);
     const armed = (this.#armed | wanted) & ~(fired & ~wanted);
     const referenced = wanted !== 0 && this.#userRef;
     if (armed === this.#armed && referenced === this.#referenced) return;

@@ -1,0 +1,244 @@
+// Python's selectors (DefaultSelector) and select.select. The Sync forms
+// are poll(2) in C; the async forms wait on the fds' readiness watchers on
+// Node's loop (shared with the Sockets that own those fds), then take the
+// ready set with a non-blocking poll(2), so both forms report alike.
+import { native } from './native.js';
+import { errorFromErrno } from './errors.js';
+import { PRIORITY, READ, Readiness, WRITE, type Direction, type Waiter } from './readiness.js';
+import { checkTimeout, typeError } from './validate.js';
+
+export const EVENT_READ = READ;
+export const EVENT_WRITE = WRITE;
+
+/** What a selector watches: an fd, or an object with `fileno()` (a Socket, a SocketFile). */
+export type FileObject = number | { fileno(): number };
+
+/** A registration: the object, its fd, the events watched and the caller's data. */
+export interface SelectorKey<T = unknown> {
+  readonly fileobj: FileObject;
+  readonly fd: number;
+  readonly events: number;
+  readonly data: T;
+}
+
+/** Python's KeyError: a file object registered twice, or not registered. */
+export class KeyError extends Error {
+  override get name(): string {
+    return 'KeyError';
+  }
+}
+
+function fdOf(fileobj: unknown): number {
+  let fd: unknown = fileobj;
+  if (fileobj !== null && typeof fileobj === 'object' && typeof (fileobj as { fileno?: unknown }).fileno === 'function') {
+    fd = (fileobj as { fileno(): unknown }).fileno();
+  } else if (typeof fileobj !== 'number') {
+    throw typeError('fileobj', 'an fd or an object with a fileno() method', fileobj);
+  }
+  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0) throw new RangeError(`Invalid file descriptor: ${String(fd)}`);
+  return fd;
+}
+
+function describe(fileobj: FileObject): string {
+  return typeof fileobj === 'number' ? String(fileobj) : String(fileobj);
+}
+
+/** Milliseconds for poll(2) from a timeout in seconds: null/undefined waits forever. */
+function pollTimeout(timeout: unknown): number {
+  const seconds = checkTimeout(timeout ?? null);
+  return seconds === null ? -1 : Math.min(Math.ceil(seconds * 1000), 0x7fffffff);
+}
+
+/** Waits on a set of fds' watchers until one reports an event or the time is up. */
+function waitAny(targets: [number, number][], ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const probes: [Readiness, Waiter][] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (): void => {
+      clearTimeout(timer);
+      for (const [readiness, probe] of probes.splice(0)) {
+        readiness.cancel(probe);
+        readiness.release();
+      }
+      resolve();
+    };
+    for (const [fd, events] of targets) {
+      for (const direction of [READ, WRITE, PRIORITY] as Direction[]) {
+        if (!(events & direction)) continue;
+        const readiness = Readiness.of(fd);
+        // A probe makes no call: an event (or the fd's closing) ends the wait.
+        const probe: Waiter = { direction, syscall: 'select', attempt: () => (queueMicrotask(finish), true), fail: () => queueMicrotask(finish) };
+        probes.push([readiness, probe]);
+        readiness.wait(probe);
+      }
+    }
+    if (ms >= 0) timer = setTimeout(finish, ms);
+  });
+}
+
+// pollSync's mark for a closed fd: reported as nothing, and not waited on
+// (as epoll forgets a closed fd).
+const CLOSED = 8;
+
+/** poll(2) once over fds with wanted events; the ready events per fd (CLOSED for a closed fd). */
+function pollRaw(fds: Int32Array, wanted: number[], ms: number): Int32Array {
+  const events = Int32Array.from(wanted);
+  const rc = native.pollSync(fds, events, ms);
+  if (rc < 0) throw errorFromErrno(rc, 'poll');
+  return events;
+}
+
+function pollOnce(fds: Int32Array, wanted: number[], ms: number): Int32Array {
+  return pollRaw(fds, wanted, ms).map((events) => (events === CLOSED ? 0 : events));
+}
+
+/** Polls until something is ready or the deadline passes, waiting on the event loop. */
+async function pollAsync(fds: Int32Array, wanted: number[], ms: number): Promise<Int32Array> {
+  const deadline = ms < 0 ? Infinity : performance.now() + ms;
+  for (;;) {
+    const ready = pollRaw(fds, wanted, 0);
+    const remaining = deadline - performance.now();
+    if (ready.some((e) => e !== 0 && e !== CLOSED) || remaining <= 0) return ready.map((e) => (e === CLOSED ? 0 : e));
+    const open = [...fds].flatMap((fd, k): [number, number][] => (ready[k] === CLOSED ? [] : [[fd, wanted[k]!]]));
+    await waitAny(open, remaining === Infinity ? -1 : Math.ceil(remaining));
+  }
+}
+
+/** Sleeps for ms (forever when negative), as poll(2) does on no fds. */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => ms >= 0 && setTimeout(resolve, ms));
+}
+
+/** Python's selectors.DefaultSelector over poll(2) and the event loop. */
+export class DefaultSelector<T = unknown> {
+  readonly #keys = new Map<number, SelectorKey<T>>();
+  #closed = false;
+
+  /** The fd of a registered object, even one closed since (its fileno() is then -1). */
+  #lookup(fileobj: FileObject): number {
+    try {
+      return fdOf(fileobj);
+    } catch (error) {
+      for (const key of this.#keys.values()) if (key.fileobj === fileobj) return key.fd;
+      throw error;
+    }
+  }
+
+  #check(): void {
+    if (this.#closed) throw new RangeError('I/O operation on a closed selector');
+  }
+
+  register(fileobj: FileObject, events: number, data?: T): SelectorKey<T> {
+    this.#check();
+    if (typeof events !== 'number') throw typeError('events', 'a number', events);
+    if (!Number.isInteger(events) || events <= 0 || events & ~(EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${events}`);
+    const fd = fdOf(fileobj);
+    if (this.#keys.has(fd)) throw new KeyError(`${describe(fileobj)} (FD ${fd}) is already registered`);
+    const key: SelectorKey<T> = Object.freeze({ fileobj, fd, events, data: data as T });
+    this.#keys.set(fd, key);
+    return key;
+  }
+
+  unregister(fileobj: FileObject): SelectorKey<T> {
+    this.#check();
+    const key = this.#keys.get(this.#lookup(fileobj));
+    if (key === undefined) throw new KeyError(`${describe(fileobj)} is not registered`);
+    this.#keys.delete(key.fd);
+    return key;
+  }
+
+  modify(fileobj: FileObject, events: number, data?: T): SelectorKey<T> {
+    this.#check();
+    const key = this.#keys.get(this.#lookup(fileobj));
+    if (key === undefined) throw new KeyError(`${describe(fileobj)} is not registered`);
+    if (events === key.events && data === key.data) return key;
+    this.unregister(fileobj);
+    return this.register(fileobj, events, data);
+  }
+
+  getKey(fileobj: FileObject): SelectorKey<T> {
+    this.#check();
+    const key = this.#keys.get(this.#lookup(fileobj));
+    if (key === undefined) throw new KeyError(`${describe(fileobj)} is not registered`);
+    return key;
+  }
+
+  /** The registrations by file object. */
+  getMap(): ReadonlyMap<FileObject, SelectorKey<T>> {
+    this.#check();
+    return new Map([...this.#keys.values()].map((key) => [key.fileobj, key]));
+  }
+
+  #query(): [SelectorKey<T>[], Int32Array, number[]] {
+    const keys = [...this.#keys.values()];
+    return [keys, Int32Array.from(keys, (k) => k.fd), keys.map((k) => k.events)];
+  }
+
+  #results(keys: SelectorKey<T>[], ready: Int32Array): [SelectorKey<T>, number][] {
+    const results: [SelectorKey<T>, number][] = [];
+    ready.forEach((events, k) => events !== 0 && results.push([keys[k]!, events]));
+    return results;
+  }
+
+  /** Waits (on the event loop) until a registered object is ready or timeout seconds pass. */
+  async select(timeout?: number | null): Promise<[SelectorKey<T>, number][]> {
+    this.#check();
+    const ms = pollTimeout(timeout);
+    const [keys, fds, wanted] = this.#query();
+    if (keys.length === 0) {
+      await sleep(ms);
+      return [];
+    }
+    return this.#results(keys, await pollAsync(fds, wanted, ms));
+  }
+
+  /** The blocking form: poll(2) on the calling thread. */
+  selectSync(timeout?: number | null): [SelectorKey<T>, number][] {
+    this.#check();
+    const [keys, fds, wanted] = this.#query();
+    return this.#results(keys, pollOnce(fds, wanted, pollTimeout(timeout)));
+  }
+
+  close(): void {
+    this.#keys.clear();
+    this.#closed = true;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+type Lists<R, W, X> = [R[], W[], X[]];
+
+function selectArguments<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[]) {
+  const lists = [rlist, wlist, xlist].map((list, i) => {
+    if (!Array.isArray(list)) throw typeError(['rlist', 'wlist', 'xlist'][i]!, 'an array', list);
+    return list.map((fileobj) => [fileobj, fdOf(fileobj)] as const);
+  });
+  const wanted = new Map<number, number>();
+  lists.forEach((list, i) => list.forEach(([, fd]) => wanted.set(fd, (wanted.get(fd) ?? 0) | [READ, WRITE, PRIORITY][i]!)));
+  const fds = Int32Array.from(wanted.keys());
+  const pick = (ready: Int32Array): Lists<R, W, X> => {
+    const byFd = new Map([...fds].map((fd, k) => [fd, ready[k]!]));
+    return lists.map((list, i) => list.filter(([, fd]) => byFd.get(fd)! & [READ, WRITE, PRIORITY][i]!).map(([f]) => f)) as Lists<R, W, X>;
+  };
+  return { fds, wanted: [...wanted.values()], pick };
+}
+
+/** Python's select.select on the event loop: `[readable, writable, exceptional]`. */
+export async function select<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[], timeout?: number | null): Promise<Lists<R, W, X>> {
+  const { fds, wanted, pick } = selectArguments(rlist, wlist, xlist);
+  const ms = pollTimeout(timeout);
+  if (fds.length === 0) {
+    await sleep(ms);
+    return [[], [], []];
+  }
+  return pick(await pollAsync(fds, wanted, ms));
+}
+
+/** The blocking form: poll(2) on the calling thread. */
+export function selectSync<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[], timeout?: number | null): Lists<R, W, X> {
+  const { fds, wanted, pick } = selectArguments(rlist, wlist, xlist);
+  return pick(pollOnce(fds, wanted, pollTimeout(timeout)));
+}
