@@ -49,13 +49,20 @@ function pollTimeout(timeout: unknown): number {
   return seconds === null ? -1 : Math.min(Math.ceil(seconds * 1000), 0x7fffffff);
 }
 
-/** Waits on a set of fds' watchers until one reports an event or the time is up. */
-function waitAny(targets: [number, number][], ms: number): Promise<void> {
+/** Options of the async select calls. */
+export interface SelectOptions {
+  /** Ends the wait early (the call then returns what is ready, often nothing). */
+  signal?: AbortSignal;
+}
+
+/** Waits on a set of fds' watchers until one reports an event, the time is up, or the signal aborts. */
+function waitAny(targets: [number, number][], ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise<void>((resolve) => {
     const probes: [Readiness, Waiter][] = [];
     let timer: NodeJS.Timeout | undefined;
     const finish = (): void => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
       for (const [readiness, probe] of probes.splice(0)) {
         readiness.cancel(probe);
         readiness.release();
@@ -73,6 +80,8 @@ function waitAny(targets: [number, number][], ms: number): Promise<void> {
       }
     }
     if (ms >= 0) timer = setTimeout(finish, ms);
+    if (signal?.aborted) finish();
+    else signal?.addEventListener('abort', finish);
   });
 }
 
@@ -93,20 +102,20 @@ function pollOnce(fds: Int32Array, wanted: number[], ms: number): Int32Array {
 }
 
 /** Polls until something is ready or the deadline passes, waiting on the event loop. */
-async function pollAsync(fds: Int32Array, wanted: number[], ms: number): Promise<Int32Array> {
+async function pollAsync(fds: Int32Array, wanted: number[], ms: number, signal?: AbortSignal): Promise<Int32Array> {
   const deadline = ms < 0 ? Infinity : performance.now() + ms;
   for (;;) {
     const ready = pollRaw(fds, wanted, 0);
     const remaining = deadline - performance.now();
-    if (ready.some((e) => e !== 0 && e !== CLOSED) || remaining <= 0) return ready.map((e) => (e === CLOSED ? 0 : e));
+    if (ready.some((e) => e !== 0 && e !== CLOSED) || remaining <= 0 || signal?.aborted) return ready.map((e) => (e === CLOSED ? 0 : e));
     const open = [...fds].flatMap((fd, k): [number, number][] => (ready[k] === CLOSED ? [] : [[fd, wanted[k]!]]));
-    await waitAny(open, remaining === Infinity ? -1 : Math.ceil(remaining));
+    await waitAny(open, remaining === Infinity ? -1 : Math.ceil(remaining), signal);
   }
 }
 
 /** Sleeps for ms (forever when negative), as poll(2) does on no fds. */
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => ms >= 0 && setTimeout(resolve, ms));
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return waitAny([], ms, signal);
 }
 
 /** Python's selectors.DefaultSelector over poll(2) and the event loop. */
@@ -181,15 +190,15 @@ export class DefaultSelector<T = unknown> {
   }
 
   /** Waits (on the event loop) until a registered object is ready or timeout seconds pass. */
-  async select(timeout?: number | null): Promise<[SelectorKey<T>, number][]> {
+  async select(timeout?: number | null, options?: SelectOptions): Promise<[SelectorKey<T>, number][]> {
     this.#check();
     const ms = pollTimeout(timeout);
     const [keys, fds, wanted] = this.#query();
     if (keys.length === 0) {
-      await sleep(ms);
+      await sleep(ms, options?.signal);
       return [];
     }
-    return this.#results(keys, await pollAsync(fds, wanted, ms));
+    return this.#results(keys, await pollAsync(fds, wanted, ms, options?.signal));
   }
 
   /** The blocking form: poll(2) on the calling thread. */
@@ -227,14 +236,14 @@ function selectArguments<R extends FileObject, W extends FileObject, X extends F
 }
 
 /** Python's select.select on the event loop: `[readable, writable, exceptional]`. */
-export async function select<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[], timeout?: number | null): Promise<Lists<R, W, X>> {
+export async function select<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[], timeout?: number | null, options?: SelectOptions): Promise<Lists<R, W, X>> {
   const { fds, wanted, pick } = selectArguments(rlist, wlist, xlist);
   const ms = pollTimeout(timeout);
   if (fds.length === 0) {
-    await sleep(ms);
+    await sleep(ms, options?.signal);
     return [[], [], []];
   }
-  return pick(await pollAsync(fds, wanted, ms));
+  return pick(await pollAsync(fds, wanted, ms, options?.signal));
 }
 
 /** The blocking form: poll(2) on the calling thread. */

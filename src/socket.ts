@@ -91,32 +91,38 @@ export class Socket {
    * socket(2). With `fileno`, wraps that fd (taking ownership, as Python);
    * family, type and proto are then read from the fd when not given.
    */
-  constructor(family: number = C.AF_INET, type: number = C.SOCK_STREAM, proto = 0, fileno?: number | null) {
+  constructor(family?: number | null, type?: number | null, proto?: number | null, fileno?: number | null) {
     if ((fileno as unknown) instanceof Adopted) {
       this.#handle = new Handle((fileno as unknown as Adopted).fd, getdefaulttimeout());
+      [family, type, proto] = [family!, type!, proto!];
     } else {
       const given = fileno !== undefined && fileno !== null;
-      if (given) checkInt(fileno, 'fileno', 0);
-      family = checkInt(family, 'family');
-      type = checkInt(type, 'type');
-      proto = checkInt(proto, 'proto');
+      // With an fd, what is not given (or -1) is read from the fd, as in Python.
+      const detected = (value: number | null | undefined, name: string, fallback: number): number | undefined => {
+        if (value === undefined || value === null) return given ? undefined : fallback;
+        checkInt(value, name);
+        return given && value === -1 ? undefined : value;
+      };
+      let f = detected(family, 'family', C.AF_INET);
+      let t = detected(type, 'type', C.SOCK_STREAM);
+      let p = detected(proto, 'proto', 0);
       let fd: number;
       if (given) {
-        fd = fileno as number;
-        const detect = (opt: number, syscall: string): number => {
+        fd = checkInt(fileno, 'fileno', 0);
+        const option = (opt: number): number => {
           const { rc, value } = getsockoptInt(fd, C.SOL_SOCKET, opt);
-          check(rc, syscall);
+          check(rc, 'getsockopt');
           return value;
         };
-        const actualType = detect(C.SO_TYPE, 'getsockopt');
-        if (arguments.length < 1 || family === -1) family = detect(C.SO_DOMAIN, 'getsockopt');
-        if (arguments.length < 2 || type === -1) type = actualType;
-        if (arguments.length < 3 || proto === -1) proto = detect(C.SO_PROTOCOL, 'getsockopt');
+        t ??= option(C.SO_TYPE);
+        f ??= option(C.SO_DOMAIN);
+        p ??= option(C.SO_PROTOCOL);
         check(native.setNonblocking(fd), 'fcntl');
       } else {
-        fd = native.socket(family, type, proto);
+        fd = native.socket(f!, t!, p!);
         check(fd, 'socket');
       }
+      [family, type, proto] = [f!, t!, p!];
       const timeout = type & (C.SOCK_NONBLOCK ?? 0) ? 0 : getdefaulttimeout();
       this.#handle = new Handle(fd, timeout);
     }
