@@ -97,6 +97,22 @@ void *value_bytes(args_t *a, napi_value value, size_t i, size_t *len) {
   return NULL;
 }
 
+int32_t *arg_int32_array(args_t *a, size_t i, size_t *count) {
+  napi_typedarray_type type;
+  size_t offset;
+  void *data = NULL;
+  napi_value buffer;
+  bool is = false;
+  *count = 0;
+  if (a->failed || i >= a->argc || napi_is_typedarray(a->env, a->argv[i], &is) != napi_ok || !is ||
+      napi_get_typedarray_info(a->env, a->argv[i], &type, count, &data, &buffer, &offset) != napi_ok || type != napi_int32_array) {
+    args_fail(a, i, "an Int32Array");
+    *count = 0;
+    return NULL;
+  }
+  return data;
+}
+
 napi_value value_element(args_t *a, napi_value array, uint32_t index, size_t i) {
   napi_value value = NULL;
   if (!a->failed && napi_get_element(a->env, array, index, &value) != napi_ok) args_fail(a, i, "an array");

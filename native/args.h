@@ -32,6 +32,8 @@ void *arg_bytes(args_t *a, size_t i, size_t *len);
 /* A UTF-8 string into buf (NUL-terminated); false if it does not fit. */
 bool arg_string(args_t *a, size_t i, char *buf, size_t size);
 bool arg_is_null(args_t *a, size_t i);
+/* An Int32Array's elements (aligned, as JavaScript guarantees) and count. */
+int32_t *arg_int32_array(args_t *a, size_t i, size_t *count);
 /* The same checks for a value inside argument i (an array's element). */
 void *value_bytes(args_t *a, napi_value value, size_t i, size_t *len);
 uint32_t value_array_length(args_t *a, napi_value value, size_t i);

@@ -41,40 +41,49 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
   msg.msg_iov = iov;
   msg.msg_iovlen = count;
 
-  /* First pass: the control buffer's size; second: fill it. */
+  /* Each item is read once (a getter could answer differently twice), then
+   * the control buffer is sized and filled from that snapshot. */
+  struct item {
+    int level, type;
+    const void *data;
+    size_t len;
+  } *items = ancount ? calloc(ancount, sizeof *items) : NULL;
+  if (ancount && items == NULL) return make_int(env, -ENOMEM);
   size_t space = 0;
   for (uint32_t k = 0; k < ancount && !a.failed; k++) {
-    napi_value item = value_element(&a, a.argv[2], k, 2);
-    if (value_array_length(&a, item, 2) != 3) args_fail(&a, 2, "[level, type, bytes] triples");
-    size_t len;
-    value_bytes(&a, value_element(&a, item, 2, 2), 2, &len);
-    space += CMSG_SPACE(len);
+    napi_value triple = value_element(&a, a.argv[2], k, 2);
+    if (value_array_length(&a, triple, 2) != 3) args_fail(&a, 2, "[level, type, bytes] triples");
+    args_t t = {.env = env, .argc = 3, .failed = a.failed};
+    for (uint32_t e = 0; e < 3; e++) t.argv[e] = value_element(&a, triple, e, 2);
+    items[k].level = arg_int32(&t, 0);
+    items[k].type = arg_int32(&t, 1);
+    items[k].data = arg_bytes(&t, 2, &items[k].len);
+    if (t.failed) a.failed = true;
+    space += CMSG_SPACE(items[k].len);
   }
-  if (a.failed) return NULL;
-  if (space > CONTROL_LIMIT) return make_int(env, -ENOBUFS);
-  char *control = space ? calloc(1, space) : NULL;
-  if (space && control == NULL) return make_int(env, -ENOMEM);
+  char *control = NULL;
+  if (!a.failed && space > CONTROL_LIMIT) {
+    free(items);
+    return make_int(env, -ENOBUFS);
+  }
+  if (!a.failed && space && (control = calloc(1, space)) == NULL) {
+    free(items);
+    return make_int(env, -ENOMEM);
+  }
+  if (a.failed) {
+    free(items);
+    return NULL;
+  }
   msg.msg_control = control;
   msg.msg_controllen = space;
   struct cmsghdr *cmsg = space ? CMSG_FIRSTHDR(&msg) : NULL;
-  for (uint32_t k = 0; k < ancount && cmsg && !a.failed; k++, cmsg = CMSG_NXTHDR(&msg, cmsg)) {
-    napi_value item = value_element(&a, a.argv[2], k, 2);
-    args_t t = {.env = env, .argc = 3, .failed = false};
-    for (uint32_t e = 0; e < 3; e++) t.argv[e] = value_element(&a, item, e, 2);
-    size_t len;
-    cmsg->cmsg_level = arg_int32(&t, 0);
-    cmsg->cmsg_type = arg_int32(&t, 1);
-    const void *data = arg_bytes(&t, 2, &len);
-    if (t.failed) a.failed = true;
-    else {
-      cmsg->cmsg_len = CMSG_LEN(len);
-      memcpy(CMSG_DATA(cmsg), data, len);
-    }
+  for (uint32_t k = 0; k < ancount && cmsg; k++, cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+    cmsg->cmsg_level = items[k].level;
+    cmsg->cmsg_type = items[k].type;
+    cmsg->cmsg_len = CMSG_LEN(items[k].len);
+    if (items[k].len) memcpy(CMSG_DATA(cmsg), items[k].data, items[k].len);
   }
-  if (a.failed) {
-    free(control);
-    return NULL;
-  }
+  free(items);
   ssize_t sent = sendmsg(fd, &msg, flags | MSG_NOSIGNAL);
   int saved = errno;
   free(control);

@@ -227,8 +227,13 @@ static napi_value js_lookup(napi_env env, napi_callback_info info) {
     napi_throw_error(env, "ENOMEM", "out of memory");
     return NULL;
   }
-  if (!kinds[kind].parse(&a, j, &early) || (selector & SYNC)) {
-    if (early == NULL && !a.failed) {
+  bool ready = !kinds[kind].parse(&a, j, &early);
+  if (a.failed) {
+    free(j);
+    return NULL;
+  }
+  if (selector & SYNC) {
+    if (!ready) {
       j->run(j);
       early = j->result(env, j);
     }
@@ -238,6 +243,12 @@ static napi_value js_lookup(napi_env env, napi_callback_info info) {
   if (napi_create_promise(env, &j->deferred, &promise) != napi_ok) {
     free(j);
     return NULL;
+  }
+  if (ready) {
+    /* Answered from the arguments alone: still a Promise, as always. */
+    napi_resolve_deferred(env, j->deferred, early);
+    free(j);
+    return promise;
   }
   napi_create_string_utf8(env, kinds[kind].name, NAPI_AUTO_LENGTH, &name);
   if (napi_create_async_work(env, NULL, name, job_execute, job_complete, j, &j->work) != napi_ok ||

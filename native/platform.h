@@ -12,7 +12,9 @@
 #include <limits.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <net/ethernet.h>
 #include <net/if.h>
+#include <netpacket/packet.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>

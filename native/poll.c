@@ -179,13 +179,12 @@ static short to_poll_events(int events) {
 static napi_value js_poll_sync(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 3)) return NULL;
-  size_t fds_len, events_len;
-  int32_t *fds = arg_bytes(&a, 0, &fds_len);
-  int32_t *events = arg_bytes(&a, 1, &events_len);
+  size_t count, events_count;
+  int32_t *fds = arg_int32_array(&a, 0, &count);
+  int32_t *events = arg_int32_array(&a, 1, &events_count);
   int timeout = arg_int32(&a, 2);
   if (a.failed) return NULL;
-  size_t count = fds_len / sizeof(int32_t);
-  if (events_len / sizeof(int32_t) < count) return make_int(env, -EINVAL);
+  if (events_count < count) return make_int(env, -EINVAL);
   struct pollfd stack[64], *p = count <= 64 ? stack : calloc(count, sizeof *p);
   if (p == NULL) return make_int(env, -ENOMEM);
   for (size_t k = 0; k < count; k++) p[k] = (struct pollfd){.fd = fds[k], .events = to_poll_events(events[k])};

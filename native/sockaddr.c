@@ -81,6 +81,39 @@ static int unix_from_js(args_t *a, size_t i, sockaddr_any *out, socklen_t *len) 
   return 0;
 }
 
+/* [ifname, proto, pkttype?, hatype?, addr?] -> sockaddr_ll; proto in host order. */
+static int packet_from_js(args_t *a, size_t i, sockaddr_any *out, socklen_t *len) {
+  uint32_t length = value_array_length(a, a->argv[i], i);
+  if (a->failed) return -EINVAL;
+  if (length < 2 || length > 5) return -EINVAL;
+  args_t t = {.env = a->env, .argc = length, .failed = false};
+  for (uint32_t k = 0; k < length; k++) t.argv[k] = value_element(&t, a->argv[i], k, k);
+  char ifname[IF_NAMESIZE + 1];
+  size_t halen = 0;
+  bool fits = arg_string(&t, 0, ifname, sizeof ifname);
+  int proto = arg_int32(&t, 1);
+  int pkttype = length > 2 ? arg_int32(&t, 2) : 0;
+  int hatype = length > 3 ? arg_int32(&t, 3) : 0;
+  const void *addr = length > 4 ? arg_bytes(&t, 4, &halen) : NULL;
+  if (t.failed) {
+    a->failed = true;
+    return -EINVAL;
+  }
+  memset(out, 0, sizeof *out);
+  if (!fits || halen > sizeof out->ll.sll_addr) return -EINVAL;
+  unsigned index = if_nametoindex(ifname);
+  if (index == 0) return -ENODEV;
+  out->ll.sll_family = AF_PACKET;
+  out->ll.sll_protocol = htons((uint16_t)proto);
+  out->ll.sll_ifindex = (int)index;
+  out->ll.sll_pkttype = (unsigned char)pkttype;
+  out->ll.sll_hatype = (unsigned short)hatype;
+  out->ll.sll_halen = (unsigned char)halen;
+  if (halen) memcpy(out->ll.sll_addr, addr, halen);
+  *len = sizeof out->ll;
+  return 0;
+}
+
 int sockaddr_from_js(args_t *a, size_t i, int family, sockaddr_any *out, socklen_t *len) {
   *len = 0;
   if (a->failed) return -EINVAL;
@@ -94,6 +127,8 @@ int sockaddr_from_js(args_t *a, size_t i, int family, sockaddr_any *out, socklen
       return inet_from_js(a, i, family, out, len);
     case AF_UNIX:
       return unix_from_js(a, i, out, len);
+    case AF_PACKET:
+      return packet_from_js(a, i, out, len);
     default:
       return -EAFNOSUPPORT;
   }
@@ -142,6 +177,17 @@ napi_value sockaddr_to_js(napi_env env, const struct sockaddr *sa, socklen_t len
         return result;
       }
       return make_string(env, un->sun_path, strnlen(un->sun_path, n));
+    }
+    case AF_PACKET: {
+      const struct sockaddr_ll *ll = (const struct sockaddr_ll *)sa;
+      char ifname[IF_NAMESIZE] = "";
+      if_indextoname((unsigned)ll->sll_ifindex, ifname);
+      napi_value addr = NULL;
+      size_t halen = ll->sll_halen < sizeof ll->sll_addr ? ll->sll_halen : sizeof ll->sll_addr;
+      napi_create_buffer_copy(env, halen, ll->sll_addr, NULL, &addr);
+      napi_value items[] = {make_string(env, ifname, NAPI_AUTO_LENGTH), make_int(env, ntohs(ll->sll_protocol)),
+                            make_int(env, ll->sll_pkttype), make_int(env, ll->sll_hatype), addr};
+      return make_tuple(env, items, 5);
     }
     default: {
       napi_value raw = NULL;

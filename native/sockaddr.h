@@ -1,7 +1,8 @@
 /* Addresses between JavaScript and struct sockaddr. TypeScript hands over
  * normalized addresses: AF_INET [numericHost, port], AF_INET6
  * [numericHost, port, flowinfo, scopeId], AF_UNIX a path string or a Buffer
- * (a leading 0 byte is Linux's abstract namespace). */
+ * (a leading 0 byte is Linux's abstract namespace), AF_PACKET [ifname,
+ * proto, pkttype, hatype, addr] (the last three optional on input). */
 #ifndef BERKELEY_SOCKADDR_H
 #define BERKELEY_SOCKADDR_H
 
@@ -13,6 +14,7 @@ typedef union {
   struct sockaddr_in in;
   struct sockaddr_in6 in6;
   struct sockaddr_un un;
+  struct sockaddr_ll ll;
   struct sockaddr_storage storage;
 } sockaddr_any;
 

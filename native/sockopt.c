@@ -42,10 +42,10 @@ static napi_value js_setsockopt_null(napi_env env, napi_callback_info info) {
 static napi_value js_getsockopt_int(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 4)) return NULL;
-  size_t len;
+  size_t count;
   int fd = arg_int32(&a, 0), level = arg_int32(&a, 1), opt = arg_int32(&a, 2);
-  int *out = arg_bytes(&a, 3, &len);
-  if (!a.failed && len < sizeof(int)) args_fail(&a, 3, "an Int32Array");
+  int32_t *out = arg_int32_array(&a, 3, &count);
+  if (!a.failed && count < 1) args_fail(&a, 3, "an Int32Array of one element");
   if (a.failed) return NULL;
   int value = 0;
   socklen_t optlen = sizeof value;

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PREFIXES = /^(AF_|SOCK_|SOL_|SO_|SCM_|IPPROTO_|IPPORT_|IP_|IPV6_|TCP_|UDP_|MSG_|SHUT_|AI_|NI_|EAI_|INADDR_|SOMAXCONN$)/;
+const PREFIXES = /^(ETH_P_|PACKET_|AF_|SOCK_|SOL_|SO_|SCM_|IPPROTO_|IPPORT_|IP_|IPV6_|TCP_|UDP_|MSG_|SHUT_|AI_|NI_|EAI_|INADDR_|SOMAXCONN$)/;
 const ERRNO = /^E[A-Z0-9]+$/;
 
 function macros(header) {

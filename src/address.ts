@@ -2,7 +2,7 @@
 // the form the native layer encodes. Host names are resolved with
 // getaddrinfo (on libuv's thread pool for the async calls).
 import { isIPv4, isIPv6 } from 'node:net';
-import { AF_INET, AF_INET6, AF_UNIX } from './constants.generated.js';
+import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX } from './constants.generated.js';
 import type { NativeAddress } from './native.js';
 import { lookupAsync, lookupSync } from './lookup.js';
 import { checkInt, typeError } from './validate.js';
@@ -13,9 +13,11 @@ export type IPv4Address = [host: string, port: number];
 export type IPv6Address = [host: string, port: number, flowinfo?: number, scopeId?: number];
 /** AF_UNIX: a path, or a Buffer whose first byte is 0 for Linux's abstract namespace. */
 export type UnixAddress = string | Buffer;
-export type Address = IPv4Address | IPv6Address | UnixAddress;
+/** AF_PACKET: `[ifname, proto, pkttype, hatype, addr]` (the last three optional on input). */
+export type PacketAddress = [ifname: string, proto: number, pkttype?: number, hatype?: number, addr?: Buffer];
+export type Address = IPv4Address | IPv6Address | UnixAddress | PacketAddress;
 /** What the calls return: IPv6 addresses always have all four fields. */
-export type SocketAddress = [string, number] | [string, number, number, number] | string | Buffer | [number, Buffer] | null;
+export type SocketAddress = [string, number] | [string, number, number, number] | string | Buffer | [string, number, number, number, Buffer] | [number, Buffer] | null;
 
 const SUN_PATH_MAX = 108;
 
@@ -67,11 +69,27 @@ function parseUnix(address: unknown, name: string): Parsed {
   return { address: address as string | Buffer };
 }
 
+function parsePacket(address: unknown, name: string): Parsed {
+  if (!Array.isArray(address)) throw typeError(name, 'an [ifname, proto, pkttype?, hatype?, addr?] tuple for AF_PACKET', address);
+  if (address.length < 2 || address.length > 5) {
+    throw new RangeError(`The "${name}" argument must be an [ifname, proto, pkttype?, hatype?, addr?] tuple; got ${address.length} elements`);
+  }
+  const [ifname, proto, pkttype = 0, hatype = 0, addr = Buffer.alloc(0)] = address as unknown[];
+  if (typeof ifname !== 'string') throw typeError(`${name}[0]`, 'a string (interface name)', ifname);
+  checkInt(proto, `${name}[1]`, 0, 0xffff);
+  checkInt(pkttype, `${name}[2]`, 0, 0xff);
+  checkInt(hatype, `${name}[3]`, 0, 0xffff);
+  if (!(addr instanceof Uint8Array)) throw typeError(`${name}[4]`, 'a Buffer (hardware address)', addr);
+  if (addr.length > 8) throw new RangeError(`The "${name}[4]" argument must be at most 8 bytes; got ${addr.length}`);
+  return { address: [ifname, proto, pkttype, hatype, addr] as unknown as NativeAddress };
+}
+
 function parse(family: number, address: unknown, name: string): Parsed {
   if (family === AF_INET || family === AF_INET6) return parseInet(family, address, name);
   if (family === AF_UNIX) return parseUnix(address, name);
-  // Families without an address form here (AF_PACKET, AF_NETLINK…) get
-  // EAFNOSUPPORT from the native layer.
+  if (family === AF_PACKET) return parsePacket(address, name);
+  // Families without an address form here (AF_NETLINK…) get EAFNOSUPPORT
+  // from the native layer.
   return { address: address as NativeAddress };
 }
 
@@ -99,10 +117,9 @@ export function resolve(family: number, address: unknown, name = 'address'): Nat
   return lookupAsync(parsed.host, null, family, 0, 0, 0).then((list) => withHost(parsed, list[0]![4]));
 }
 
-/** Python's repr of an address, for toString(). */
-export function formatAddress(address: SocketAddress): string {
-  if (Array.isArray(address)) return `[${address.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ')}]`;
+/** Python's str() of an address, for toString(): a path as it is, the strings of a tuple quoted. */
+export function formatAddress(address: SocketAddress, nested = false): string {
+  if (Array.isArray(address)) return `[${address.map((v) => (typeof v === 'number' ? String(v) : formatAddress(v, true))).join(', ')}]`;
   if (Buffer.isBuffer(address)) return `b'${[...address].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('')}'`;
-  return String(address);
+  return typeof address === 'string' && nested ? `'${address}'` : String(address);
 }
-

@@ -41,6 +41,9 @@ export function callSync<R>(handle: Handle, direction: Direction, syscall: strin
     }
     const ready = native.waitSync(fd, direction, ms);
     if (ready < 0 && ready !== -EINTR) throw errorFromErrno(ready, 'poll');
+    // Timed out: no retry, which could read a half-done call (a pending
+    // connect's SO_ERROR is 0) as success.
+    if (ready === 0 && performance.now() >= deadline) throw timeoutError(syscall);
   }
 }
 

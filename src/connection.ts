@@ -23,9 +23,14 @@ function connectionTarget(address: unknown): [string, number] {
 function attempt(candidate: NativeAddrinfo, timeout: number | null | undefined, sourceAddress: Address | undefined): Socket {
   const [family, type, proto] = candidate;
   const sock = new Socket(family, type, proto);
-  if (timeout !== undefined) sock.settimeout(timeout);
-  if (sourceAddress !== undefined && sourceAddress !== null) sock.bind(sourceAddress);
-  return sock;
+  try {
+    if (timeout !== undefined) sock.settimeout(timeout);
+    if (sourceAddress !== undefined && sourceAddress !== null) sock.bind(sourceAddress);
+    return sock;
+  } catch (error) {
+    sock.close();
+    throw error;
+  }
 }
 
 function failed(errors: unknown[], options: CreateConnectionOptions | undefined): never {

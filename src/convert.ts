@@ -2,12 +2,7 @@
 import { endianness } from 'node:os';
 import { errno, errorFromErrno, SocketError } from './errors.js';
 import { native } from './native.js';
-import { checkInt, typeError } from './validate.js';
-
-function checkText(value: unknown, name: string): string {
-  if (typeof value !== 'string') throw typeError(name, 'a string', value);
-  return value;
-}
+import { checkInt, checkString, typeError } from './validate.js';
 
 function checkPacked(value: unknown, name: string): Uint8Array {
   if (value instanceof Uint8Array) return value;
@@ -17,7 +12,7 @@ function checkPacked(value: unknown, name: string): Uint8Array {
 
 /** inet_aton(3): 4 bytes, accepting the legacy forms ('127.1', '0x7f.1'). */
 export function inetAton(ipString: string): Buffer {
-  const packed = native.inetAton(checkText(ipString, 'ipString'));
+  const packed = native.inetAton(checkString(ipString, 'ipString'));
   if (packed === null) throw new SocketError(errno.EINVAL!, 'illegal IP address string passed to inet_aton', 'inet_aton');
   return packed;
 }
@@ -31,7 +26,7 @@ export function inetNtoa(packedIp: ArrayBufferView): string {
 
 /** inet_pton(3) for AF_INET and AF_INET6. */
 export function inetPton(addressFamily: number, ipString: string): Buffer {
-  const packed = native.inetPton(checkInt(addressFamily, 'addressFamily'), checkText(ipString, 'ipString'));
+  const packed = native.inetPton(checkInt(addressFamily, 'addressFamily'), checkString(ipString, 'ipString'));
   if (typeof packed === 'number') throw errorFromErrno(packed, 'inet_pton');
   if (packed === null) throw new SocketError(errno.EINVAL!, 'illegal IP address string passed to inet_pton', 'inet_pton');
   return packed;

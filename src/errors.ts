@@ -96,6 +96,12 @@ export function errorFromErrno(errnum: number, syscall: string): SocketError {
   return new Class(positive, undefined, syscall);
 }
 
+/** A Node.js fs error (libuv's negative errno) as the SocketError of that errno. */
+export function fromNodeError(error: unknown): unknown {
+  const { errno: number, syscall } = (error ?? {}) as { errno?: unknown; syscall?: unknown };
+  return typeof number === 'number' ? errorFromErrno(number, typeof syscall === 'string' ? syscall : '') : error;
+}
+
 /** The error of a call that ran out of time, as Python's `socket.timeout`. */
 export function timeoutError(syscall: string): TimeoutError {
   return new TimeoutError(errno.ETIMEDOUT!, 'timed out', syscall);

@@ -1,6 +1,8 @@
 // berkeley: Python's socket module for TypeScript on Node.js.
 export * from './constants.generated.js';
 export { Socket, type Data, type Message } from './socket.js';
+export { SocketFile, IncompleteReadError, type MakefileOptions, type FileData } from './file.js';
+export type { ToDuplexOptions, SocketWebStreams } from './streams.js';
 export { socket, socketpair, fromfd, close, dup, sendFds, sendFdsSync, recvFds, recvFdsSync, type ReceivedFds } from './functions.js';
 export { CMSG_LEN, CMSG_SPACE, type Ancillary, type FileLike } from './message.js';
 export { getdefaulttimeout, setdefaulttimeout } from './timeout.js';

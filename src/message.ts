@@ -4,23 +4,35 @@ import { fstatSync, read, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { MSG_CTRUNC, SCM_RIGHTS, SOL_SOCKET } from './constants.generated.js';
+import { fromNodeError } from './errors.js';
 import { native } from './native.js';
 import { checkInt, toBytes, typeError } from './validate.js';
 
 /** One ancillary data item: `[cmsg_level, cmsg_type, data]`. */
 export type Ancillary = [level: number, type: number, data: Buffer];
 
-export function checkBuffers(buffers: unknown): (ArrayBufferView | ArrayBuffer)[] {
-  if (typeof buffers === 'string' || buffers === null || typeof buffers !== 'object' || !(Symbol.iterator in buffers)) {
-    throw typeError('buffers', 'an iterable of bytes', buffers);
+// The most items an iterable argument may hold: sendmsg's iovec limit
+// (IOV_MAX), and as many ancillary items or fds as a control buffer takes.
+const ITEMS_MAX = 1024;
+
+/** The items of an iterable argument, refusing a non-iterable and an endless or oversized one. */
+function items(value: unknown, name: string, expected: string): unknown[] {
+  if (value === null || typeof value !== 'object' || !(Symbol.iterator in value)) throw typeError(name, expected, value);
+  const list: unknown[] = [];
+  for (const item of value as Iterable<unknown>) {
+    if (list.length === ITEMS_MAX) throw new RangeError(`The "${name}" argument has more than ${ITEMS_MAX} items`);
+    list.push(item);
   }
-  return [...(buffers as Iterable<unknown>)].map((b, i) => toBytes(b, `buffers[${i}]`));
+  return list;
+}
+
+export function checkBuffers(buffers: unknown): (ArrayBufferView | ArrayBuffer)[] {
+  return items(buffers, 'buffers', 'an iterable of bytes').map((b, i) => toBytes(b, `buffers[${i}]`));
 }
 
 export function checkAncdata(ancdata: unknown): [number, number, ArrayBufferView | ArrayBuffer][] {
   if (ancdata === undefined || ancdata === null) return [];
-  if (typeof ancdata !== 'object' || !(Symbol.iterator in ancdata)) throw typeError('ancdata', 'an iterable of [level, type, data]', ancdata);
-  return [...(ancdata as Iterable<unknown>)].map((item, i) => {
+  return items(ancdata, 'ancdata', 'an iterable of [level, type, data]').map((item, i) => {
     if (!Array.isArray(item) || item.length !== 3) throw typeError(`ancdata[${i}]`, 'a [level, type, data] triple', item);
     return [checkInt(item[0], `ancdata[${i}][0]`), checkInt(item[1], `ancdata[${i}][1]`), toBytes(item[2], `ancdata[${i}][2]`)];
   });
@@ -28,8 +40,7 @@ export function checkAncdata(ancdata: unknown): [number, number, ArrayBufferView
 
 /** The ancillary data that passes fds with SCM_RIGHTS. */
 export function rightsOf(fds: unknown): [number, number, Int32Array][] {
-  if (fds === null || typeof fds !== 'object' || !(Symbol.iterator in fds)) throw typeError('fds', 'an iterable of fds', fds);
-  const list = [...(fds as Iterable<unknown>)].map((fd, i) => checkInt(fd, `fds[${i}]`, 0));
+  const list = items(fds, 'fds', 'an iterable of fds').map((fd, i) => checkInt(fd, `fds[${i}]`, 0));
   return [[SOL_SOCKET, SCM_RIGHTS, Int32Array.from(list)]];
 }
 
@@ -95,7 +106,11 @@ export class SendFile {
 
 /** Whether sendfile(2) can read this fd (a regular file); else read + send. */
 export function isRegularFile(fd: number): boolean {
-  return fstatSync(fd).isFile();
+  try {
+    return fstatSync(fd).isFile();
+  } catch (error) {
+    throw fromNodeError(error);
+  }
 }
 
 /** The read size of the read + send fallback. */
@@ -104,11 +119,19 @@ const readAsync = promisify(read);
 
 /** The read side of the read/send fallback: the next chunk at position (null: the file's own). */
 export async function readChunk(fd: number, position: number | null, wanted: number, into: Buffer): Promise<Buffer> {
-  const { bytesRead } = await readAsync(fd, into, 0, Math.min(wanted, CHUNK), position);
-  return into.subarray(0, bytesRead);
+  try {
+    const { bytesRead } = await readAsync(fd, into, 0, Math.min(wanted, CHUNK), position);
+    return into.subarray(0, bytesRead);
+  } catch (error) {
+    throw fromNodeError(error);
+  }
 }
 
 export function readChunkSync(fd: number, position: number | null, wanted: number, into: Buffer): Buffer {
-  return into.subarray(0, readSync(fd, into, 0, Math.min(wanted, CHUNK), position));
+  try {
+    return into.subarray(0, readSync(fd, into, 0, Math.min(wanted, CHUNK), position));
+  } catch (error) {
+    throw fromNodeError(error);
+  }
 }
 

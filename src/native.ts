@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 
 /** A decoded socket address as the addon hands it over. */
-export type NativeAddress = [string, number] | [string, number, number, number] | string | Buffer | [number, Buffer] | null;
+export type NativeAddress = [string, number] | [string, number, number, number] | string | Buffer | [string, number, number, number, Buffer] | [number, Buffer] | null;
 /** One getaddrinfo entry: [family, type, proto, canonname, sockaddr]. */
 export type NativeAddrinfo = [number, number, number, string, NativeAddress];
 /** A getaddrinfo failure: the EAI_* code and, for EAI_SYSTEM, the errno. */

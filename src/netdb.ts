@@ -8,7 +8,7 @@ import { AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICHOST, SOCK_DGRAM } from './cons
 import { errno, errorFromErrno, GaiError, hostError, SocketError } from './errors.js';
 import { lookupAsync, lookupSync } from './lookup.js';
 import { native, type NativeAddress, type NativeGaiFailure, type NativeHostent, type NativeHostFailure } from './native.js';
-import { checkInt, typeError } from './validate.js';
+import { checkInt, checkString, typeError } from './validate.js';
 
 /** One getaddrinfo result: `[family, type, proto, canonname, sockaddr]`. */
 export type AddrInfo = [family: number, type: number, proto: number, canonname: string, sockaddr: SocketAddress];
@@ -76,7 +76,7 @@ function nameinfoTarget(sockaddr: unknown, flags: unknown): [number, NativeAddre
     if (sockaddr.length !== 2) throw new RangeError('The "sockaddr" argument for IPv4 must be a [host, port] tuple');
     return [family, [resolved[0], port as number], checkInt(flags, 'flags')];
   }
-  return [family, [resolved[0], port as number, flowinfo as number, (scopeId as number) || (resolved[3] ?? 0)], checkInt(flags, 'flags')];
+  return [family, [resolved[0], port as number, flowinfo as number, scopeId as number], checkInt(flags, 'flags')];
 }
 
 function nameinfoResult(result: [string, string] | NativeGaiFailure): [string, string] {
@@ -102,8 +102,7 @@ export function getnameinfoSync(sockaddr: [string, number] | [string, number, nu
 // ---- the legacy host look-ups ------------------------------------------------
 
 function checkHost(host: unknown, name = 'host'): string {
-  if (typeof host !== 'string') throw typeError(name, 'a string', host);
-  return host;
+  return checkString(host, name);
 }
 
 /** Python's setipaddr for AF_INET without a look-up: '' is any, '<broadcast>' all ones, numbers as they are. */
@@ -220,8 +219,7 @@ export function sethostname(name: string | ArrayBufferView): void {
 
 function protoArgument(proto: unknown): string | null {
   if (proto === undefined || proto === null) return null;
-  if (typeof proto !== 'string') throw typeError('protocolname', 'a string', proto);
-  return proto;
+  return checkString(proto, 'protocolname');
 }
 
 /** The port of a service (`/etc/services`), optionally for one protocol. */

@@ -104,19 +104,27 @@ export class Readiness {
       this.#armed = 0;
       events = READ | WRITE | PRIORITY;
     }
+    // Disarm only directions that fired with nobody waiting; one whose call
+    // was just served stays armed for the next call (no epoll_ctl each time).
+    const waiting = this.#wanted();
     if (events & READ) this.#serve(this.#queues[0]);
     if (events & WRITE) this.#serve(this.#queues[1]);
     if (events & PRIORITY) this.#serve(this.#queues[2]);
-    this.#update(events);
+    this.#update(events & ~waiting);
   };
 
   #serve(queue: Waiter[]): void {
     while (queue.length > 0 && queue[0]!.attempt(this.fd)) queue.shift();
   }
 
+  #wanted(): number {
+    const [reads, writes, priority] = this.#queues;
+    return (reads.length > 0 ? READ : 0) | (writes.length > 0 ? WRITE : 0) | (priority.length > 0 ? PRIORITY : 0);
+  }
+
   /** Arms what is wanted; disarms directions that fired with nobody waiting. */
   #update(fired: number): void {
-    const wanted = (this.#queues[0].length > 0 ? READ : 0) | (this.#queues[1].length > 0 ? WRITE : 0) | (this.#queues[2].length > 0 ? PRIORITY : 0);
+    const wanted = this.#wanted();
     const armed = (this.#armed | wanted) & ~(fired & ~wanted);
     const referenced = wanted !== 0 && this.#userRef;
     if (armed === this.#armed && referenced === this.#referenced) return;

@@ -1,16 +1,21 @@
 // The Socket class (Python's socket.socket): one thin method per socket
 // call; waiting calls go through the call helper in both forms.
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { formatAddress, resolve, resolveSync, type Address, type SocketAddress } from './address.js';
 import { callAsync, callSync } from './call.js';
 import * as C from './constants.generated.js';
 import { EBADF } from './errno.js';
 import { closedError, errorFromErrno, GaiError, SocketError } from './errors.js';
+import { FileRefs, SocketFile, type MakefileOptions } from './file.js';
 import { Handle } from './handle.js';
 import { native, type NativeAddress } from './native.js';
+import { fromNetSocket, toNetSocket } from './netinterop.js';
 import { checkAncdata, checkBuffers, CHUNK, fileDescriptor, isRegularFile, readChunk, readChunkSync, SendFile, type Ancillary, type FileLike } from './message.js';
 import { Connect, getsockoptInt, SendAll, sendmsgOp, sendtoOp } from './ops.js';
 import { READ, WRITE } from './readiness.js';
+import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from './streams.js';
 import { getdefaulttimeout } from './timeout.js';
 import { checkBoolean, checkFlags, checkInt, checkSize, checkTimeout, checkWritable, toBytes, typeError } from './validate.js';
 
@@ -86,20 +91,22 @@ export class Socket {
   /** The protocol number. */
   readonly proto: number;
   readonly #handle: Handle;
+  // The files made by makefile(), made on first use (Python's _io_refs).
+  #files: FileRefs | undefined;
 
   /**
    * socket(2). With `fileno`, wraps that fd (taking ownership, as Python);
    * family, type and proto are then read from the fd when not given.
    */
-  constructor(family?: number | null, type?: number | null, proto?: number | null, fileno?: number | null) {
+  constructor(family?: number, type?: number, proto?: number, fileno?: number | null) {
     if ((fileno as unknown) instanceof Adopted) {
       this.#handle = new Handle((fileno as unknown as Adopted).fd, getdefaulttimeout());
       [family, type, proto] = [family!, type!, proto!];
     } else {
       const given = fileno !== undefined && fileno !== null;
       // With an fd, what is not given (or -1) is read from the fd, as in Python.
-      const detected = (value: number | null | undefined, name: string, fallback: number): number | undefined => {
-        if (value === undefined || value === null) return given ? undefined : fallback;
+      const detected = (value: number | undefined, name: string, fallback: number): number | undefined => {
+        if (value === undefined) return given ? undefined : fallback;
         checkInt(value, name);
         return given && value === -1 ? undefined : value;
       };
@@ -114,7 +121,9 @@ export class Socket {
           check(rc, 'getsockopt');
           return value;
         };
-        t ??= option(C.SO_TYPE);
+        // SO_TYPE is read even when given: wrapping a non-socket fails here (ENOTSOCK).
+        const actualType = option(C.SO_TYPE);
+        t ??= actualType;
         f ??= option(C.SO_DOMAIN);
         p ??= option(C.SO_PROTOCOL);
         check(native.setNonblocking(fd), 'fcntl');
@@ -138,9 +147,9 @@ export class Socket {
     return this.#handle.fd;
   }
 
-  /** Whether the socket is closed. */
+  /** Whether the socket is closed (its fd stays open while files made from it are). */
   get closed(): boolean {
-    return this.#handle.fd < 0;
+    return this.#handle.fd < 0 || this.#files?.closing === true;
   }
 
   #fd(syscall: string): number {
@@ -470,10 +479,43 @@ export class Socket {
     check(native.setInheritable(this.#fd('fcntl'), checkBoolean(inheritable, 'inheritable')), 'fcntl');
   }
 
+  // ---- files and streams ---------------------------------------------------
+
+  /** A file over the socket (see SocketFile): text in modes 'r', 'w', 'rw'; Buffers in 'rb', 'wb', 'rwb'. */
+  makefile(mode: 'rb' | 'wb' | 'rwb', options?: MakefileOptions): SocketFile<Buffer>;
+  makefile(mode?: 'r' | 'w' | 'rw', options?: MakefileOptions): SocketFile<string>;
+  makefile(mode: string, options?: MakefileOptions): SocketFile;
+  makefile(mode = 'r', options: MakefileOptions = {}): SocketFile {
+    this.#fd('makefile');
+    this.#files ??= new FileRefs(() => this.close());
+    return new SocketFile(this, mode, options, this.#files);
+  }
+
+  /** A stream.Duplex that owns the socket: end() is shutdown(SHUT_WR), destroy() closes it. */
+  toDuplex(options?: ToDuplexOptions): Duplex {
+    return toDuplex(this, options);
+  }
+
+  /** A ReadableStream (BYOB-capable) and WritableStream that own the socket. */
+  toWebStreams(): SocketWebStreams {
+    return toWebStreams(this);
+  }
+
+  /** A net.Socket over a dup of this connected TCP or Unix stream socket's fd. */
+  toNetSocket(): net.Socket {
+    return toNetSocket(this);
+  }
+
+  /** A Socket over a dup of a net.Socket's fd (TypeError if it has none). */
+  static fromNetSocket(socket: net.Socket): Socket {
+    return fromNetSocket(socket);
+  }
+
   // ---- lifetime ------------------------------------------------------------
 
-  /** Closes the socket (idempotent); calls waiting on it reject with EBADF. */
+  /** Closes the socket (idempotent); calls waiting on it reject with EBADF. With files open, the fd closes when the last one does. */
   close(): void {
+    if (this.#files?.deferClose() === true) return;
     unclosed.unregister(this.#handle);
     const rc = this.#handle.close();
     // EBADF here means someone closed our fd behind our back: still closed.

@@ -38,23 +38,32 @@ export function toBytes(data: unknown, name = 'data'): Bytes {
   throw typeError(name, 'a string, Buffer, TypedArray, DataView or ArrayBuffer', data);
 }
 
+/** The bytes of data as a Uint8Array over the same memory (no copy). */
+export function toUint8Array(data: Bytes): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
+}
+
 /** Writable memory for the `…Into` calls. */
 export function checkWritable(buffer: unknown, name = 'buffer'): ArrayBufferView {
   if (ArrayBuffer.isView(buffer)) return buffer;
   throw typeError(name, 'a Buffer, TypedArray or DataView', buffer);
 }
 
-export function byteLength(data: Bytes): number {
-  return data.byteLength;
-}
-
 /** A timeout in seconds: null (wait forever), 0 (non-blocking) or > 0. */
 export function checkTimeout(value: unknown, name = 'timeout'): number | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'number') throw typeError(name, 'a number or null', value);
-  if (Number.isNaN(value) || value < 0) {
-    throw new RangeError(`The "${name}" argument must be a non-negative number of seconds or null. Received ${value}`);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(`The "${name}" argument must be a finite, non-negative number of seconds or null. Received ${value}`);
   }
+  return value;
+}
+
+/** A string without NUL characters (C would cut it there). */
+export function checkString(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw typeError(name, 'a string', value);
+  if (value.includes('\0')) throw new RangeError(`The "${name}" argument must not contain null characters`);
   return value;
 }
 

@@ -1,0 +1,57 @@
+// The benchmark with berkeley's Promise calls (see common.ts for the protocol).
+import * as socket from 'berkeley';
+import { announce, CHUNK, now, parseArgs, report, type Workload } from './common.js';
+
+const args = parseArgs();
+
+async function serve(conn: socket.Socket, workload: Workload): Promise<void> {
+  if (workload === 'bulk') {
+    const buffer = Buffer.alloc(CHUNK);
+    while ((await conn.recvInto(buffer)) > 0) {}
+    await conn.sendall(Buffer.from('k'));
+  } else {
+    const byte = Buffer.alloc(1);
+    while ((await conn.recvInto(byte)) > 0) await conn.send(byte);
+  }
+}
+
+async function server(workload: Workload): Promise<never> {
+  const listener = socket.socket();
+  listener.bind(['127.0.0.1', 0]);
+  listener.listen();
+  announce((listener.getsockname() as [string, number])[1]);
+  for (;;) {
+    const [conn] = await listener.accept();
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);
+    await serve(conn, workload);
+    conn.close();
+  }
+}
+
+/** One connection's worth of the workload; returns its seconds. */
+async function run(port: number, workload: Workload, amount: number): Promise<number> {
+  using sock = socket.socket();
+  await sock.connect(['127.0.0.1', port]);
+  sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);
+  const start = now();
+  if (workload === 'bulk') {
+    const chunk = Buffer.alloc(CHUNK, 'x');
+    for (let sent = 0; sent < amount; sent += CHUNK) await sock.sendall(chunk);
+    sock.shutdown(socket.SHUT_WR);
+    if ((await sock.recvInto(Buffer.alloc(1))) !== 1) throw new Error('early EOF');
+  } else {
+    const byte = Buffer.from('x');
+    for (let i = 0; i < amount; i++) {
+      await sock.send(byte);
+      if ((await sock.recvInto(byte)) !== 1) throw new Error('early EOF');
+    }
+  }
+  return now() - start;
+}
+
+if (args.role === 'server') {
+  await server(args.workload);
+} else {
+  await run(args.port, args.workload, args.warmup);
+  report(await run(args.port, args.workload, args.amount));
+}

@@ -1,0 +1,43 @@
+// What every implementation of the benchmark shares: the command line and
+// the protocol.
+//
+//   server bulk|pingpong                     prints its port, serves until killed
+//   client bulk|pingpong PORT WARMUP AMOUNT  prints the timed run's seconds
+//
+// bulk: the client sendall()s CHUNK-byte chunks until AMOUNT bytes are out,
+// shuts down its write side, and waits for the server's 1-byte reply (sent
+// once the server has read to EOF). pingpong: AMOUNT round trips of 1 byte.
+// The client first does the same on a WARMUP connection (untimed), then
+// times a fresh connection from connect to the last byte. TCP_NODELAY on
+// both sides. All on 127.0.0.1 with an ephemeral port.
+
+export const CHUNK = 256 * 1024;
+
+export type Workload = 'bulk' | 'pingpong';
+
+export type Role =
+  | { role: 'server'; workload: Workload }
+  | { role: 'client'; workload: Workload; port: number; warmup: number; amount: number };
+
+export function parseArgs(argv: string[] = process.argv.slice(2)): Role {
+  const [role, workload, port, warmup, amount] = argv;
+  if (workload !== 'bulk' && workload !== 'pingpong') throw new Error(`unknown workload ${workload}`);
+  if (role === 'server') return { role, workload };
+  if (role === 'client') return { role, workload, port: Number(port), warmup: Number(warmup), amount: Number(amount) };
+  throw new Error('usage: server WORKLOAD | client WORKLOAD PORT WARMUP AMOUNT');
+}
+
+/** The timer of the timed run. */
+export function now(): number {
+  return performance.now() / 1000;
+}
+
+/** The server's line: its port, for the orchestrator. */
+export function announce(port: number): void {
+  process.stdout.write(`${port}\n`);
+}
+
+/** The client's line: the timed run's seconds. */
+export function report(seconds: number): void {
+  process.stdout.write(`${seconds.toFixed(9)}\n`);
+}

@@ -1,0 +1,166 @@
+// Concurrency for the servers. ThreadingMixIn runs each request as its own
+// task on the event loop. ForkingMixIn runs requests in worker processes
+// that share the listening socket: the program's entry runs again in each
+// worker (as with node:cluster), where the server adopts the inherited
+// socket instead of binding, and serves until the primary stops it.
+import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import type { SocketAddress } from '../address.js';
+import { Socket } from '../socket.js';
+import type { TCPServer } from './server.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Constructor<T> = new (...args: any[]) => T;
+
+const running = new WeakMap<object, Set<Promise<void>>>();
+
+/** Serves each request concurrently on the event loop (Python's ThreadingMixIn). */
+export function ThreadingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) {
+  return class ThreadingServer extends Base {
+    /** serverClose() waits for the requests being served. */
+    blockOnClose = true;
+
+    override async processRequest(request: unknown, clientAddress: SocketAddress): Promise<void> {
+      const tasks = running.get(this) ?? new Set<Promise<void>>();
+      running.set(this, tasks);
+      const task = (async () => {
+        try {
+          await this.finishRequest(request, clientAddress);
+        } catch (error) {
+          await this.handleError(request, clientAddress, error);
+        } finally {
+          await this.shutdownRequest(request);
+        }
+      })();
+      tasks.add(task);
+      void task.finally(() => tasks.delete(task));
+    }
+
+    override async serverClose(): Promise<void> {
+      await super.serverClose();
+      if (this.blockOnClose) await Promise.all(running.get(this) ?? []);
+    }
+  };
+}
+
+// The worker's side: which server (by construction order) it serves, and
+// the fd of the listening socket it inherited.
+const WORKER_ENV = 'BERKELEY_FORKING_SERVER';
+const WORKER_FD = 4; // after stdin, stdout, stderr and the IPC channel
+let forkingServers = 0;
+// The index of the server being constructed: serverBind() runs inside the
+// base constructor, before the instance's own state is set.
+let constructing = -1;
+
+interface Forking {
+  index: number;
+  workers: Set<ChildProcess>;
+  stopping: boolean;
+  stop?: () => void;
+}
+
+const forking = new WeakMap<object, Forking>();
+
+/** Whether this process is a worker of server (callable while the base constructor runs). */
+function inWorker(server: object): boolean {
+  return process.env[WORKER_ENV] === String(forking.get(server)?.index ?? constructing);
+}
+
+/**
+ * Serves requests in up to `maxChildren` worker processes sharing the
+ * listening socket, for handlers that need more than one core. A worker
+ * that dies is replaced; serverClose() stops them all.
+ */
+export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) {
+  return class ForkingServer extends Base {
+    /** How many worker processes serve (default: the available cores). */
+    maxChildren = availableParallelism();
+    /** serverClose() waits for the workers to finish their requests. */
+    blockOnClose = true;
+
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    constructor(...args: any[]) {
+      constructing = forkingServers++;
+      super(...args);
+      forking.set(this, { index: constructing, workers: new Set(), stopping: false });
+    }
+
+    /** Whether this process is one of the server's workers (the program's entry runs in both). */
+    get isWorker(): boolean {
+      return inWorker(this);
+    }
+
+    /** In a worker: the inherited listening socket replaces binding one. */
+    override serverBind(): void {
+      if (!inWorker(this)) return super.serverBind();
+      this.socket.close();
+      this.socket = new Socket(undefined, undefined, undefined, WORKER_FD);
+      this.serverAddress = this.socket.getsockname();
+    }
+
+    override serverActivate(): void {
+      if (!inWorker(this)) super.serverActivate();
+    }
+
+    override serveForever(pollInterval = 0.5): Promise<void> {
+      const state = forking.get(this)!;
+      if (inWorker(this)) {
+        // The primary says when to stop; its exit stops us too.
+        const stop = (): void => void this.shutdown();
+        process.on('message', (message) => message === 'shutdown' && stop());
+        process.once('disconnect', stop);
+        process.channel?.unref();
+        return super.serveForever(pollInterval);
+      }
+      state.stopping = false;
+      for (let k = 0; k < this.maxChildren; k++) this.#spawn();
+      return new Promise<void>((resolve) => (state.stop = resolve));
+    }
+
+    #spawn(): void {
+      const state = forking.get(this)!;
+      const worker = fork(process.argv[1]!, process.argv.slice(2), {
+        execArgv: process.execArgv,
+        env: { ...process.env, [WORKER_ENV]: String(state.index) },
+        stdio: ['inherit', 'inherit', 'inherit', 'ipc', this.socket.fileno()],
+      });
+      state.workers.add(worker);
+      worker.once('exit', (code, signal) => {
+        state.workers.delete(worker);
+        if (state.stopping || state.stop === undefined) return;
+        process.stderr.write(`berkeley: worker ${worker.pid} exited (${signal ?? code}); starting another\n`);
+        this.#spawn();
+      });
+    }
+
+    override async shutdown(): Promise<void> {
+      const state = forking.get(this)!;
+      if (inWorker(this)) return super.shutdown();
+      state.stopping = true;
+      await stopWorkers(state, this.blockOnClose);
+      state.stop?.();
+      state.stop = undefined;
+    }
+
+    override async serverClose(): Promise<void> {
+      const state = forking.get(this)!;
+      if (!inWorker(this)) {
+        state.stopping = true;
+        await stopWorkers(state, this.blockOnClose);
+      }
+      await super.serverClose();
+    }
+  };
+}
+
+/** Asks every worker to finish (or, without blockOnClose, terminates it) and waits for the exits. */
+async function stopWorkers(state: Forking, wait: boolean): Promise<void> {
+  const exits = [...state.workers].map((worker) => {
+    if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    if (wait && worker.connected) worker.send('shutdown');
+    else worker.kill('SIGTERM');
+    return exited;
+  });
+  await Promise.all(exits);
+}

@@ -1,0 +1,257 @@
+// Python's socketserver servers: BaseServer (the request loop and its
+// hooks), TCPServer, UDPServer and the Unix variants. Every hook may be
+// async; a plain server serves one request at a time, as Python's does.
+import type { Address, SocketAddress } from '../address.js';
+import * as C from '../constants.generated.js';
+import { SocketError } from '../errors.js';
+import { DefaultSelector, EVENT_READ } from '../selectors.js';
+import { Socket } from '../socket.js';
+import type { BaseRequestHandler } from './handlers.js';
+
+/** A handler class: constructed per request with (request, clientAddress, server). */
+export type HandlerClass<S extends BaseServer = BaseServer> = new (request: any, clientAddress: any, server: S) => BaseRequestHandler; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** What a datagram server hands its handler: the packet and the server's socket. */
+export type DatagramRequest = [packet: Buffer, socket: Socket];
+
+export abstract class BaseServer {
+  /** Seconds handleRequest() waits before handleTimeout(); null waits forever. */
+  timeout: number | null = null;
+  serverAddress: Address | SocketAddress;
+  readonly RequestHandlerClass: HandlerClass<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  #serving: Promise<void> | undefined;
+  #stop: AbortController | undefined;
+
+  constructor(serverAddress: Address | SocketAddress, RequestHandlerClass: HandlerClass<any>) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    this.serverAddress = serverAddress;
+    this.RequestHandlerClass = RequestHandlerClass;
+  }
+
+  /** The fd the loop waits on. */
+  abstract fileno(): number;
+
+  /** Handles requests until shutdown(); resolves once stopped. The loop wakes at once on shutdown. */
+  serveForever(pollInterval = 0.5): Promise<void> {
+    if (this.#serving) return Promise.reject(new Error('serveForever() is already running'));
+    const stop = (this.#stop = new AbortController());
+    this.#serving = (async () => {
+      using selector = new DefaultSelector();
+      selector.register(this, EVENT_READ);
+      try {
+        while (!stop.signal.aborted) {
+          const ready = await selector.select(pollInterval, { signal: stop.signal });
+          if (stop.signal.aborted) break;
+          if (ready.length > 0) await this.handleRequestNoblock();
+          await this.serviceActions();
+        }
+      } finally {
+        this.#serving = undefined;
+        this.#stop = undefined;
+      }
+    })();
+    return this.#serving;
+  }
+
+  /** Stops serveForever() and waits until it has stopped. */
+  async shutdown(): Promise<void> {
+    const serving = this.#serving;
+    this.#stop?.abort();
+    await serving;
+  }
+
+  /** Called once per loop of serveForever(). */
+  serviceActions(): void | Promise<void> {}
+
+  /** Waits for and handles one request, or calls handleTimeout() after the timeout. */
+  async handleRequest(): Promise<void> {
+    const socketTimeout = this.socketTimeout();
+    const timeout = socketTimeout === null ? this.timeout : this.timeout === null ? socketTimeout : Math.min(socketTimeout, this.timeout);
+    using selector = new DefaultSelector();
+    selector.register(this, EVENT_READ);
+    if ((await selector.select(timeout)).length > 0) return this.handleRequestNoblock();
+    return this.handleTimeout();
+  }
+
+  /** The timeout of the listening socket (TCPServer's), which handleRequest() also honours. */
+  socketTimeout(): number | null {
+    return null;
+  }
+
+  /** One request, taken when the socket is readable. */
+  async handleRequestNoblock(): Promise<void> {
+    let request: unknown, clientAddress: SocketAddress;
+    try {
+      [request, clientAddress] = await this.getRequest();
+    } catch (error) {
+      if (error instanceof SocketError) return; // another worker took it, or the client left
+      throw error;
+    }
+    if (await this.verifyRequest(request, clientAddress)) {
+      try {
+        await this.processRequest(request, clientAddress);
+      } catch (error) {
+        await this.handleError(request, clientAddress, error);
+        await this.shutdownRequest(request);
+      }
+    } else {
+      await this.shutdownRequest(request);
+    }
+  }
+
+  abstract getRequest(): Promise<[unknown, SocketAddress]>;
+
+  handleTimeout(): void | Promise<void> {}
+
+  verifyRequest(_request: unknown, _clientAddress: SocketAddress): boolean | Promise<boolean> {
+    return true;
+  }
+
+  /** Serves the request to the end; the mixins run it concurrently instead. */
+  async processRequest(request: unknown, clientAddress: SocketAddress): Promise<void> {
+    await this.finishRequest(request, clientAddress);
+    await this.shutdownRequest(request);
+  }
+
+  /** Runs the handler: setup(), handle(), and finish() whatever happens. */
+  async finishRequest(request: unknown, clientAddress: SocketAddress): Promise<void> {
+    const handler = new this.RequestHandlerClass(request, clientAddress, this);
+    await handler.setup();
+    try {
+      await handler.handle();
+    } finally {
+      await handler.finish();
+    }
+  }
+
+  shutdownRequest(request: unknown): void | Promise<void> {
+    return this.closeRequest(request);
+  }
+
+  closeRequest(_request: unknown): void | Promise<void> {}
+
+  /** Prints the error and keeps serving, as Python's handle_error. */
+  handleError(_request: unknown, clientAddress: SocketAddress, error?: unknown): void | Promise<void> {
+    const line = '-'.repeat(40);
+    const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+    process.stderr.write(`${line}\nException occurred during processing of request from ${JSON.stringify(clientAddress)}\n${text}\n${line}\n`);
+  }
+
+  serverClose(): void | Promise<void> {}
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.serverClose();
+  }
+}
+
+/**
+ * A TCP server. Like Python's class attributes, `addressFamily`,
+ * `socketType`, `requestQueueSize`, `allowReuseAddress` and
+ * `allowReusePort` live on the prototype, since the constructor reads them:
+ * a subclass sets them with `MyServer.prototype.addressFamily = AF_INET6`,
+ * or passes bindAndActivate = false, sets them on the instance and then
+ * calls serverBind() and serverActivate().
+ */
+export class TCPServer extends BaseServer {
+  declare addressFamily: number;
+  declare socketType: number;
+  declare requestQueueSize: number;
+  declare allowReuseAddress: boolean;
+  declare allowReusePort: boolean;
+  socket: Socket;
+
+  constructor(serverAddress: Address, RequestHandlerClass: HandlerClass<any>, bindAndActivate = true) { // eslint-disable-line @typescript-eslint/no-explicit-any
+    super(serverAddress, RequestHandlerClass);
+    this.socket = new Socket(this.addressFamily, this.socketType);
+    if (bindAndActivate) {
+      try {
+        this.serverBind();
+        this.serverActivate();
+      } catch (error) {
+        this.socket.close();
+        throw error;
+      }
+    }
+  }
+
+  /** Binds the socket (SO_REUSEADDR/SO_REUSEPORT when allowed) and records the real address. */
+  serverBind(): void {
+    if (this.allowReuseAddress) this.socket.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
+    if (this.allowReusePort && C.SO_REUSEPORT !== undefined) this.socket.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
+    this.socket.bind(this.serverAddress as Address);
+    this.serverAddress = this.socket.getsockname();
+  }
+
+  serverActivate(): void {
+    this.socket.listen(this.requestQueueSize);
+  }
+
+  override serverClose(): void | Promise<void> {
+    this.socket.close();
+  }
+
+  fileno(): number {
+    return this.socket.fileno();
+  }
+
+  override socketTimeout(): number | null {
+    return this.socket.gettimeout();
+  }
+
+  /** accept() without waiting: the loop calls it once the socket is readable, and a
+   * connection another process took first is a BlockingIOError, not a hang. */
+  override getRequest(): Promise<[unknown, SocketAddress]> {
+    const timeout = this.socket.gettimeout();
+    this.socket.settimeout(0);
+    try {
+      return Promise.resolve(this.socket.acceptSync());
+    } finally {
+      this.socket.settimeout(timeout);
+    }
+  }
+
+  /** Half-closes, then closes the connection. */
+  override shutdownRequest(request: unknown): void | Promise<void> {
+    try {
+      (request as Socket).shutdown(C.SHUT_WR);
+    } catch {
+      // The peer is gone already; closing is all that is left.
+    }
+    return this.closeRequest(request);
+  }
+
+  override closeRequest(request: unknown): void | Promise<void> {
+    (request as Socket).close();
+  }
+}
+Object.assign(TCPServer.prototype, {
+  addressFamily: C.AF_INET,
+  socketType: C.SOCK_STREAM,
+  requestQueueSize: 5,
+  allowReuseAddress: false,
+  allowReusePort: false,
+});
+
+/** A UDP server: each datagram is a request `[packet, socket]`. */
+export class UDPServer extends TCPServer {
+  declare maxPacketSize: number;
+
+  override getRequest(): Promise<[unknown, SocketAddress]> {
+    const [packet, clientAddress] = this.socket.recvfromSync(this.maxPacketSize, C.MSG_DONTWAIT);
+    return Promise.resolve([[packet, this.socket] as DatagramRequest, clientAddress]);
+  }
+
+  override serverActivate(): void {}
+
+  override shutdownRequest(request: unknown): void | Promise<void> {
+    return this.closeRequest(request);
+  }
+
+  override closeRequest(_request: unknown): void | Promise<void> {}
+}
+Object.assign(UDPServer.prototype, { socketType: C.SOCK_DGRAM, maxPacketSize: 8192 });
+
+export class UnixStreamServer extends TCPServer {}
+Object.assign(UnixStreamServer.prototype, { addressFamily: C.AF_UNIX });
+
+export class UnixDatagramServer extends UDPServer {}
+Object.assign(UnixDatagramServer.prototype, { addressFamily: C.AF_UNIX });

@@ -1,0 +1,59 @@
+// Python's ssl constants, with Python's values, and their mapping to the
+// option strings of Node's tls module.
+
+/** A context for the client side of connections (Python's value). */
+export const PROTOCOL_TLS_CLIENT = 16;
+/** A context for the server side of connections (Python's value). */
+export const PROTOCOL_TLS_SERVER = 17;
+
+/** Do not ask for (server) or check (client) the peer's certificate. */
+export const CERT_NONE = 0;
+/** Server: ask for a client certificate and verify it if one is sent. Client: as CERT_REQUIRED. */
+export const CERT_OPTIONAL = 1;
+/** The peer must present a certificate that verifies. */
+export const CERT_REQUIRED = 2;
+
+/** Python's `ssl.TLSVersion`: the protocol versions, as the TLS wire numbers. */
+export const TLSVersion = Object.freeze({
+  MINIMUM_SUPPORTED: -2,
+  MAXIMUM_SUPPORTED: -1,
+  TLSv1: 0x0301,
+  TLSv1_1: 0x0302,
+  TLSv1_2: 0x0303,
+  TLSv1_3: 0x0304,
+} as const);
+export type TLSVersion = (typeof TLSVersion)[keyof typeof TLSVersion];
+
+/** Python's `ssl.Purpose`: what a default context is for. */
+export const Purpose = Object.freeze({
+  /** Verify servers: a client context. */
+  SERVER_AUTH: 'serverAuth',
+  /** Verify clients: a server context. */
+  CLIENT_AUTH: 'clientAuth',
+} as const);
+export type Purpose = (typeof Purpose)[keyof typeof Purpose];
+
+// OpenSSL's SSL_get_error() results, which Python's SSLError.errno carries.
+export const SSL_ERROR_SSL = 1;
+export const SSL_ERROR_WANT_READ = 2;
+export const SSL_ERROR_WANT_WRITE = 3;
+export const SSL_ERROR_EOF = 8;
+
+/** Whether ALPN is available (always, with Node's OpenSSL). */
+export const HAS_ALPN = true;
+/** The version string of the OpenSSL that Node links. */
+export const OPENSSL_VERSION = `OpenSSL ${process.versions.openssl}`;
+
+const nodeVersions = new Map<number, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'>([
+  [TLSVersion.MINIMUM_SUPPORTED, 'TLSv1'],
+  [TLSVersion.TLSv1, 'TLSv1'],
+  [TLSVersion.TLSv1_1, 'TLSv1.1'],
+  [TLSVersion.TLSv1_2, 'TLSv1.2'],
+  [TLSVersion.TLSv1_3, 'TLSv1.3'],
+  [TLSVersion.MAXIMUM_SUPPORTED, 'TLSv1.3'],
+]);
+
+/** Node's name for a TLSVersion (minVersion/maxVersion), or undefined if it has none. */
+export function nodeVersion(version: number): 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' | undefined {
+  return nodeVersions.get(version);
+}
