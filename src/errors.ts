@@ -25,11 +25,20 @@ export class SocketError extends Error {
   /** The call that failed, such as `'connect'`. */
   readonly syscall: string;
 
-  constructor(errnum: number, strerror?: string, syscall = '', code?: string) {
-    const text = strerror ?? native.strerror(errnum);
-    super(`[Errno ${errnum}] ${text}${syscall ? ` (${syscall})` : ''}`);
-    this.errno = errnum;
-    this.code = code ?? errnoNames.get(errnum) ?? `E${errnum}`;
+  /**
+   * As Python's OSError: `new SocketError(errno, strerror?, syscall?)`, with
+   * the system's message when strerror is left out; `new SocketError()` or
+   * `new SocketError('message')` carry errno 0.
+   */
+  constructor(errnum?: number, strerror?: string, syscall = '', code?: string) {
+    if (errnum !== undefined && typeof errnum !== 'number' && typeof errnum !== 'string') {
+      throw new TypeError(`The "errno" argument must be a number. Received type ${typeof errnum}`);
+    }
+    const number = typeof errnum === 'number' ? errnum : 0;
+    const text = typeof errnum === 'string' ? errnum : (strerror ?? (number === 0 ? '' : native.strerror(number)));
+    super(number === 0 ? text : `[Errno ${number}] ${text}${syscall ? ` (${syscall})` : ''}`);
+    this.errno = number;
+    this.code = code ?? (number === 0 ? '' : (errnoNames.get(number) ?? `E${number}`));
     this.strerror = text;
     this.syscall = syscall;
   }
@@ -57,8 +66,9 @@ export class ConnectionResetError extends ConnectionError {}
 
 /** A name-resolution failure (Python's `socket.gaierror`): `errno` is an `EAI_*` value. */
 export class GaiError extends SocketError {
-  constructor(code: number, strerror = native.gaiStrerror(code), syscall = 'getaddrinfo') {
-    super(code, strerror, syscall, eaiNames.get(code) ?? `EAI_${code}`);
+  constructor(code: number, strerror?: string, syscall = 'getaddrinfo') {
+    if (typeof code !== 'number') throw new TypeError(`The "code" argument must be an EAI_* number. Received type ${typeof code}`);
+    super(code, strerror ?? native.gaiStrerror(code), syscall, eaiNames.get(code) ?? `EAI_${code}`);
   }
 }
 

@@ -39,16 +39,19 @@ export interface FileSocket {
 export class FileRefs {
   #open = 0;
   #closing = false;
+  readonly #closeSocket: () => void;
 
   /** `closeSocket` is the socket's close(), called again when the last file closes. */
-  constructor(private readonly closeSocket: () => void) {}
+  constructor(closeSocket: () => void) {
+    this.#closeSocket = closeSocket;
+  }
 
   acquire(): void {
     this.#open++;
   }
 
   release(): void {
-    if (--this.#open === 0 && this.#closing) this.closeSocket();
+    if (--this.#open === 0 && this.#closing) this.#closeSocket();
   }
 
   /** For the socket's close(): true while files are open (the close then waits for them). */
