@@ -34,7 +34,7 @@ static napi_value js_sethostname(napi_env env, napi_callback_info info) {
   size_t len;
   const char *name = arg_bytes(&a, 0, &len);
   if (a.failed) return NULL;
-  return sethostname(name, len) < 0 ? make_errno(env) : make_int(env, 0);
+  return sethostname(len ? name : "", len) < 0 ? make_errno(env) : make_int(env, 0);
 }
 
 /* (name, proto|null): reads argument i's protocol into buf, NULL for any. */

@@ -75,7 +75,7 @@ static int unix_from_js(args_t *a, size_t i, sockaddr_any *out, socklen_t *len) 
   if (n >= sizeof out->un.sun_path + (n > 0 && path[0] == '\0')) return -ENAMETOOLONG;
   memset(out, 0, sizeof *out);
   out->un.sun_family = AF_UNIX;
-  memcpy(out->un.sun_path, path, n);
+  if (n) memcpy(out->un.sun_path, path, n);
   /* An abstract name is exactly its bytes; a path is NUL-terminated. */
   *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (n > 0 && path[0] != '\0'));
   return 0;
