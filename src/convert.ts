@@ -2,11 +2,10 @@
 import { endianness } from 'node:os';
 import { errno, errorFromErrno, SocketError } from './errors.js';
 import { native } from './native.js';
-import { checkInt, checkString, typeError } from './validate.js';
+import { checkInt, checkString, toUint8Array, typeError } from './validate.js';
 
 function checkPacked(value: unknown, name: string): Uint8Array {
-  if (value instanceof Uint8Array) return value;
-  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (ArrayBuffer.isView(value)) return toUint8Array(value);
   throw typeError(name, 'bytes', value);
 }
 

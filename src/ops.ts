@@ -4,6 +4,7 @@
 import { SOL_SOCKET, SO_ERROR } from './constants.generated.js';
 import { EINPROGRESS, EINTR } from './errno.js';
 import { native, type NativeAddress } from './native.js';
+import { toUint8Array } from './validate.js';
 
 const intOut = new Int32Array(1);
 
@@ -27,9 +28,7 @@ export class SendAll {
   readonly bytes: Uint8Array;
 
   constructor(data: ArrayBufferView | ArrayBuffer) {
-    this.bytes = data instanceof Uint8Array ? data : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
+    this.bytes = toUint8Array(data);
   }
 
   static op(fd: number, state: SendAll, flags: number): number {
