@@ -23,7 +23,7 @@ const MAX_WAIT_MS = 0x7fffffff;
 const wouldBlock = (rc: number): boolean => rc === -EAGAIN || rc === -EINPROGRESS;
 
 /** The blocking form: waits on the calling thread with poll(2). */
-export function callSync<R>(handle: Handle, direction: Direction, syscall: string, op: Op<R>, a?: unknown, b?: unknown, c?: unknown, d?: unknown): R {
+export function callSync<R>(handle: Handle, timeout: number | null, direction: Direction, syscall: string, op: Op<R>, a?: unknown, b?: unknown, c?: unknown, d?: unknown): R {
   let deadline = -1;
   for (;;) {
     const fd = handle.fd;
@@ -31,11 +31,11 @@ export function callSync<R>(handle: Handle, direction: Direction, syscall: strin
     const result = op(fd, a, b, c, d);
     if (typeof result !== 'number' || result >= 0) return result as R;
     if (result === -EINTR) continue;
-    if (!wouldBlock(result) || handle.timeout === 0) throw errorFromErrno(result, syscall);
+    if (!wouldBlock(result) || timeout === 0) throw errorFromErrno(result, syscall);
     let ms = -1;
-    if (handle.timeout !== null) {
+    if (timeout !== null) {
       const now = performance.now();
-      if (deadline < 0) deadline = now + handle.timeout * 1000;
+      if (deadline < 0) deadline = now + timeout * 1000;
       if (now >= deadline) throw timeoutError(syscall);
       ms = Math.min(Math.ceil(deadline - now), MAX_WAIT_MS);
     }
@@ -48,19 +48,19 @@ export function callSync<R>(handle: Handle, direction: Direction, syscall: strin
 }
 
 /** The Promise form: never blocks the event loop; calls are served in order. */
-export function callAsync<R>(handle: Handle, direction: Direction, syscall: string, op: Op<R>, a?: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<R> {
+export function callAsync<R>(handle: Handle, timeout: number | null, direction: Direction, syscall: string, op: Op<R>, a?: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<R> {
   const fd = handle.fd;
   if (fd < 0) return Promise.reject(closedError(syscall));
   // The fast path, unless earlier calls wait in this direction: a call never
   // overtakes them.
-  if (handle.timeout === 0 || handle.watching?.busy(direction) !== true) {
+  if (timeout === 0 || handle.watching?.busy(direction) !== true) {
     let result = op(fd, a, b, c, d);
     while (result === -EINTR) result = op(fd, a, b, c, d);
     if (typeof result !== 'number' || result >= 0) return Promise.resolve(result as R);
-    if (!wouldBlock(result) || handle.timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
+    if (!wouldBlock(result) || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
   }
   return new Promise<R>((resolve, reject) => {
-    handle.readiness.wait(new AsyncCall(handle, direction, syscall, op, a, b, c, d, resolve, reject));
+    handle.readiness.wait(new AsyncCall(handle, timeout, direction, syscall, op, a, b, c, d, resolve, reject));
   });
 }
 
@@ -73,6 +73,7 @@ class AsyncCall<R> implements Waiter {
 
   constructor(
     handle: Handle,
+    timeout: number | null,
     readonly direction: Direction,
     readonly syscall: string,
     readonly op: Op<R>,
@@ -84,12 +85,12 @@ class AsyncCall<R> implements Waiter {
     readonly reject: (error: SocketError) => void,
   ) {
     this.#owner = handle.owner?.deref();
-    if (handle.timeout !== null && handle.timeout * 1000 <= MAX_WAIT_MS) {
+    if (timeout !== null && timeout * 1000 <= MAX_WAIT_MS) {
       const readiness: Readiness = handle.readiness;
       this.#timer = setTimeout(() => {
         readiness.cancel(this);
         reject(timeoutError(syscall));
-      }, handle.timeout * 1000);
+      }, timeout * 1000);
       if (!handle.referenced) this.#timer.unref();
     }
   }

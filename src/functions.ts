@@ -1,5 +1,5 @@
 // The socket module's functions that make or manage fds.
-import { AF_INET, AF_UNIX, SOCK_STREAM } from './constants.generated.js';
+import { AF_UNIX, SOCK_STREAM } from './constants.generated.js';
 import { errorFromErrno } from './errors.js';
 import { native } from './native.js';
 import { CMSG_SPACE, fdsOf, rightsOf } from './message.js';
@@ -8,7 +8,7 @@ import type { Address, SocketAddress } from './address.js';
 import { checkInt } from './validate.js';
 
 /** socket(2): the same as `new Socket(...)`. */
-export function socket(family: number = AF_INET, type: number = SOCK_STREAM, proto = 0, fileno?: number | null): Socket {
+export function socket(family?: number, type?: number, proto?: number, fileno?: number | null): Socket {
   return new Socket(family, type, proto, fileno);
 }
 

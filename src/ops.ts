@@ -1,7 +1,7 @@
 // Operations the call helper runs: each is `op(fd, a, b, c, d)` returning its
 // result or -errno. Those that finish in steps (sendall, connect) keep their
 // progress in a small state object and return -EAGAIN/-EINPROGRESS until done.
-import { SOL_SOCKET, SO_ERROR } from './constants.generated.js';
+import { MSG_WAITALL, SOL_SOCKET, SO_ERROR } from './constants.generated.js';
 import { EINPROGRESS, EINTR } from './errno.js';
 import { native, type NativeAddress } from './native.js';
 import { toUint8Array } from './validate.js';
@@ -39,6 +39,33 @@ export class SendAll {
       state.sent += n;
     }
     return 0;
+  }
+}
+
+/** recv with MSG_WAITALL: receives until the view is full or the peer closes; -EAGAIN between steps. */
+export class RecvAll {
+  got = 0;
+  readonly #view: Uint8Array;
+
+  constructor(into: ArrayBufferView, readonly wanted: number, readonly flags: number) {
+    this.#view = toUint8Array(into);
+  }
+
+  /** What a recv() of this call returns: the bytes received, in a Buffer. */
+  received(): Buffer {
+    const view = this.#view;
+    return Buffer.from(view.buffer, view.byteOffset, this.got);
+  }
+
+  static op(fd: number, state: RecvAll): number {
+    const flags = state.flags & ~MSG_WAITALL;
+    while (state.got < state.wanted) {
+      const n = native.recvInto(fd, state.got === 0 ? state.#view : state.#view.subarray(state.got), state.wanted - state.got, flags);
+      if (n < 0) return n;
+      if (n === 0) break; // end of stream: what came is all there is
+      state.got += n;
+    }
+    return state.got;
   }
 }
 

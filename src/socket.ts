@@ -13,7 +13,7 @@ import { Handle } from './handle.js';
 import { native, type NativeAddress } from './native.js';
 import { fromNetSocket, toNetSocket } from './netinterop.js';
 import { checkAncdata, checkBuffers, CHUNK, fileDescriptor, isRegularFile, readChunk, readChunkSync, SendFile, type Ancillary, type FileLike } from './message.js';
-import { Connect, getsockoptInt, SendAll, sendmsgOp, sendtoOp } from './ops.js';
+import { Connect, getsockoptInt, RecvAll, SendAll, sendmsgOp, sendtoOp } from './ops.js';
 import { READ, WRITE } from './readiness.js';
 import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from './streams.js';
 import { getdefaulttimeout } from './timeout.js';
@@ -178,11 +178,11 @@ export class Socket {
 
   /** accept(2): the new connection (with the default timeout) and its address. */
   accept(): Promise<[Socket, SocketAddress]> {
-    return callAsync(this.#handle, READ, 'accept', native.accept).then((r) => this.#accepted(r));
+    return callAsync(this.#handle, this.#handle.timeout, READ, 'accept', native.accept).then((r) => this.#accepted(r));
   }
 
   acceptSync(): [Socket, SocketAddress] {
-    return this.#accepted(callSync(this.#handle, READ, 'accept', native.accept));
+    return this.#accepted(callSync(this.#handle, this.#handle.timeout, READ, 'accept', native.accept));
   }
 
   /** connect(2); a refused connection is ConnectionRefusedError. */
@@ -190,14 +190,14 @@ export class Socket {
     return asyncly(async () => {
       this.#fd('connect');
       const target = await resolve(this.family, address);
-      await callAsync(this.#handle, WRITE, 'connect', Connect.op, new Connect(this.family, target));
+      await callAsync(this.#handle, this.#handle.timeout, WRITE, 'connect', Connect.op, new Connect(this.family, target));
     });
   }
 
   connectSync(address: Address): void {
     this.#fd('connect');
     const target = resolveSync(this.family, address);
-    callSync(this.#handle, WRITE, 'connect', Connect.op, new Connect(this.family, target));
+    callSync(this.#handle, this.#handle.timeout, WRITE, 'connect', Connect.op, new Connect(this.family, target));
   }
 
   /** connect(2) returning 0 or the errno instead of throwing (name look-up errors still throw). */
@@ -232,12 +232,35 @@ export class Socket {
 
   // ---- receiving ---------------------------------------------------------
 
+  /**
+   * The timeout of one call with these flags: MSG_DONTWAIT makes a call on a
+   * blocking socket non-blocking, as in Python (with a timeout it still waits).
+   */
+  #timeoutFor(flags: number): number | null {
+    const timeout = this.#handle.timeout;
+    return timeout === null && flags & C.MSG_DONTWAIT ? 0 : timeout;
+  }
+
+  /**
+   * MSG_WAITALL on a stream socket waits for every byte (or the end of the
+   * stream), within the timeout if one is set, as the kernel would for a
+   * blocking fd: berkeley's fds never block, so the waiting is done here.
+   */
+  #waitsForAll(flags: number): boolean {
+    return (flags & C.MSG_WAITALL) !== 0 && this.#handle.timeout !== 0 && this.type === C.SOCK_STREAM;
+  }
+
   /** recv(2): up to bufsize bytes; an empty Buffer means the peer closed. */
   recv(bufsize: number, flags?: number): Promise<Buffer> {
     try {
       const n = checkSize(bufsize, 'bufsize');
       const f = checkFlags(flags);
-      return n === 0 ? Promise.resolve(Buffer.alloc(0)) : callAsync(this.#handle, READ, 'recv', native.recv, n, f);
+      if (n === 0) return Promise.resolve(Buffer.alloc(0));
+      if (this.#waitsForAll(f)) {
+        const state = new RecvAll(Buffer.allocUnsafe(n), n, f);
+        return callAsync(this.#handle, this.#handle.timeout, READ, 'recv', RecvAll.op, state).then(() => state.received());
+      }
+      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recv', native.recv, n, f);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -246,14 +269,23 @@ export class Socket {
   recvSync(bufsize: number, flags?: number): Buffer {
     const n = checkSize(bufsize, 'bufsize');
     const f = checkFlags(flags);
-    return n === 0 ? Buffer.alloc(0) : callSync(this.#handle, READ, 'recv', native.recv, n, f);
+    if (n === 0) return Buffer.alloc(0);
+    if (this.#waitsForAll(f)) {
+      const state = new RecvAll(Buffer.allocUnsafe(n), n, f);
+      callSync(this.#handle, this.#handle.timeout, READ, 'recv', RecvAll.op, state);
+      return state.received();
+    }
+    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recv', native.recv, n, f);
   }
 
   /** recv(2) into the caller's memory; nbytes 0 (the default) means all of it. Returns the count. */
   recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<number> {
     try {
       const into = checkWritable(buffer);
-      return callAsync(this.#handle, READ, 'recv', native.recvInto, into, intoLength(into, nbytes), checkFlags(flags));
+      const n = intoLength(into, nbytes);
+      const f = checkFlags(flags);
+      if (this.#waitsForAll(f)) return callAsync(this.#handle, this.#handle.timeout, READ, 'recv', RecvAll.op, new RecvAll(into, n, f));
+      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recv', native.recvInto, into, n, f);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -261,29 +293,38 @@ export class Socket {
 
   recvIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): number {
     const into = checkWritable(buffer);
-    return callSync(this.#handle, READ, 'recv', native.recvInto, into, intoLength(into, nbytes), checkFlags(flags));
+    const n = intoLength(into, nbytes);
+    const f = checkFlags(flags);
+    if (this.#waitsForAll(f)) return callSync(this.#handle, this.#handle.timeout, READ, 'recv', RecvAll.op, new RecvAll(into, n, f));
+    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recv', native.recvInto, into, n, f);
   }
 
   /** recvfrom(2): `[data, address]`. */
   recvfrom(bufsize: number, flags?: number): Promise<[Buffer, SocketAddress]> {
-    return asyncly(() => callAsync(this.#handle, READ, 'recvfrom', native.recvfrom, checkSize(bufsize, 'bufsize'), checkFlags(flags)));
+    return asyncly(() => {
+      const [n, f] = [checkSize(bufsize, 'bufsize'), checkFlags(flags)];
+      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recvfrom', native.recvfrom, n, f);
+    });
   }
 
   recvfromSync(bufsize: number, flags?: number): [Buffer, SocketAddress] {
-    return callSync(this.#handle, READ, 'recvfrom', native.recvfrom, checkSize(bufsize, 'bufsize'), checkFlags(flags));
+    const [n, f] = [checkSize(bufsize, 'bufsize'), checkFlags(flags)];
+    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recvfrom', native.recvfrom, n, f);
   }
 
   /** recvfrom(2) into the caller's memory: `[nbytes, address]`. */
   recvfromInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<[number, SocketAddress]> {
     return asyncly(() => {
       const into = checkWritable(buffer);
-      return callAsync(this.#handle, READ, 'recvfrom', native.recvfromInto, into, intoLength(into, nbytes), checkFlags(flags));
+      const [n, f] = [intoLength(into, nbytes), checkFlags(flags)];
+      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recvfrom', native.recvfromInto, into, n, f);
     });
   }
 
   recvfromIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): [number, SocketAddress] {
     const into = checkWritable(buffer);
-    return callSync(this.#handle, READ, 'recvfrom', native.recvfromInto, into, intoLength(into, nbytes), checkFlags(flags));
+    const [n, f] = [intoLength(into, nbytes), checkFlags(flags)];
+    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recvfrom', native.recvfromInto, into, n, f);
   }
 
   // ---- sending -----------------------------------------------------------
@@ -291,28 +332,31 @@ export class Socket {
   /** send(2): the number of bytes sent, which may be fewer than given. */
   send(data: Data, flags?: number): Promise<number> {
     try {
-      return callAsync(this.#handle, WRITE, 'send', native.send, toBytes(data), checkFlags(flags));
+      const [bytes, f] = [toBytes(data), checkFlags(flags)];
+      return callAsync(this.#handle, this.#timeoutFor(f), WRITE, 'send', native.send, bytes, f);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   sendSync(data: Data, flags?: number): number {
-    return callSync(this.#handle, WRITE, 'send', native.send, toBytes(data), checkFlags(flags));
+    const [bytes, f] = [toBytes(data), checkFlags(flags)];
+    return callSync(this.#handle, this.#timeoutFor(f), WRITE, 'send', native.send, bytes, f);
   }
 
   /** Sends all of data or fails; concurrent sendalls never interleave. */
   sendall(data: Data, flags?: number): Promise<void> {
     try {
-      const state = new SendAll(toBytes(data));
-      return callAsync(this.#handle, WRITE, 'send', SendAll.op, state, checkFlags(flags)).then(done);
+      const [state, f] = [new SendAll(toBytes(data)), checkFlags(flags)];
+      return callAsync(this.#handle, this.#timeoutFor(f), WRITE, 'send', SendAll.op, state, f).then(done);
     } catch (error) {
       return Promise.reject(error);
     }
   }
 
   sendallSync(data: Data, flags?: number): void {
-    callSync(this.#handle, WRITE, 'send', SendAll.op, new SendAll(toBytes(data)), checkFlags(flags));
+    const [state, f] = [new SendAll(toBytes(data)), checkFlags(flags)];
+    callSync(this.#handle, this.#timeoutFor(f), WRITE, 'send', SendAll.op, state, f);
   }
 
   /** sendto(2): `sendto(data, address)` or `sendto(data, flags, address)`. */
@@ -321,10 +365,11 @@ export class Socket {
   sendto(data: Data, flagsOrAddress: number | Address, address?: Address): Promise<number> {
     return asyncly(() => {
       const bytes = toBytes(data);
-      const [flags, to] = sendtoArguments(flagsOrAddress, address);
+      const [f, to] = sendtoArguments(flagsOrAddress, address);
+      const send = (target: NativeAddress): Promise<number> =>
+        callAsync(this.#handle, this.#timeoutFor(f), WRITE, 'sendto', sendtoOp, bytes, f, this.family, target);
       const target = resolve(this.family, to);
-      if (!(target instanceof Promise)) return callAsync(this.#handle, WRITE, 'sendto', sendtoOp, bytes, flags, this.family, target);
-      return target.then((t) => callAsync(this.#handle, WRITE, 'sendto', sendtoOp, bytes, flags, this.family, t));
+      return target instanceof Promise ? target.then(send) : send(target);
     });
   }
 
@@ -332,8 +377,8 @@ export class Socket {
   sendtoSync(data: Data, flags: number, address: Address): number;
   sendtoSync(data: Data, flagsOrAddress: number | Address, address?: Address): number {
     const bytes = toBytes(data);
-    const [flags, to] = sendtoArguments(flagsOrAddress, address);
-    return callSync(this.#handle, WRITE, 'sendto', sendtoOp, bytes, flags, this.family, resolveSync(this.family, to));
+    const [f, to] = sendtoArguments(flagsOrAddress, address);
+    return callSync(this.#handle, this.#timeoutFor(f), WRITE, 'sendto', sendtoOp, bytes, f, this.family, resolveSync(this.family, to));
   }
 
   // ---- messages and files --------------------------------------------------
@@ -346,23 +391,27 @@ export class Socket {
     return asyncly(async () => {
       const [data, control, f] = [checkBuffers(buffers), checkAncdata(ancdata), checkFlags(flags)];
       const to = address === undefined || address === null ? null : await resolve(this.family, address);
-      return callAsync(this.#handle, WRITE, 'sendmsg', sendmsgOp, data, control, f, [this.family, to]);
+      return callAsync(this.#handle, this.#timeoutFor(f), WRITE, 'sendmsg', sendmsgOp, data, control, f, [this.family, to]);
     });
   }
 
   sendmsgSync(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address): number {
     const [data, control, f] = [checkBuffers(buffers), checkAncdata(ancdata), checkFlags(flags)];
     const to = address === undefined || address === null ? null : resolveSync(this.family, address);
-    return callSync(this.#handle, WRITE, 'sendmsg', sendmsgOp, data, control, f, [this.family, to]);
+    return callSync(this.#handle, this.#timeoutFor(f), WRITE, 'sendmsg', sendmsgOp, data, control, f, [this.family, to]);
   }
 
   /** recvmsg(2): `[data, ancdata, msgFlags, address]`; received fds are close-on-exec. */
   recvmsg(bufsize: number, ancbufsize?: number, flags?: number): Promise<Message> {
-    return asyncly(() => callAsync(this.#handle, READ, 'recvmsg', native.recvmsg, ...recvmsgArguments(bufsize, ancbufsize, flags)));
+    return asyncly(() => {
+      const [n, ancn, f] = recvmsgArguments(bufsize, ancbufsize, flags);
+      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recvmsg', native.recvmsg, n, ancn, f);
+    });
   }
 
   recvmsgSync(bufsize: number, ancbufsize?: number, flags?: number): Message {
-    return callSync(this.#handle, READ, 'recvmsg', native.recvmsg, ...recvmsgArguments(bufsize, ancbufsize, flags));
+    const [n, ancn, f] = recvmsgArguments(bufsize, ancbufsize, flags);
+    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recvmsg', native.recvmsg, n, ancn, f);
   }
 
   /**
@@ -375,7 +424,7 @@ export class Socket {
     return asyncly(async () => {
       const [infd, from, limit] = sendfileArguments(file, offset, count);
       if (this.type === C.SOCK_STREAM && isRegularFile(infd)) {
-        return callAsync(this.#handle, WRITE, 'sendfile', SendFile.op, new SendFile(infd, from, limit));
+        return callAsync(this.#handle, this.#handle.timeout, WRITE, 'sendfile', SendFile.op, new SendFile(infd, from, limit));
       }
       const chunk = Buffer.allocUnsafe(CHUNK);
       let sent = 0;
@@ -391,7 +440,7 @@ export class Socket {
   sendfileSync(file: FileLike, offset?: number | null, count?: number | null): number {
     const [infd, from, limit] = sendfileArguments(file, offset, count);
     if (this.type === C.SOCK_STREAM && isRegularFile(infd)) {
-      return callSync(this.#handle, WRITE, 'sendfile', SendFile.op, new SendFile(infd, from, limit));
+      return callSync(this.#handle, this.#handle.timeout, WRITE, 'sendfile', SendFile.op, new SendFile(infd, from, limit));
     }
     const chunk = Buffer.allocUnsafe(CHUNK);
     let sent = 0;
@@ -564,9 +613,10 @@ export class Socket {
     let text = `<berkeley.Socket${this.closed ? ' [closed]' : ''} fd=${this.#handle.fd}, family=${family}, type=${type}, proto=${this.proto}`;
     if (withAddresses && !this.closed) {
       const local = native.getsockname(this.#handle.fd);
-      if (typeof local !== 'number' && local !== null) text += `, laddr=${formatAddress(local)}`;
+      // As Python, an empty address (an unnamed Unix socket) is left out.
+      if (typeof local !== 'number' && local !== null && local !== '') text += `, laddr=${formatAddress(local)}`;
       const remote = native.getpeername(this.#handle.fd);
-      if (typeof remote !== 'number' && remote !== null) text += `, raddr=${formatAddress(remote)}`;
+      if (typeof remote !== 'number' && remote !== null && remote !== '') text += `, raddr=${formatAddress(remote)}`;
     }
     return `${text}>`;
   }
