@@ -2,6 +2,7 @@
 import { AF_UNIX, SOCK_STREAM } from './constants.generated.js';
 import { errorFromErrno } from './errors.js';
 import { native } from './native.js';
+import { Readiness } from './readiness.js';
 import { CMSG_SPACE, fdsOf, rightsOf } from './message.js';
 import { adoptSocket, Socket, type Data } from './socket.js';
 import type { Address, SocketAddress } from './address.js';
@@ -35,7 +36,8 @@ export function fromfd(fd: number, family: number, type: number, proto = 0): Soc
 
 /** close(2) of a raw fd (as from `detach()`). */
 export function close(fd: number): void {
-  const rc = native.close(checkInt(fd, 'fd', 0));
+  Readiness.forget(checkInt(fd, 'fd', 0));
+  const rc = native.close(fd);
   if (rc < 0) throw errorFromErrno(rc, 'close');
 }
 

@@ -45,7 +45,8 @@ export class Handle {
   /** Gives up the fd without closing it: the watcher stops first. */
   detach(): number {
     const fd = this.fd;
-    this.#readiness?.close();
+    // The fd's watcher may be a selector's rather than ours: stop it either way.
+    if (fd >= 0) Readiness.forget(fd);
     this.#readiness = undefined;
     this.fd = -1;
     return fd;

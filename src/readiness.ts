@@ -48,6 +48,11 @@ export class Readiness {
     return readiness;
   }
 
+  /** Before the fd closes: stops whatever watches it (a selector's too), failing its waiters with EBADF. */
+  static forget(fd: number): void {
+    byFd.get(fd)?.close();
+  }
+
   /** One user is done; the last one stops the watcher (the fd stays open). */
   release(): void {
     if (--this.#users <= 0) this.close();

@@ -3,6 +3,7 @@
 // Node's loop (shared with the Sockets that own those fds), then take the
 // ready set with a non-blocking poll(2), so both forms report alike.
 import { native } from './native.js';
+import { EBADF } from './errno.js';
 import { errorFromErrno } from './errors.js';
 import { PRIORITY, READ, Readiness, WRITE, type Direction, type Waiter } from './readiness.js';
 import { checkTimeout, typeError } from './validate.js';
@@ -39,6 +40,11 @@ function fdOf(fileobj: unknown): number {
   return fd;
 }
 
+function checkEvents(events: unknown): void {
+  if (typeof events !== 'number') throw typeError('events', 'a number', events);
+  if (!Number.isInteger(events) || events <= 0 || events & ~(EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${events}`);
+}
+
 function describe(fileobj: FileObject): string {
   return typeof fileobj === 'number' ? String(fileobj) : String(fileobj);
 }
@@ -47,6 +53,11 @@ function describe(fileobj: FileObject): string {
 function pollTimeout(timeout: unknown): number {
   const seconds = checkTimeout(timeout ?? null);
   return seconds === null ? -1 : Math.min(Math.ceil(seconds * 1000), 0x7fffffff);
+}
+
+/** A selector's timeout: as Python's selectors, one of 0 or less polls without waiting. */
+function selectorTimeout(timeout: unknown): number {
+  return pollTimeout(typeof timeout === 'number' && timeout < 0 ? 0 : timeout);
 }
 
 /** Options of the async select calls. */
@@ -85,8 +96,8 @@ function waitAny(targets: [number, number][], ms: number, signal: AbortSignal | 
   });
 }
 
-// pollSync's mark for a closed fd: reported as nothing, and not waited on
-// (as epoll forgets a closed fd).
+// pollSync's mark for a closed fd. A selector forgets a closed fd, as epoll
+// does; select() refuses it, as Python's.
 const CLOSED = 8;
 
 /** poll(2) once over fds with wanted events; the ready events per fd (CLOSED for a closed fd). */
@@ -97,20 +108,45 @@ function pollRaw(fds: Int32Array, wanted: number[], ms: number): Int32Array {
   return events;
 }
 
-function pollOnce(fds: Int32Array, wanted: number[], ms: number): Int32Array {
-  return pollRaw(fds, wanted, ms).map((events) => (events === CLOSED ? 0 : events));
+/** The ready events, once something open is ready: closed fds read as nothing (poll(2) skips fd -1). */
+function settled(fds: Int32Array, ready: Int32Array): boolean {
+  let found = false;
+  ready.forEach((events, k) => {
+    if (events === CLOSED) {
+      fds[k] = -1;
+      ready[k] = 0;
+    } else if (events !== 0) found = true;
+  });
+  return found;
 }
 
-/** Polls until something is ready or the deadline passes, waiting on the event loop. */
+/** The Sync wait: poll(2) until an open fd is ready or the deadline passes. */
+function pollSyncUntil(fds: Int32Array, wanted: number[], ms: number): Int32Array {
+  const deadline = ms < 0 ? Infinity : performance.now() + ms;
+  fds = Int32Array.from(fds);
+  for (;;) {
+    const remaining = deadline - performance.now();
+    const ready = pollRaw(fds, wanted, remaining === Infinity ? -1 : Math.max(0, Math.ceil(remaining)));
+    if (settled(fds, ready) || remaining <= 0) return ready;
+  }
+}
+
+/** The async wait: on the fds' watchers until an open fd is ready, the deadline passes or the signal aborts. */
 async function pollAsync(fds: Int32Array, wanted: number[], ms: number, signal?: AbortSignal): Promise<Int32Array> {
   const deadline = ms < 0 ? Infinity : performance.now() + ms;
+  fds = Int32Array.from(fds);
   for (;;) {
     const ready = pollRaw(fds, wanted, 0);
     const remaining = deadline - performance.now();
-    if (ready.some((e) => e !== 0 && e !== CLOSED) || remaining <= 0 || signal?.aborted) return ready.map((e) => (e === CLOSED ? 0 : e));
-    const open = [...fds].flatMap((fd, k): [number, number][] => (ready[k] === CLOSED ? [] : [[fd, wanted[k]!]]));
+    if (settled(fds, ready) || remaining <= 0 || signal?.aborted) return ready;
+    const open = [...fds].flatMap((fd, k): [number, number][] => (fd < 0 ? [] : [[fd, wanted[k]!]]));
     await waitAny(open, remaining === Infinity ? -1 : Math.ceil(remaining), signal);
   }
+}
+
+/** select() refuses a closed fd with EBADF, as Python's. */
+function refuseClosed(fds: Int32Array, wanted: number[]): void {
+  if (pollRaw(fds, wanted, 0).includes(CLOSED)) throw errorFromErrno(-EBADF, 'select');
 }
 
 /** Sleeps for ms (forever when negative), as poll(2) does on no fds. */
@@ -139,10 +175,12 @@ export class DefaultSelector<T = unknown> {
 
   register(fileobj: FileObject, events: number, data?: T): SelectorKey<T> {
     this.#check();
-    if (typeof events !== 'number') throw typeError('events', 'a number', events);
-    if (!Number.isInteger(events) || events <= 0 || events & ~(EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${events}`);
+    checkEvents(events);
     const fd = fdOf(fileobj);
     if (this.#keys.has(fd)) throw new KeyError(`${describe(fileobj)} (FD ${fd}) is already registered`);
+    // As epoll_ctl, registering an fd that is not open is EBADF.
+    const open = native.getInheritable(fd);
+    if (open < 0) throw errorFromErrno(open, 'register');
     const key: SelectorKey<T> = Object.freeze({ fileobj, fd, events, data: data as T });
     this.#keys.set(fd, key);
     return key;
@@ -160,6 +198,7 @@ export class DefaultSelector<T = unknown> {
     this.#check();
     const key = this.#keys.get(this.#lookup(fileobj));
     if (key === undefined) throw new KeyError(`${describe(fileobj)} is not registered`);
+    checkEvents(events);
     if (events === key.events && data === key.data) return key;
     this.unregister(fileobj);
     return this.register(fileobj, events, data);
@@ -192,7 +231,7 @@ export class DefaultSelector<T = unknown> {
   /** Waits (on the event loop) until a registered object is ready or timeout seconds pass. */
   async select(timeout?: number | null, options?: SelectOptions): Promise<[SelectorKey<T>, number][]> {
     this.#check();
-    const ms = pollTimeout(timeout);
+    const ms = selectorTimeout(timeout);
     const [keys, fds, wanted] = this.#query();
     if (keys.length === 0) {
       await sleep(ms, options?.signal);
@@ -205,7 +244,7 @@ export class DefaultSelector<T = unknown> {
   selectSync(timeout?: number | null): [SelectorKey<T>, number][] {
     this.#check();
     const [keys, fds, wanted] = this.#query();
-    return this.#results(keys, pollOnce(fds, wanted, pollTimeout(timeout)));
+    return this.#results(keys, pollSyncUntil(fds, wanted, selectorTimeout(timeout)));
   }
 
   close(): void {
@@ -243,11 +282,14 @@ export async function select<R extends FileObject, W extends FileObject, X exten
     await sleep(ms, options?.signal);
     return [[], [], []];
   }
+  refuseClosed(fds, wanted);
   return pick(await pollAsync(fds, wanted, ms, options?.signal));
 }
 
 /** The blocking form: poll(2) on the calling thread. */
 export function selectSync<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[], timeout?: number | null): Lists<R, W, X> {
   const { fds, wanted, pick } = selectArguments(rlist, wlist, xlist);
-  return pick(pollOnce(fds, wanted, pollTimeout(timeout)));
+  const ms = pollTimeout(timeout);
+  if (fds.length > 0) refuseClosed(fds, wanted);
+  return pick(pollSyncUntil(fds, wanted, ms));
 }

@@ -36,8 +36,8 @@ export class StreamRequestHandler<Server extends BaseServer = BaseServer> extend
   /** Set TCP_NODELAY on the connection. */
   disableNagleAlgorithm = false;
   connection!: Socket;
-  rfile!: SocketFile;
-  wfile!: SocketFile;
+  rfile!: SocketFile<Buffer>;
+  wfile!: SocketFile<Buffer>;
 
   override setup(): void {
     this.connection = this.request;

@@ -31,7 +31,11 @@ export function ThreadingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase
         } finally {
           await this.shutdownRequest(request);
         }
-      })();
+      })().catch((error: unknown) => {
+        // A failing handleError or shutdownRequest ends only this request, as
+        // an exception ends only its thread in Python.
+        process.stderr.write(`Exception in the task serving ${JSON.stringify(clientAddress)}:\n${error instanceof Error ? error.stack : String(error)}\n`);
+      });
       tasks.add(task);
       void task.finally(() => tasks.delete(task));
     }
@@ -47,6 +51,9 @@ export function ThreadingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase
 // the fd of the listening socket it inherited.
 const WORKER_ENV = 'BERKELEY_FORKING_SERVER';
 const WORKER_FD = 4; // after stdin, stdout, stderr and the IPC channel
+// Read once and removed, so that programs a worker starts are not workers.
+const workerOf = process.env[WORKER_ENV];
+delete process.env[WORKER_ENV];
 let forkingServers = 0;
 // The index of the server being constructed: serverBind() runs inside the
 // base constructor, before the instance's own state is set.
@@ -57,13 +64,18 @@ interface Forking {
   workers: Set<ChildProcess>;
   stopping: boolean;
   stop?: () => void;
+  /** Workers that died soon after starting, in a row. */
+  quickExits: number;
+  restart?: NodeJS.Timeout;
 }
+
+const QUICK_EXIT_MS = 1000;
 
 const forking = new WeakMap<object, Forking>();
 
 /** Whether this process is a worker of server (callable while the base constructor runs). */
 function inWorker(server: object): boolean {
-  return process.env[WORKER_ENV] === String(forking.get(server)?.index ?? constructing);
+  return workerOf === String(forking.get(server)?.index ?? constructing);
 }
 
 /**
@@ -82,7 +94,7 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
     constructor(...args: any[]) {
       constructing = forkingServers++;
       super(...args);
-      forking.set(this, { index: constructing, workers: new Set(), stopping: false });
+      forking.set(this, { index: constructing, workers: new Set(), stopping: false, quickExits: 0 });
     }
 
     /** Whether this process is one of the server's workers (the program's entry runs in both). */
@@ -125,11 +137,17 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
         stdio: ['inherit', 'inherit', 'inherit', 'ipc', this.socket.fileno()],
       });
       state.workers.add(worker);
+      const started = performance.now();
       worker.once('exit', (code, signal) => {
         state.workers.delete(worker);
         if (state.stopping || state.stop === undefined) return;
-        process.stderr.write(`berkeley: worker ${worker.pid} exited (${signal ?? code}); starting another\n`);
-        this.#spawn();
+        // A worker that dies at once (a broken program) is restarted ever more slowly.
+        state.quickExits = performance.now() - started < QUICK_EXIT_MS ? state.quickExits + 1 : 0;
+        const delay = state.quickExits === 0 ? 0 : Math.min(100 * 2 ** state.quickExits, 5000);
+        process.stderr.write(`berkeley: worker ${worker.pid} exited (${signal ?? code}); starting another${delay ? ` in ${delay} ms` : ''}\n`);
+        state.restart = setTimeout(() => {
+          if (!state.stopping) this.#spawn();
+        }, delay);
       });
     }
 
@@ -155,6 +173,7 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
 
 /** Asks every worker to finish (or, without blockOnClose, terminates it) and waits for the exits. */
 async function stopWorkers(state: Forking, wait: boolean): Promise<void> {
+  clearTimeout(state.restart);
   const exits = [...state.workers].map((worker) => {
     if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
