@@ -24,7 +24,7 @@ static napi_value receive(napi_env env, int fd, size_t n, int flags, sockaddr_an
   if (n <= SCRATCH_SIZE) {
     into = instance_of(env)->scratch;
   } else if (napi_create_buffer(env, n, (void **)&into, &buffer) != napi_ok) {
-    return NULL;
+    return make_int(env, -ENOMEM);
   }
   ssize_t got = recvfrom(fd, into, n, flags, from ? &from->sa : NULL, fromlen);
   if (got < 0) return make_errno(env);

@@ -102,7 +102,7 @@ static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
 
   void *data = NULL;
   napi_value buffer;
-  if (napi_create_buffer(env, (size_t)bufsize, &data, &buffer) != napi_ok) return NULL;
+  if (napi_create_buffer(env, (size_t)bufsize, &data, &buffer) != napi_ok) return make_int(env, -ENOMEM);
   char *control = ancbufsize ? malloc((size_t)ancbufsize) : NULL;
   if (ancbufsize && control == NULL) return make_int(env, -ENOMEM);
   sockaddr_any from;

@@ -82,7 +82,7 @@ class AsyncCall<R> implements Waiter {
     readonly c: unknown,
     readonly d: unknown,
     readonly resolve: (value: R) => void,
-    readonly reject: (error: SocketError) => void,
+    readonly reject: (error: unknown) => void,
   ) {
     this.#owner = handle.owner?.deref();
     if (timeout !== null && timeout * 1000 <= MAX_WAIT_MS) {
@@ -96,8 +96,16 @@ class AsyncCall<R> implements Waiter {
   }
 
   attempt(fd: number): boolean {
-    let result = this.op(fd, this.a, this.b, this.c, this.d);
-    while (result === -EINTR) result = this.op(fd, this.a, this.b, this.c, this.d);
+    let result: R | number;
+    try {
+      do result = this.op(fd, this.a, this.b, this.c, this.d);
+      while (result === -EINTR);
+    } catch (error) {
+      // Not an OS failure (say, memory for a large Buffer): it still belongs to this call alone.
+      clearTimeout(this.#timer);
+      this.reject(error);
+      return true;
+    }
     if (typeof result === 'number' && result < 0) {
       if (wouldBlock(result)) return false;
       this.fail(errorFromErrno(result, this.syscall));
