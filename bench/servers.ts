@@ -57,11 +57,11 @@ class CpuHandler extends socketserver.StreamRequestHandler {
 }
 
 class EchoServer extends socketserver.ThreadingTCPServer {}
-EchoServer.prototype.requestQueueSize = 512;
+EchoServer.requestQueueSize = 512;
 class CpuServer extends socketserver.TCPServer {}
-CpuServer.prototype.requestQueueSize = 128;
+CpuServer.requestQueueSize = 128;
 class ForkingCpuServer extends socketserver.ForkingTCPServer {}
-ForkingCpuServer.prototype.requestQueueSize = 128;
+ForkingCpuServer.requestQueueSize = 128;
 
 function announce(port: number): void {
   process.stdout.write(`${port}\n`);

@@ -47,7 +47,7 @@ export class TaggedLineHandler extends socketserver.StreamRequestHandler {
 
 /** Python's `class ThreadedTCPServer(ThreadingMixIn, TCPServer)`, with a longer accept queue. */
 export class ThreadedTCPServer extends socketserver.ThreadingMixIn(socketserver.TCPServer) {}
-ThreadedTCPServer.prototype.requestQueueSize = 128;
+ThreadedTCPServer.requestQueueSize = 128;
 
 // Run as a program: `node out/examples/socketserver-threading.js PORT`.
 if (isMain(import.meta.url)) {

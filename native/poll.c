@@ -196,7 +196,7 @@ static napi_value js_poll_sync(napi_env env, napi_callback_info info) {
     events[k] = r & POLLNVAL ? 8 : got & events[k];
     ready += events[k] != 0;
   }
-  if (rc == 0) memset(events, 0, count * sizeof *events);
+  if (rc == 0 && count > 0) memset(events, 0, count * sizeof *events);
   if (p != stack) free(p);
   return rc < 0 ? make_int(env, -saved) : make_int(env, ready);
 }

@@ -112,13 +112,13 @@ function backlog(s: socket.Socket): number {
 }
 
 describe('defaults and class attributes', () => {
-  test('Python\'s defaults live on the prototypes', () => {
-    const tcp = socketserver.TCPServer.prototype;
+  test('Python\'s defaults are static class attributes', () => {
+    const tcp = socketserver.TCPServer;
     assert.deepEqual([tcp.addressFamily, tcp.socketType, tcp.requestQueueSize, tcp.allowReuseAddress, tcp.allowReusePort], [socket.AF_INET, socket.SOCK_STREAM, 5, false, false]);
-    const udp = socketserver.UDPServer.prototype;
+    const udp = socketserver.UDPServer;
     assert.deepEqual([udp.addressFamily, udp.socketType, udp.maxPacketSize], [socket.AF_INET, socket.SOCK_DGRAM, 8192]);
-    assert.deepEqual([socketserver.UnixStreamServer.prototype.addressFamily, socketserver.UnixStreamServer.prototype.socketType], [socket.AF_UNIX, socket.SOCK_STREAM]);
-    assert.deepEqual([socketserver.UnixDatagramServer.prototype.addressFamily, socketserver.UnixDatagramServer.prototype.socketType], [socket.AF_UNIX, socket.SOCK_DGRAM]);
+    assert.deepEqual([socketserver.UnixStreamServer.addressFamily, socketserver.UnixStreamServer.socketType], [socket.AF_UNIX, socket.SOCK_STREAM]);
+    assert.deepEqual([socketserver.UnixDatagramServer.addressFamily, socketserver.UnixDatagramServer.socketType], [socket.AF_UNIX, socket.SOCK_DGRAM]);
     const handler = new socketserver.StreamRequestHandler(null as never, ['127.0.0.1', 1], null as never);
     assert.deepEqual([handler.rbufsize, handler.wbufsize, handler.timeout, handler.disableNagleAlgorithm], [-1, 0, null, false]);
   });
@@ -136,9 +136,9 @@ describe('defaults and class attributes', () => {
     assert.equal(server.socket.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT!), 0, 'allowReusePort is false');
   });
 
-  test('subclasses set the class attributes on their prototype: requestQueueSize, allowReuseAddress, allowReusePort', async () => {
+  test('subclasses set the class attributes as statics: requestQueueSize, allowReuseAddress, allowReusePort', async () => {
     class Custom extends socketserver.TCPServer {}
-    Object.assign(Custom.prototype, { requestQueueSize: 17, allowReuseAddress: true, allowReusePort: true });
+    Object.assign(Custom, { requestQueueSize: 17, allowReuseAddress: true, allowReusePort: true });
     await using one = new Custom(LOCAL, socketserver.BaseRequestHandler);
     assert.equal(backlog(one.socket), 17);
     assert.notEqual(one.socket.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR), 0);
@@ -153,8 +153,11 @@ describe('defaults and class attributes', () => {
   });
 
   test('allowReuseAddress lets a server rebind a port with a connection in TIME_WAIT', async () => {
-    class Reusing extends socketserver.TCPServer {}
-    Reusing.prototype.allowReuseAddress = true;
+    class Reusing extends socketserver.TCPServer {
+      static override allowReuseAddress = true; // Python's class attribute
+    }
+    await using plain = new socketserver.TCPServer(LOCAL, socketserver.BaseRequestHandler, false);
+    assert.equal(plain.allowReuseAddress, false);
     const first = new Reusing(LOCAL, LineEcho);
     const address = first.serverAddress as Address;
     await serving(first, async () => assert.equal(await exchange(address, 'x\n'), 'x\n'));
@@ -175,7 +178,7 @@ describe('defaults and class attributes', () => {
 
   test('an AF_INET6 server through addressFamily', { skip: !hasLoopbackIPv6() && 'no ::1' }, async () => {
     class Six extends socketserver.TCPServer {}
-    Six.prototype.addressFamily = socket.AF_INET6;
+    Six.addressFamily = socket.AF_INET6;
     const server = new Six(['::1', 0], LineEcho);
     assert.equal(server.socket.family, socket.AF_INET6);
     await serving(server, async () => {
@@ -608,7 +611,7 @@ describe('request handlers', () => {
 
   test('UDPServer: maxPacketSize bounds what a handler gets', async () => {
     class Small extends socketserver.UDPServer {}
-    Small.prototype.maxPacketSize = 4;
+    Small.maxPacketSize = 4;
     class Length extends socketserver.DatagramRequestHandler {
       override handle(): void {
         this.wfile.writeSync(String(this.packet.length));
@@ -738,7 +741,7 @@ describe('ThreadingMixIn', () => {
     // 20 clients connect at once: with Python's backlog of 5 some would be reset by the
     // kernel (Python's own ThreadingTCPServer too), so this server takes a longer queue.
     class Roomy extends socketserver.ThreadingTCPServer {}
-    Roomy.prototype.requestQueueSize = 64;
+    Roomy.requestQueueSize = 64;
     const server = new Roomy(LOCAL, LineEcho);
     await serving(server, async () => {
       const address = server.serverAddress as Address;
@@ -881,7 +884,7 @@ describe('robustness', () => {
 
   test('1,000 clients each sending 64 KiB get exactly their bytes back', async () => {
     class Big extends socketserver.ThreadingTCPServer {}
-    Big.prototype.requestQueueSize = 128;
+    Big.requestQueueSize = 128;
     const before = openFds();
     const server = new Big(LOCAL, Echo);
     const CLIENTS = 1000;

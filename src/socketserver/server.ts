@@ -143,20 +143,64 @@ export abstract class BaseServer {
   }
 }
 
+/** The class attribute of this name, unless the instance was given its own value. */
+function classAttribute<T>(server: object, name: string): T {
+  return (server.constructor as unknown as Record<string, T>)[name]!;
+}
+
+/** An instance's own value, shadowing the class attribute. */
+function ownValue(server: object, name: string, value: unknown): void {
+  Object.defineProperty(server, name, { value, writable: true, enumerable: true, configurable: true });
+}
+
 /**
- * A TCP server. Like Python's class attributes, `addressFamily`,
- * `socketType`, `requestQueueSize`, `allowReuseAddress` and
- * `allowReusePort` live on the prototype, since the constructor reads them:
- * a subclass sets them with `MyServer.prototype.addressFamily = AF_INET6`,
- * or passes bindAndActivate = false, sets them on the instance and then
- * calls serverBind() and serverActivate().
+ * A TCP server. Python's class attributes are static properties here, since
+ * the constructor reads them before a subclass's instance fields exist:
+ *
+ *     class MyServer extends TCPServer { static allowReuseAddress = true; }
+ *
+ * Reading `server.allowReuseAddress` gives the class's value; assigning one
+ * to an instance (with bindAndActivate = false, before serverBind() and
+ * serverActivate()) overrides it for that server.
  */
 export class TCPServer extends BaseServer {
-  declare addressFamily: number;
-  declare socketType: number;
-  declare requestQueueSize: number;
-  declare allowReuseAddress: boolean;
-  declare allowReusePort: boolean;
+  static addressFamily: number = C.AF_INET;
+  static socketType: number = C.SOCK_STREAM;
+  static requestQueueSize = 5;
+  static allowReuseAddress = false;
+  static allowReusePort = false;
+
+  get addressFamily(): number {
+    return classAttribute(this, 'addressFamily');
+  }
+  set addressFamily(value: number) {
+    ownValue(this, 'addressFamily', value);
+  }
+  get socketType(): number {
+    return classAttribute(this, 'socketType');
+  }
+  set socketType(value: number) {
+    ownValue(this, 'socketType', value);
+  }
+  get requestQueueSize(): number {
+    return classAttribute(this, 'requestQueueSize');
+  }
+  set requestQueueSize(value: number) {
+    ownValue(this, 'requestQueueSize', value);
+  }
+  get allowReuseAddress(): boolean {
+    return classAttribute(this, 'allowReuseAddress');
+  }
+  set allowReuseAddress(value: boolean) {
+    ownValue(this, 'allowReuseAddress', value);
+  }
+  get allowReusePort(): boolean {
+    return classAttribute(this, 'allowReusePort');
+  }
+  set allowReusePort(value: boolean) {
+    ownValue(this, 'allowReusePort', value);
+  }
+
   socket: Socket;
 
   constructor(serverAddress: Address, RequestHandlerClass: HandlerClass<any>, bindAndActivate = true) { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -223,17 +267,17 @@ export class TCPServer extends BaseServer {
     (request as Socket).close();
   }
 }
-Object.assign(TCPServer.prototype, {
-  addressFamily: C.AF_INET,
-  socketType: C.SOCK_STREAM,
-  requestQueueSize: 5,
-  allowReuseAddress: false,
-  allowReusePort: false,
-});
-
 /** A UDP server: each datagram is a request `[packet, socket]`. */
 export class UDPServer extends TCPServer {
-  declare maxPacketSize: number;
+  static override socketType: number = C.SOCK_DGRAM;
+  static maxPacketSize = 8192;
+
+  get maxPacketSize(): number {
+    return classAttribute(this, 'maxPacketSize');
+  }
+  set maxPacketSize(value: number) {
+    ownValue(this, 'maxPacketSize', value);
+  }
 
   override getRequest(): Promise<[unknown, SocketAddress]> {
     const [packet, clientAddress] = this.socket.recvfromSync(this.maxPacketSize, C.MSG_DONTWAIT);
@@ -248,10 +292,10 @@ export class UDPServer extends TCPServer {
 
   override closeRequest(_request: unknown): void | Promise<void> {}
 }
-Object.assign(UDPServer.prototype, { socketType: C.SOCK_DGRAM, maxPacketSize: 8192 });
+export class UnixStreamServer extends TCPServer {
+  static override addressFamily: number = C.AF_UNIX;
+}
 
-export class UnixStreamServer extends TCPServer {}
-Object.assign(UnixStreamServer.prototype, { addressFamily: C.AF_UNIX });
-
-export class UnixDatagramServer extends UDPServer {}
-Object.assign(UnixDatagramServer.prototype, { addressFamily: C.AF_UNIX });
+export class UnixDatagramServer extends UDPServer {
+  static override addressFamily: number = C.AF_UNIX;
+}
