@@ -672,7 +672,11 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    return this.#sendAsync(this.#drain()).finally(() => this.#refs?.release());
+    const closing = this.#sendAsync(this.#drain()).finally(() => this.#refs?.release());
+    // Python's close() is often called without waiting for it: a failed final
+    // flush then must not end the process; an awaiting caller still gets it.
+    closing.catch(() => undefined);
+    return closing;
   }
 
   closeSync(): void {

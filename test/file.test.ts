@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import * as socket from 'berkeley';
-import { bounded, PythonPeer, recvExactly, tcpPair } from './helpers.js';
+import { bounded, PythonPeer, recvExactly, runNode, tcpPair } from './helpers.js';
 
 /** A connected AF_UNIX pair: [a, b]; close both. */
 const pair = (): [socket.Socket, socket.Socket] => socket.socketpair();
@@ -311,6 +311,23 @@ describe('Sync forms', () => {
 });
 
 describe('errors', () => {
+  test('close() left unawaited when the final flush fails does not end the process (an awaiting caller gets the error)', async () => {
+    const { code, stdout, stderr } = await runNode(`
+      import * as socket from 'berkeley';
+      const [a, b] = socket.socketpair();
+      b.close();
+      const f = a.makefile('wb', { buffering: 4096 });
+      await f.write('x'.repeat(100));
+      f.close(); // as Python code often does: not awaited
+      const g = a.makefile('wb', { buffering: 4096 });
+      await g.write('y');
+      console.log(await g.close().then(() => 'no error', (e) => e.code));
+      a.close();
+    `);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout.trim(), 'EPIPE');
+  });
+
   test('argument checks', () => {
     const [a, b] = pair();
     using _a = a;
