@@ -83,6 +83,14 @@ export function fileDescriptor(file: unknown): number {
   throw typeError('file', 'an fd or a FileHandle', file);
 }
 
+/** sendfile's arguments: the fd, the offset (null: the file's own position) and the byte limit. */
+export function sendfileArguments(file: unknown, offset: unknown, count: unknown): [number, number | null, number] {
+  const fd = fileDescriptor(file);
+  const from = offset === undefined || offset === null ? null : checkInt(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
+  const limit = count === undefined || count === null || count === 0 ? Number.MAX_SAFE_INTEGER : checkInt(count, 'count', 0, Number.MAX_SAFE_INTEGER);
+  return [fd, from, limit];
+}
+
 /** sendfile(2) in steps until count bytes (or EOF) are sent; -EAGAIN between steps. */
 export class SendFile {
   sent = 0;

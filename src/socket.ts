@@ -12,7 +12,7 @@ import { FileRefs, SocketFile, type MakefileOptions } from './file.js';
 import { Handle } from './handle.js';
 import { native, type NativeAddress } from './native.js';
 import { fromNetSocket, toNetSocket } from './netinterop.js';
-import { checkAncdata, checkBuffers, CHUNK, fileDescriptor, isRegularFile, readChunk, readChunkSync, SendFile, type Ancillary, type FileLike } from './message.js';
+import { checkAncdata, checkBuffers, CHUNK, isRegularFile, readChunk, readChunkSync, SendFile, sendfileArguments, type Ancillary, type FileLike } from './message.js';
 import { Connect, getsockoptInt, RecvAll, SendAll, sendmsgOp, sendtoOp } from './ops.js';
 import { READ, WRITE } from './readiness.js';
 import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from './streams.js';
@@ -639,12 +639,6 @@ function recvmsgArguments(bufsize: unknown, ancbufsize: unknown, flags: unknown)
   return [checkSize(bufsize, 'bufsize'), ancbufsize === undefined ? 0 : checkInt(ancbufsize, 'ancbufsize', 0, 1 << 20), checkFlags(flags)];
 }
 
-function sendfileArguments(file: unknown, offset: unknown, count: unknown): [number, number | null, number] {
-  const fd = fileDescriptor(file);
-  const from = offset === undefined || offset === null ? null : checkInt(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
-  const limit = count === undefined || count === null || count === 0 ? Number.MAX_SAFE_INTEGER : checkInt(count, 'count', 0, Number.MAX_SAFE_INTEGER);
-  return [fd, from, limit];
-}
 
 function sendtoArguments(flagsOrAddress: unknown, address: unknown): [number, unknown] {
   return address === undefined ? [0, flagsOrAddress] : [checkFlags(flagsOrAddress), address];

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
@@ -121,6 +122,40 @@ test('client and server: data both ways, TLS 1.3, cipher, peer certificate', asy
   assert.equal(s.serverSide, true);
   assert.equal(c.fileno() >= 0, true);
   assert.match(String(c), /^<berkeley\.SSLSocket fd=\d+.*version=TLSv1\.3>$/);
+});
+
+test('sendfile goes through TLS (read + send), a range too; socket options reach the socket under it', async (t) => {
+  if (!needs(t)) return;
+  const [c, s] = await tlsPair(clientContext(), serverContext());
+  using _c = c;
+  using _s = s;
+  const content = randomBytes(300_000);
+  const path = dir.path('sendfile.bin');
+  writeFileSync(path, content);
+  const file = await open(path);
+  try {
+    const receive = async (n: number): Promise<Buffer> => {
+      const parts: Buffer[] = [];
+      for (let got = 0; got < n; ) {
+        const part = await s.recv(65536);
+        assert.ok(part.length > 0, 'early EOF');
+        parts.push(part);
+        got += part.length;
+      }
+      return Buffer.concat(parts);
+    };
+    const [sent, received] = await bounded(Promise.all([c.sendfile(file), receive(content.length)]));
+    assert.equal(sent, content.length);
+    assert.ok(received.equals(content));
+    const [ranged, part] = await bounded(Promise.all([c.sendfile(file.fd, 1000, 500), receive(500)]));
+    assert.equal(ranged, 500);
+    assert.ok(part.equals(content.subarray(1000, 1500)));
+  } finally {
+    await file.close();
+  }
+  c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, true);
+  assert.notEqual(c.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), 0);
+  assert.equal(c.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE, 4).readInt32LE(0), socket.SOCK_STREAM);
 });
 
 test('maximumVersion TLSv1_2 gives TLS 1.2; minimumVersion TLSv1_3 against it fails', async (t) => {

@@ -11,6 +11,7 @@ import type { SocketAddress } from '../address.js';
 import { SHUT_RD, SHUT_RDWR, SHUT_WR, SOCK_STREAM } from '../constants.generated.js';
 import { closedError, timeoutError, type SocketError } from '../errors.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../file.js';
+import { CHUNK, readChunk, sendfileArguments, type FileLike } from '../message.js';
 import { Socket, type Data } from '../socket.js';
 import { checkBoolean, checkInt, checkSize, checkTimeout, checkWritable, toBytes, typeError } from '../validate.js';
 import { decodeCertificate, type PeerCertificate } from './certificate.js';
@@ -322,6 +323,35 @@ export class SSLSocket {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Sends a file (an fd or FileHandle) through TLS: read + send, since the
+   * bytes must be encrypted (Python's SSLSocket.sendfile does the same).
+   * With an offset the file's position is untouched. Returns the bytes sent.
+   */
+  async sendfile(file: FileLike, offset?: number | null, count?: number | null): Promise<number> {
+    const [infd, from, limit] = sendfileArguments(file, offset, count);
+    const chunk = Buffer.allocUnsafe(CHUNK);
+    let sent = 0;
+    for (;;) {
+      const data = await readChunk(infd, from === null ? null : from + sent, limit - sent, chunk);
+      if (data.length === 0) return sent;
+      await this.#write(Buffer.from(data), 'sendfile');
+      sent += data.length;
+    }
+  }
+
+  /** setsockopt(2) on the socket under TLS. */
+  setsockopt(level: number, option: number, value: number | boolean | ArrayBufferView | ArrayBuffer | null, optlen?: number): void {
+    this.#socket.setsockopt(level, option, value, optlen);
+  }
+
+  /** getsockopt(2) on the socket under TLS. */
+  getsockopt(level: number, option: number): number;
+  getsockopt(level: number, option: number, buflen: number): Buffer;
+  getsockopt(level: number, option: number, buflen?: number): number | Buffer {
+    return buflen === undefined ? this.#socket.getsockopt(level, option) : this.#socket.getsockopt(level, option, buflen);
   }
 
   #write(bytes: Buffer, syscall: string): Promise<void> {
