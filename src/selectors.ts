@@ -154,6 +154,24 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return waitAny([], ms, signal);
 }
 
+/** getMap()'s snapshot: keyed by file object, and found by fd too. */
+class SelectorMapping<T> extends Map<FileObject, SelectorKey<T>> {
+  readonly #find: (fileobj: FileObject) => SelectorKey<T> | undefined;
+
+  constructor(keys: SelectorKey<T>[], find: (fileobj: FileObject) => SelectorKey<T> | undefined) {
+    super(keys.map((key) => [key.fileobj, key]));
+    this.#find = find;
+  }
+
+  override get(fileobj: FileObject): SelectorKey<T> | undefined {
+    return super.get(fileobj) ?? this.#find(fileobj);
+  }
+
+  override has(fileobj: FileObject): boolean {
+    return this.get(fileobj) !== undefined;
+  }
+}
+
 /** Python's selectors.DefaultSelector over poll(2) and the event loop. */
 export class DefaultSelector<T = unknown> {
   readonly #keys = new Map<number, SelectorKey<T>>();
@@ -211,10 +229,16 @@ export class DefaultSelector<T = unknown> {
     return key;
   }
 
-  /** The registrations by file object. */
+  /** The registrations by file object; `get` and `has` also take the object's fd, as Python's mapping. */
   getMap(): ReadonlyMap<FileObject, SelectorKey<T>> {
     this.#check();
-    return new Map([...this.#keys.values()].map((key) => [key.fileobj, key]));
+    return new SelectorMapping([...this.#keys.values()], (fileobj) => {
+      try {
+        return this.#keys.get(this.#lookup(fileobj));
+      } catch {
+        return undefined;
+      }
+    });
   }
 
   #query(): [SelectorKey<T>[], Int32Array, number[]] {

@@ -40,6 +40,11 @@ describe('DefaultSelector registrations', () => {
     assert.equal(map.size, 2);
     assert.equal(map.get(a), key);
     assert.equal(map.get(b.fileno()), raw);
+    // As Python's mapping, a registration is found by its fd too, and by nothing else.
+    assert.equal(map.get(a.fileno()), key);
+    assert.equal(map.has(a.fileno()), true);
+    assert.equal(map.get(b), raw);
+    assert.equal(map.has(-1), false);
   });
 
   test('a SocketFile registers under its socket\'s fd', () => {

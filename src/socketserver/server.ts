@@ -30,6 +30,12 @@ export abstract class BaseServer {
   /** The fd the loop waits on. */
   abstract fileno(): number;
 
+  /** Binds the server's socket (TCPServer binds; a custom server may do anything). */
+  serverBind(): void {}
+
+  /** Makes the socket ready for requests (TCPServer listens). */
+  serverActivate(): void {}
+
   /** Handles requests until shutdown(); resolves once stopped. The loop wakes at once on shutdown. */
   serveForever(pollInterval = 0.5): Promise<void> {
     if (this.#serving) return Promise.reject(new Error('serveForever() is already running'));
@@ -218,14 +224,14 @@ export class TCPServer extends BaseServer {
   }
 
   /** Binds the socket (SO_REUSEADDR/SO_REUSEPORT when allowed) and records the real address. */
-  serverBind(): void {
+  override serverBind(): void {
     if (this.allowReuseAddress) this.socket.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
     if (this.allowReusePort && C.SO_REUSEPORT !== undefined) this.socket.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
     this.socket.bind(this.serverAddress as Address);
     this.serverAddress = this.socket.getsockname();
   }
 
-  serverActivate(): void {
+  override serverActivate(): void {
     this.socket.listen(this.requestQueueSize);
   }
 
