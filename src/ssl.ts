@@ -1,6 +1,20 @@
 // berkeley/ssl: Python's ssl module over berkeley sockets, on Node's own tls
 // (OpenSSL): no cryptography of our own.
-export * from './ssl/constants.js';
+export {
+  PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
+  CERT_NONE,
+  CERT_OPTIONAL,
+  CERT_REQUIRED,
+  TLSVersion,
+  Purpose,
+  SSL_ERROR_SSL,
+  SSL_ERROR_WANT_READ,
+  SSL_ERROR_WANT_WRITE,
+  SSL_ERROR_EOF,
+  HAS_ALPN,
+  OPENSSL_VERSION,
+} from './ssl/constants.js';
 export { SSLContext, createDefaultContext, type Password, type VerifyLocations, type WrapOptions } from './ssl/context.js';
 export { SSLSocket, type CipherInfo } from './ssl/socket.js';
 export type { PeerCertificate, RDN } from './ssl/certificate.js';

@@ -125,30 +125,8 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
         return super.serveForever(pollInterval);
       }
       state.stopping = false;
-      for (let k = 0; k < this.maxChildren; k++) this.#spawn();
+      for (let k = 0; k < this.maxChildren; k++) spawnWorker(this, state);
       return new Promise<void>((resolve) => (state.stop = resolve));
-    }
-
-    #spawn(): void {
-      const state = forking.get(this)!;
-      const worker = fork(process.argv[1]!, process.argv.slice(2), {
-        execArgv: process.execArgv,
-        env: { ...process.env, [WORKER_ENV]: String(state.index) },
-        stdio: ['inherit', 'inherit', 'inherit', 'ipc', this.socket.fileno()],
-      });
-      state.workers.add(worker);
-      const started = performance.now();
-      worker.once('exit', (code, signal) => {
-        state.workers.delete(worker);
-        if (state.stopping || state.stop === undefined) return;
-        // A worker that dies at once (a broken program) is restarted ever more slowly.
-        state.quickExits = performance.now() - started < QUICK_EXIT_MS ? state.quickExits + 1 : 0;
-        const delay = state.quickExits === 0 ? 0 : Math.min(100 * 2 ** state.quickExits, 5000);
-        process.stderr.write(`berkeley: worker ${worker.pid} exited (${signal ?? code}); starting another${delay ? ` in ${delay} ms` : ''}\n`);
-        state.restart = setTimeout(() => {
-          if (!state.stopping) this.#spawn();
-        }, delay);
-      });
     }
 
     override async shutdown(): Promise<void> {
@@ -169,6 +147,28 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
       await super.serverClose();
     }
   };
+}
+
+/** Starts a worker that re-runs the program's entry with the listening socket as fd 4. */
+function spawnWorker(server: TCPServer, state: Forking): void {
+  const worker = fork(process.argv[1]!, process.argv.slice(2), {
+    execArgv: process.execArgv,
+    env: { ...process.env, [WORKER_ENV]: String(state.index) },
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc', server.socket.fileno()],
+  });
+  state.workers.add(worker);
+  const started = performance.now();
+  worker.once('exit', (code, signal) => {
+    state.workers.delete(worker);
+    if (state.stopping || state.stop === undefined) return;
+    // A worker that dies at once (a broken program) is restarted ever more slowly.
+    state.quickExits = performance.now() - started < QUICK_EXIT_MS ? state.quickExits + 1 : 0;
+    const delay = state.quickExits === 0 ? 0 : Math.min(100 * 2 ** state.quickExits, 5000);
+    process.stderr.write(`berkeley: worker ${worker.pid} exited (${signal ?? code}); starting another${delay ? ` in ${delay} ms` : ''}\n`);
+    state.restart = setTimeout(() => {
+      if (!state.stopping) spawnWorker(server, state);
+    }, delay);
+  });
 }
 
 /** Asks every worker to finish (or, without blockOnClose, terminates it) and waits for the exits. */

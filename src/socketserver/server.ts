@@ -14,13 +14,15 @@ export type HandlerClass<S extends BaseServer = BaseServer> = new (request: any,
 /** What a datagram server hands its handler: the packet and the server's socket. */
 export type DatagramRequest = [packet: Buffer, socket: Socket];
 
+// The running serveForever() loop of each server (kept off the class, so the
+// mixins' declaration files name no private members).
+const loops = new WeakMap<object, { serving: Promise<void>; stop: AbortController }>();
+
 export abstract class BaseServer {
   /** Seconds handleRequest() waits before handleTimeout(); null waits forever. */
   timeout: number | null = null;
   serverAddress: Address | SocketAddress;
   readonly RequestHandlerClass: HandlerClass<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  #serving: Promise<void> | undefined;
-  #stop: AbortController | undefined;
 
   constructor(serverAddress: Address | SocketAddress, RequestHandlerClass: HandlerClass<any>) { // eslint-disable-line @typescript-eslint/no-explicit-any
     this.serverAddress = serverAddress;
@@ -38,9 +40,9 @@ export abstract class BaseServer {
 
   /** Handles requests until shutdown(); resolves once stopped. The loop wakes at once on shutdown. */
   serveForever(pollInterval = 0.5): Promise<void> {
-    if (this.#serving) return Promise.reject(new Error('serveForever() is already running'));
-    const stop = (this.#stop = new AbortController());
-    this.#serving = (async () => {
+    if (loops.has(this)) return Promise.reject(new Error('serveForever() is already running'));
+    const stop = new AbortController();
+    const serving = (async () => {
       using selector = new DefaultSelector();
       selector.register(this, EVENT_READ);
       try {
@@ -51,18 +53,18 @@ export abstract class BaseServer {
           await this.serviceActions();
         }
       } finally {
-        this.#serving = undefined;
-        this.#stop = undefined;
+        loops.delete(this);
       }
     })();
-    return this.#serving;
+    loops.set(this, { serving, stop });
+    return serving;
   }
 
   /** Stops serveForever() and waits until it has stopped. */
   async shutdown(): Promise<void> {
-    const serving = this.#serving;
-    this.#stop?.abort();
-    await serving;
+    const loop = loops.get(this);
+    loop?.stop.abort();
+    await loop?.serving;
   }
 
   /** Called once per loop of serveForever(). */
