@@ -3,75 +3,14 @@
 // with its client, in the Promise and the Sync forms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
-import { bounded } from './helpers.js';
+import { example, Program } from './program.js';
 
-const examples = fileURLToPath(new URL('../examples/', import.meta.url));
 const MS = 20000;
 
-/** A node program from out/examples, with its stdout as lines; every wait bounded. */
-class Program {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly lines: string[] = [];
-  #stderr = '';
-  #partial = '';
-  #read = 0;
-  #waiting: (() => void) | undefined;
-  #closed = false;
-
-  constructor(file: string, args: string[]) {
-    this.child = spawn(process.execPath, [examples + file, ...args], { stdio: 'pipe' });
-    this.child.stdout.setEncoding('utf8');
-    this.child.stderr.setEncoding('utf8');
-    this.child.stdout.on('data', (chunk: string) => {
-      this.#partial += chunk;
-      let index;
-      while ((index = this.#partial.indexOf('\n')) >= 0) {
-        this.lines.push(this.#partial.slice(0, index));
-        this.#partial = this.#partial.slice(index + 1);
-      }
-      this.#waiting?.();
-    });
-    this.child.stderr.on('data', (chunk: string) => (this.#stderr += chunk));
-    // 'close': the program ended and all its output has been read.
-    this.child.once('close', () => {
-      this.#closed = true;
-      this.#waiting?.();
-    });
-  }
-
-  /** The next line of output not read yet. */
-  async line(): Promise<string> {
-    while (this.#read >= this.lines.length) {
-      if (this.#closed) throw new Error(`exited (${this.child.exitCode}) before printing a line; stderr: ${this.#stderr}`);
-      const more = new Promise<void>((resolve) => (this.#waiting = resolve));
-      await bounded(more, MS, `a line from ${this.child.spawnargs.join(' ')}`);
-    }
-    return this.lines[this.#read++]!;
-  }
-
-  /** Waits for the program to end (its output read to the end) and returns its exit code. */
-  async exit(): Promise<number | null> {
-    if (!this.#closed) {
-      await bounded(once(this.child, 'close'), MS, `${this.child.spawnargs.join(' ')} to exit; stderr: ${this.#stderr}`);
-    }
-    return this.child.exitCode;
-  }
-
-  get stderr(): string {
-    return this.#stderr;
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-  }
-}
 
 /** Runs a program to its end; the caller's finally is not needed. */
-async function run(file: string, args: string[]): Promise<{ code: number | null; lines: string[]; stderr: string }> {
-  const program = new Program(file, args);
+async function run(file: string, args: string[]): Promise<{ code: number | string; lines: string[]; stderr: string }> {
+  const program = new Program(example(file), args, MS);
   try {
     const code = await program.exit();
     return { code, lines: program.lines, stderr: program.stderr };
@@ -118,7 +57,7 @@ for (const proto of ['tcp', 'udp'] as const) {
     test(`${proto} echo server (${serverForm}) with its client (${clientForm}) as separate programs`, async () => {
       const messages = ['hello', 'two words', "it's"];
       const requests = proto === 'tcp' ? '1' : String(messages.length);
-      const server = new Program(`${proto}-echo-server.js`, ['0', requests, ...(serverForm === 'sync' ? ['--sync'] : [])]);
+      const server = new Program(example(`${proto}-echo-server.js`), ['0', requests, ...(serverForm === 'sync' ? ['--sync'] : [])], MS);
       try {
         const first = await server.line();
         const match = new RegExp(`^\\[${proto} server\\] listening on 127\\.0\\.0\\.1:(\\d+)$`).exec(first);
