@@ -70,7 +70,12 @@ function clientContext(): ssl.SSLContext {
 /** A TLS connection over a fresh TCP pair: [client, server]. */
 async function tlsPair(client: ssl.SSLContext, server: ssl.SSLContext, serverHostname: string | null = 'localhost'): Promise<[ssl.SSLSocket, ssl.SSLSocket]> {
   const [c, s] = await tcpPair();
-  return bounded(Promise.all([client.wrapSocket(c, { serverHostname }), server.wrapSocket(s, { serverSide: true })]), 10_000, 'handshake');
+  const fds = [c.fileno(), s.fileno()];
+  const pair = await bounded(Promise.all([client.wrapSocket(c, { serverHostname }), server.wrapSocket(s, { serverSide: true })]), 10_000, 'handshake');
+  // As Python's wrap_socket: the TLS socket took the fd over, the plain one is detached.
+  assert.deepEqual([c.fileno(), s.fileno()], [-1, -1]);
+  assert.deepEqual(pair.map((t) => t.fileno()), fds);
+  return pair;
 }
 
 /** A handshake that the client must refuse: resolves with the client's error (both sides settled). */

@@ -524,7 +524,11 @@ export async function handshake(context: SSLContext, sock: Socket, spec: Handsha
   const timeout = sock.gettimeout();
   if (timeout === 0) throw new RangeError('The handshake cannot run on a non-blocking socket; set a timeout or blocking mode first');
   sock.getpeername(); // not connected: ENOTCONN now, not a stranger error later
+  // As Python's wrap_socket, the TLS socket takes the fd over: the Socket
+  // given is detached (closed, fileno() -1), so no plain read can reach the
+  // TLS stream. unwrap() gives a plain Socket on the fd back.
+  const inner = new Socket(sock.family, sock.type, sock.proto, sock.detach());
   // The transport waits without a deadline; the SSLSocket keeps the timeout.
-  sock.settimeout(null);
-  return runHandshake(new SSLSocket(internal, context, sock, spec, timeout));
+  inner.settimeout(null);
+  return runHandshake(new SSLSocket(internal, context, inner, spec, timeout));
 }
