@@ -14,6 +14,17 @@ function isEBADF(error: unknown): boolean {
   return true;
 }
 
+/** For a child that prints `port N`: sends it one datagram with text. */
+function sendOnPortLine(text: string): (line: string) => void {
+  return (line) => {
+    const match = /^port (\d+)$/.exec(line);
+    if (match) {
+      using sender = socket.socket(AF_INET, SOCK_DGRAM);
+      sender.sendtoSync(text, ['127.0.0.1', Number(match[1])]);
+    }
+  };
+}
+
 describe('reads in call order', () => {
   test('concurrent recv(1) calls on a stream get the bytes in call order', async () => {
     const [a, b] = socket.socketpair();
@@ -311,15 +322,7 @@ describe('what keeps the process alive (child processes)', () => {
       const [data] = await u.recvfrom(100);
       console.log('received', data.toString());
       u.close();
-    `, {
-      onLine(line) {
-        const match = /^port (\d+)$/.exec(line);
-        if (match) {
-          using sender = socket.socket(AF_INET, SOCK_DGRAM);
-          sender.sendtoSync('hello', ['127.0.0.1', Number(match[1])]);
-        }
-      },
-    });
+    `, { onLine: sendOnPortLine('hello') });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^port \d+\nreceived hello\n$/);
   });
@@ -359,15 +362,7 @@ describe('what keeps the process alive (child processes)', () => {
       console.log('port', u.getsockname()[1]);
       console.log('received', (await pending).toString());
       u.close();
-    `, {
-      onLine(line) {
-        const match = /^port (\d+)$/.exec(line);
-        if (match) {
-          using sender = socket.socket(AF_INET, SOCK_DGRAM);
-          sender.sendtoSync('again', ['127.0.0.1', Number(match[1])]);
-        }
-      },
-    });
+    `, { onLine: sendOnPortLine('again') });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^port \d+\nreceived again\n$/);
   });

@@ -28,6 +28,21 @@ function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void 
   return { promise, resolve };
 }
 
+/** A handler that signals it started, waits to be released, then records `done` in `order`. */
+function heldHandler(done: string) {
+  const started = signal();
+  const release = signal();
+  const order: string[] = [];
+  class Held extends socketserver.BaseRequestHandler {
+    override async handle(): Promise<void> {
+      started.resolve();
+      await release.promise;
+      order.push(done);
+    }
+  }
+  return { started, release, order, Held };
+}
+
 /** Connects a stream client to a server's address (TCP or Unix). */
 async function connect(address: Address): Promise<socket.Socket> {
   const s = socket.socket(typeof address === 'string' ? socket.AF_UNIX : socket.AF_INET, socket.SOCK_STREAM);
@@ -388,16 +403,7 @@ describe('the request loop and its hooks', () => {
   });
 
   test('shutdown() waits for the request being served', async () => {
-    const started = signal();
-    const release = signal();
-    const order: string[] = [];
-    class Held extends socketserver.BaseRequestHandler {
-      override async handle(): Promise<void> {
-        started.resolve();
-        await release.promise;
-        order.push('request done');
-      }
-    }
+    const { started, release, order, Held } = heldHandler('request done');
     await using server = new socketserver.TCPServer(LOCAL, Held);
     const loop = server.serveForever(0.05);
     const client = await connect(server.serverAddress as Address);
@@ -806,16 +812,7 @@ describe('ThreadingMixIn', () => {
 
   test('blockOnClose = true: serverClose() waits for the running handlers', async () => {
     for (const blockOnClose of [true, false]) {
-      const started = signal();
-      const release = signal();
-      const order: string[] = [];
-      class Held extends socketserver.BaseRequestHandler {
-        override async handle(): Promise<void> {
-          started.resolve();
-          await release.promise;
-          order.push('handler done');
-        }
-      }
+      const { started, release, order, Held } = heldHandler('handler done');
       const server = new socketserver.ThreadingTCPServer(LOCAL, Held);
       assert.equal(server.blockOnClose, true, 'the default');
       server.blockOnClose = blockOnClose;
