@@ -15,7 +15,7 @@
         "native/msg.c",
         "native/poll.c"
       ],
-      "include_dirs": ["native", "native/generated"],
+      "include_dirs": ["native"],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
       "cflags_c": ["-std=gnu11", "-Wall", "-Wextra", "-Werror"],
       "conditions": [

@@ -23,7 +23,7 @@ import { isMain, logger } from './shared.js';
 
 /** SO_PEERCRED of a connected Unix socket: the peer's pid, uid and gid when it connected. */
 export function peerCredentials(sock: socket.Socket): socket.Ucred {
-  return socket.unpackUcred(sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12));
+  return socket.unpackUcred(sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED!, 12));
 }
 
 /** SO_PEERSEC: the peer's security label (SELinux, AppArmor, Smack), or null where there is none (ENOPROTOOPT). */

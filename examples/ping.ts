@@ -129,8 +129,8 @@ export async function ping(host: string, options: PingOptions = {}): Promise<Pin
   const [family, address] = await target(host);
   const { sock, kind } = openPingSocket(family, options.kind);
   using _sock = sock;
-  if (family === socket.AF_INET) sock.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTTL, 1);
-  else sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1);
+  if (family === socket.AF_INET) sock.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTTL!, 1);
+  else sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT!, 1);
   sock.settimeout(timeout);
   const id = nextId++ & 0xffff;
   const payload = Buffer.alloc(size, 0x61);

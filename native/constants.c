@@ -1,8 +1,9 @@
-/* The platform's constants, from the list scripts/gen-constants.mjs reads
- * out of the headers; the values are the C compiler's. Also strerror(3). */
+/* The platform's constants: every name of the committed list
+ * (constants_list.h) that these headers define, with the C compiler's
+ * value. Also strerror(3). */
 #include "exports.h"
 #include "args.h"
-#include "platform.h"
+#include "compat.h"
 
 static void set(napi_env env, napi_value object, const char *name, int64_t value) {
   napi_set_named_property(env, object, name, make_int(env, value));
@@ -16,7 +17,7 @@ static napi_value js_strerror(napi_env env, napi_callback_info info) {
   if (a.failed) return NULL;
   char message[256];
   napi_value result = NULL;
-  napi_create_string_utf8(env, strerror_r(code, message, sizeof message), NAPI_AUTO_LENGTH, &result);
+  napi_create_string_utf8(env, compat_strerror(code, message, sizeof message), NAPI_AUTO_LENGTH, &result);
   return result;
 }
 
@@ -26,7 +27,7 @@ void register_constants(napi_env env, napi_value exports) {
   napi_create_object(env, &errnos);
 #define CONSTANT(name) set(env, constants, #name, (int64_t)(name));
 #define ERRNO(name) set(env, errnos, #name, (int64_t)(name));
-#include "constants.h"
+#include "constants_list.h"
 #undef CONSTANT
 #undef ERRNO
   napi_set_named_property(env, exports, "constants", constants);

@@ -2,7 +2,7 @@
  * protocols, interfaces, and the inet_* address conversions. */
 #include "exports.h"
 #include "args.h"
-#include "platform.h"
+#include "compat.h"
 
 #define NAME_MAX_LEN 256
 
@@ -70,16 +70,15 @@ static napi_value js_getservbyport(napi_env env, napi_callback_info info) {
   return make_string(env, found->s_name);
 }
 
-/* getprotobyname_r(3): (name) -> number | null */
+/* getprotobyname_r(3) (compat.h): (name) -> number | null */
 static napi_value js_getprotobyname(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 1)) return NULL;
   char name[NAME_MAX_LEN], buffer[4096];
   bool fits = arg_string(&a, 0, name, sizeof name);
   if (a.failed) return NULL;
-  struct protoent entry, *found = NULL;
-  if (!fits || getprotobyname_r(name, &entry, buffer, sizeof buffer, &found) != 0 || found == NULL) return make_null(env);
-  return make_int(env, found->p_proto);
+  int proto = fits ? compat_getprotobyname(name, buffer, sizeof buffer) : -1;
+  return proto < 0 ? make_null(env) : make_int(env, proto);
 }
 
 /* if_nameindex(3) -> [index, name][] | -errno */

@@ -1,11 +1,18 @@
-// Reads the constants that this platform's headers define (via the C
-// preprocessor, `cc -dM -E` over native/platform.h) and writes:
-//   build/generated/constants.h  an X-macro list the addon compiles, so
-//                                every value comes from the C compiler;
-//   src/constants.generated.ts   the matching named exports, with types.
-// A constant the headers lack is absent in both, as in Python.
+// Maintainer's tool (`npm run constants`), never run at install time.
+//
+// Reads the constants that the platform headers define (`cc -dM -E` over
+// native/platform.h and <errno.h>) with every toolchain found on PATH (cc,
+// and musl-gcc and aarch64-linux-gnu-gcc where installed), and rewrites two
+// committed files from the union of the names found:
+//   native/constants_list.h  an X-macro list, each entry under #ifdef, that
+//                            native/constants.c compiles: the values come
+//                            from whatever headers the addon is built with;
+//   src/constants.ts         the named exports, read at run time from the
+//                            loaded addon (a name the running platform lacks
+//                            is undefined, as it is absent in Python).
+// Review the diff of both files before committing them.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,8 +20,43 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PREFIXES = /^(ETH_P_|PACKET_|AF_|SOCK_|SOL_|SO_|SCM_|IPPROTO_|IPPORT_|IP_|IPV6_|TCP_|UDP_|MSG_|SHUT_|AI_|NI_|EAI_|INADDR_|SOMAXCONN$)/;
 const ERRNO = /^E[A-Z0-9]+$/;
 
-function macros(header) {
-  const cc = process.env.CC || 'cc';
+// Names every BSD-socket platform defines (POSIX.1-2017 <sys/socket.h>,
+// <netinet/in.h>, <netinet/tcp.h>, <netdb.h>, and the few every Unix adds):
+// typed `number`, and importing berkeley fails clearly where one is missing.
+const UNIVERSAL = new Set(`
+  AF_INET AF_INET6 AF_UNIX AF_UNSPEC
+  SOCK_STREAM SOCK_DGRAM SOCK_RAW SOCK_SEQPACKET
+  SOL_SOCKET SOMAXCONN SCM_RIGHTS
+  SO_ACCEPTCONN SO_BROADCAST SO_DEBUG SO_DONTROUTE SO_ERROR SO_KEEPALIVE
+  SO_LINGER SO_OOBINLINE SO_RCVBUF SO_RCVLOWAT SO_RCVTIMEO SO_REUSEADDR
+  SO_REUSEPORT SO_SNDBUF SO_SNDLOWAT SO_SNDTIMEO SO_TYPE
+  MSG_CTRUNC MSG_DONTROUTE MSG_DONTWAIT MSG_EOR MSG_OOB MSG_PEEK MSG_TRUNC MSG_WAITALL
+  SHUT_RD SHUT_WR SHUT_RDWR
+  IPPROTO_IP IPPROTO_IPV6 IPPROTO_ICMP IPPROTO_ICMPV6 IPPROTO_RAW IPPROTO_TCP IPPROTO_UDP
+  INADDR_ANY INADDR_BROADCAST INADDR_LOOPBACK INADDR_NONE
+  IP_TOS IP_TTL IP_HDRINCL IP_MULTICAST_IF IP_MULTICAST_TTL IP_MULTICAST_LOOP
+  IP_ADD_MEMBERSHIP IP_DROP_MEMBERSHIP
+  IPV6_JOIN_GROUP IPV6_LEAVE_GROUP IPV6_MULTICAST_HOPS IPV6_MULTICAST_IF
+  IPV6_MULTICAST_LOOP IPV6_UNICAST_HOPS IPV6_V6ONLY
+  TCP_NODELAY
+  AI_PASSIVE AI_CANONNAME AI_NUMERICHOST AI_NUMERICSERV AI_V4MAPPED AI_ALL AI_ADDRCONFIG
+  NI_NOFQDN NI_NUMERICHOST NI_NAMEREQD NI_NUMERICSERV NI_DGRAM
+  EAI_AGAIN EAI_BADFLAGS EAI_FAIL EAI_FAMILY EAI_MEMORY EAI_NONAME EAI_SERVICE
+  EAI_SOCKTYPE EAI_SYSTEM EAI_OVERFLOW
+`.split(/\s+/).filter(Boolean));
+
+const TOOLCHAINS = ['cc', 'musl-gcc', 'aarch64-linux-gnu-gcc'];
+
+function onPath(command) {
+  try {
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function macros(cc, header) {
   const out = execFileSync(cc, ['-D_GNU_SOURCE', '-E', '-dM', '-I', join(root, 'native'), '-x', 'c', '-'], {
     input: `#include ${header}\n`,
     encoding: 'utf8',
@@ -37,39 +79,61 @@ function usable(all, name, value = all.get(name)) {
   return all.has(value) && usable(all, value);
 }
 
-const socketMacros = macros('"platform.h"');
-const socketNames = [...socketMacros]
-  .filter(([name]) => PREFIXES.test(name) && usable(socketMacros, name))
-  .map(([name]) => name)
-  .sort();
+// The union over toolchains of the names that match; a name defined but not
+// usable by any toolchain is left out everywhere, since #ifdef cannot tell.
+function scan(toolchains, header, pattern) {
+  const good = new Set();
+  const bad = new Set();
+  const maps = toolchains.map((cc) => macros(cc, header));
+  for (const all of maps) {
+    for (const name of all.keys()) {
+      if (!pattern.test(name)) continue;
+      (usable(all, name) ? good : bad).add(name);
+    }
+  }
+  return { names: [...good].filter((n) => !bad.has(n)).sort(), maps };
+}
+
+const toolchains = TOOLCHAINS.filter(onPath);
+if (!toolchains.includes('cc')) throw new Error('gen-constants: a C compiler (cc) is required');
+
+const socketNames = scan(toolchains, '"platform.h"', PREFIXES).names;
+const missing = [...UNIVERSAL].filter((n) => !socketNames.includes(n));
+if (missing.length) throw new Error(`gen-constants: universal names not found in the headers: ${missing.join(' ')}`);
 
 // An errno alias (EWOULDBLOCK -> EAGAIN) is listed after every canonical
-// name, so the first name seen for a number is the canonical one.
-const errnoAll = macros('<errno.h>');
-const errnoMacros = [...errnoAll].filter(([name]) => ERRNO.test(name) && usable(errnoAll, name));
-const isAlias = (value) => /^[A-Z]/.test(value);
-const errnoNames = [
-  ...errnoMacros.filter(([, v]) => !isAlias(v)).map(([n]) => n).sort(),
-  ...errnoMacros.filter(([, v]) => isAlias(v)).map(([n]) => n).sort(),
-];
+// name, so the first name the addon sees for a number is the canonical one.
+const errnoScan = scan(toolchains, '<errno.h>', ERRNO);
+const isAlias = (name) => errnoScan.maps.some((all) => /^[A-Z]/.test(all.get(name) ?? ''));
+const errnoNames = [...errnoScan.names.filter((n) => !isAlias(n)), ...errnoScan.names.filter(isAlias)];
 
-const header = [
-  '/* Generated by scripts/gen-constants.mjs from this platform\'s headers. */',
-  ...socketNames.map((n) => `CONSTANT(${n})`),
-  ...errnoNames.map((n) => `ERRNO(${n})`),
-  '',
-].join('\n');
-const generatedDir = join(root, 'native', 'generated');
-mkdirSync(generatedDir, { recursive: true });
-writeFileSync(join(generatedDir, 'constants.h'), header);
+const scanned = `Scanned with: ${toolchains.join(', ')}.`;
+const guarded = (macro, name) => `#ifdef ${name}\n${macro}(${name})\n#endif`;
+writeFileSync(
+  join(root, 'native', 'constants_list.h'),
+  [
+    '/* Generated by scripts/gen-constants.mjs (npm run constants); committed.',
+    ` * ${scanned}`,
+    ' * Each entry is compiled only where the headers define it. */',
+    ...socketNames.map((n) => guarded('CONSTANT', n)),
+    ...errnoNames.map((n) => guarded('ERRNO', n)),
+    '',
+  ].join('\n'),
+);
 
-const ts = [
-  '// Generated by scripts/gen-constants.mjs from this platform\'s headers.',
-  "import { native } from './native.js';",
-  '',
-  'const c = native.constants;',
-  ...socketNames.map((n) => `export const ${n}: number = c.${n}!;`),
-  '',
-].join('\n');
-writeFileSync(join(root, 'src', 'constants.generated.ts'), ts);
-console.log(`gen-constants: ${socketNames.length} socket constants, ${errnoNames.length} errno names`);
+writeFileSync(
+  join(root, 'src', 'constants.ts'),
+  [
+    '// Generated by scripts/gen-constants.mjs (npm run constants); committed.',
+    `// ${scanned}`,
+    '// The values are the loaded addon\'s, so they are the running platform\'s:',
+    '// a name it lacks is undefined. Names every platform has are `number`.',
+    "import { constants as c, requiredConstant as required } from './native.js';",
+    '',
+    ...socketNames.map((n) =>
+      UNIVERSAL.has(n) ? `export const ${n}: number = required('${n}');` : `export const ${n}: number | undefined = c.${n};`,
+    ),
+    '',
+  ].join('\n'),
+);
+console.log(`gen-constants: ${socketNames.length} socket constants, ${errnoNames.length} errno names (${scanned})`);

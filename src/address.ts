@@ -2,7 +2,7 @@
 // the form the native layer encodes. Host names are resolved with
 // getaddrinfo (on libuv's thread pool for the async calls).
 import { isIPv4, isIPv6 } from 'node:net';
-import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX } from './constants.generated.js';
+import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX } from './constants.js';
 import type { NativeAddress } from './native.js';
 import { lookupAsync, lookupSync } from './lookup.js';
 import { checkInt, typeError } from './validate.js';

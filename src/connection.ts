@@ -1,6 +1,6 @@
 // Python's create_connection, create_server and the dual-stack checks.
 import type { Address } from './address.js';
-import * as C from './constants.generated.js';
+import * as C from './constants.js';
 import { SocketError } from './errors.js';
 import { lookupAsync, lookupSync } from './lookup.js';
 import type { NativeAddrinfo } from './native.js';

@@ -1,5 +1,5 @@
 // The socket module's functions that make or manage fds.
-import { AF_UNIX, SOCK_STREAM } from './constants.generated.js';
+import { AF_UNIX, SOCK_STREAM } from './constants.js';
 import { errorFromErrno } from './errors.js';
 import { native } from './native.js';
 import { Readiness } from './readiness.js';

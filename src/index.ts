@@ -1,5 +1,5 @@
 // berkeley: Python's socket module for TypeScript on Node.js.
-export * from './constants.generated.js';
+export * from './constants.js';
 export { Socket, type Data, type Message } from './socket.js';
 export { SocketFile, IncompleteReadError, type MakefileOptions, type FileData } from './file.js';
 export type { ToDuplexOptions, SocketWebStreams } from './streams.js';

@@ -1,7 +1,7 @@
 // getaddrinfo(3) through the native layer, failures turned into GaiError
 // (or the SocketError of EAI_SYSTEM's errno). Shared by address resolution
 // and the public getaddrinfo().
-import { EAI_SYSTEM } from './constants.generated.js';
+import { EAI_SYSTEM } from './constants.js';
 import { GaiError, errorFromErrno, type SocketError } from './errors.js';
 import { native, type NativeAddrinfo, type NativeGaiFailure } from './native.js';
 

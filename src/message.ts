@@ -3,7 +3,7 @@
 import { fstatSync, read, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { MSG_CTRUNC, SCM_RIGHTS, SOL_SOCKET } from './constants.generated.js';
+import { MSG_CTRUNC, SCM_RIGHTS, SOL_SOCKET } from './constants.js';
 import { fromNodeError } from './errors.js';
 import { native } from './native.js';
 import { checkInt, toBytes, typeError } from './validate.js';

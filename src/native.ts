@@ -1,6 +1,6 @@
 // The typed face of the C addon (native/). Every call returns its result or
 // a negative errno as a plain number; nothing here throws for an OS error.
-import { createRequire } from 'node:module';
+import { loadAddon } from '../addon/load.mjs';
 
 /** A decoded socket address as the addon hands it over. */
 export type NativeAddress = [string, number] | [string, number, number, number] | string | Buffer | [string, number, number, number, Buffer] | [number, Buffer] | null;
@@ -84,4 +84,14 @@ export interface Native {
   pollSync(fds: Int32Array, events: Int32Array, timeoutMs: number): number;
 }
 
-export const native: Native = createRequire(import.meta.url)('../build/Release/berkeley.node');
+export const native = loadAddon() as Native;
+
+/** The platform's constants, as the addon was compiled to know them. */
+export const constants = native.constants;
+
+/** A constant every supported platform defines (see scripts/gen-constants.mjs). */
+export function requiredConstant(name: string): number {
+  const value = constants[name];
+  if (value === undefined) throw new Error(`berkeley: this platform's headers do not define ${name}, which berkeley needs`);
+  return value;
+}

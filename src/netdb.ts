@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import type { SocketAddress } from './address.js';
-import { AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICHOST, SOCK_DGRAM } from './constants.generated.js';
+import { AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICHOST, SOCK_DGRAM } from './constants.js';
 import { errno, errorFromErrno, GaiError, hostError, SocketError } from './errors.js';
 import { lookupAsync, lookupSync } from './lookup.js';
 import { native, type NativeAddress, type NativeGaiFailure, type NativeHostent, type NativeHostFailure } from './native.js';

@@ -2,7 +2,7 @@
 // gets its own dup, so each closes only its own copy: the connection ends
 // when both are closed (or one side shuts it down).
 import net from 'node:net';
-import { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from './constants.generated.js';
+import { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from './constants.js';
 import { close, dup, fromfd } from './functions.js';
 import type { Socket } from './socket.js';
 import { typeError } from './validate.js';

@@ -1,7 +1,7 @@
 // Operations the call helper runs: each is `op(fd, a, b, c, d)` returning its
 // result or -errno. Those that finish in steps (sendall, connect) keep their
 // progress in a small state object and return -EAGAIN/-EINPROGRESS until done.
-import { MSG_WAITALL, SOL_SOCKET, SO_ERROR } from './constants.generated.js';
+import { MSG_WAITALL, SOL_SOCKET, SO_ERROR } from './constants.js';
 import { EINPROGRESS, EINTR } from './errno.js';
 import { native, type NativeAddress } from './native.js';
 import { toUint8Array } from './validate.js';

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { formatAddress, resolve, resolveSync, type Address, type SocketAddress } from './address.js';
 import { callAsync, callSync } from './call.js';
-import * as C from './constants.generated.js';
+import * as C from './constants.js';
 import { EBADF } from './errno.js';
 import { closedError, errorFromErrno, GaiError, SocketError } from './errors.js';
 import { FileRefs, SocketFile, type MakefileOptions } from './file.js';
@@ -43,6 +43,7 @@ for (const name of ['AF_UNSPEC', 'AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_PACKET', 
   if (value !== undefined) familyNames.set(value, name);
 }
 for (const [name, value] of Object.entries(C)) {
+  if (value === undefined) continue;
   if (name.startsWith('AF_') && !familyNames.has(value)) familyNames.set(value, name);
   if (name.startsWith('SOCK_') && !typeNames.has(value)) typeNames.set(value, name);
 }
@@ -124,8 +125,9 @@ export class Socket {
         // SO_TYPE is read even when given: wrapping a non-socket fails here (ENOTSOCK).
         const actualType = option(C.SO_TYPE);
         t ??= actualType;
-        f ??= option(C.SO_DOMAIN);
-        p ??= option(C.SO_PROTOCOL);
+        // Linux's SO_DOMAIN and SO_PROTOCOL (a port without them asks getsockname).
+        f ??= option(C.SO_DOMAIN!);
+        p ??= option(C.SO_PROTOCOL!);
         check(native.setNonblocking(fd), 'fcntl');
       } else {
         fd = native.socket(f!, t!, p!);

@@ -5,7 +5,7 @@
 // high-water marks plus the kernel's socket buffers.
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { ReadableStream, WritableStream, type ReadableByteStreamController, type WritableStreamDefaultController } from 'node:stream/web';
-import { SHUT_WR } from './constants.generated.js';
+import { SHUT_WR } from './constants.js';
 import type { Data } from './socket.js';
 
 /**

@@ -1,7 +1,7 @@
 // Packers and decoders for the option structs Python users build with the
 // struct module: ip_mreq/ip_mreqn/ipv6_mreq (multicast), linger, ucred
 // (SO_PEERCRED) and tcp_info (TCP_INFO). Layouts are Linux's.
-import { AF_INET, AF_INET6 } from './constants.generated.js';
+import { AF_INET, AF_INET6 } from './constants.js';
 import { inetPton } from './convert.js';
 import { checkBoolean, checkInt } from './validate.js';
 

@@ -61,7 +61,7 @@ describe('creation', () => {
           assert.ok(s.fileno() >= 0);
           assert.equal(s.closed, false);
           assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE), type);
-          assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN), family);
+          assert.equal(s.getsockopt(socket.SOL_SOCKET, socket.SO_DOMAIN!), family);
         }
       });
     }
@@ -78,7 +78,7 @@ describe('creation', () => {
   });
 
   test('type does not include SOCK_NONBLOCK / SOCK_CLOEXEC; SOCK_NONBLOCK makes it non-blocking', () => {
-    using s = socket.socket(AF_INET, SOCK_STREAM | socket.SOCK_NONBLOCK | socket.SOCK_CLOEXEC);
+    using s = socket.socket(AF_INET, SOCK_STREAM | socket.SOCK_NONBLOCK! | socket.SOCK_CLOEXEC!);
     assert.equal(s.type, SOCK_STREAM);
     assert.equal(s.gettimeout(), 0);
     assert.equal(s.getblocking(), false);

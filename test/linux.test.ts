@@ -112,7 +112,7 @@ describe('TCP_INFO', () => {
     await recvExactly(server, 1000);
     await server.sendall('ack');
     await recvExactly(client, 3);
-    const raw = client.getsockopt(IPPROTO_TCP, socket.TCP_INFO, socket.TCP_INFO_SIZE);
+    const raw = client.getsockopt(IPPROTO_TCP, socket.TCP_INFO!, socket.TCP_INFO_SIZE);
     assert.ok(raw.length >= 104 && raw.length <= socket.TCP_INFO_SIZE, `TCP_INFO gave ${raw.length} bytes`);
     const info = socket.unpackTcpInfo(raw);
     assert.equal(info.state, TCP_ESTABLISHED);
@@ -123,22 +123,22 @@ describe('TCP_INFO', () => {
     if ('bytesReceived' in info) assert.equal(info.bytesReceived, 3);
     if ('segsOut' in info) assert.ok(info.segsOut >= 2);
     // The other side's view of the same connection.
-    const peer = socket.unpackTcpInfo(server.getsockopt(IPPROTO_TCP, socket.TCP_INFO, socket.TCP_INFO_SIZE));
+    const peer = socket.unpackTcpInfo(server.getsockopt(IPPROTO_TCP, socket.TCP_INFO!, socket.TCP_INFO_SIZE));
     assert.equal(peer.state, TCP_ESTABLISHED);
     if ('bytesReceived' in peer) assert.equal(peer.bytesReceived, 1000);
     // After the peer closes: CLOSE_WAIT.
     server.close();
     assert.equal((await bounded(client.recv(10))).length, 0);
-    assert.equal(socket.unpackTcpInfo(client.getsockopt(IPPROTO_TCP, socket.TCP_INFO, socket.TCP_INFO_SIZE)).state, TCP_CLOSE_WAIT);
+    assert.equal(socket.unpackTcpInfo(client.getsockopt(IPPROTO_TCP, socket.TCP_INFO!, socket.TCP_INFO_SIZE)).state, TCP_CLOSE_WAIT);
   });
 
   test('a listening socket is in state LISTEN; a short buffer decodes only what it holds', () => {
     using l = socket.socket();
     l.bind(['127.0.0.1', 0]);
     l.listen();
-    const info = socket.unpackTcpInfo(l.getsockopt(IPPROTO_TCP, socket.TCP_INFO, socket.TCP_INFO_SIZE));
+    const info = socket.unpackTcpInfo(l.getsockopt(IPPROTO_TCP, socket.TCP_INFO!, socket.TCP_INFO_SIZE));
     assert.equal(info.state, TCP_LISTEN);
-    const short = socket.unpackTcpInfo(l.getsockopt(IPPROTO_TCP, socket.TCP_INFO, 16));
+    const short = socket.unpackTcpInfo(l.getsockopt(IPPROTO_TCP, socket.TCP_INFO!, 16));
     assert.equal(short.state, TCP_LISTEN);
     assert.equal('rtt' in short, false);
   });
@@ -151,22 +151,22 @@ describe('TCP_CONGESTION', () => {
 
   test('get as bytes (the default algorithm); set reno or cubic; get it back', { skip: choice === undefined && `neither reno nor cubic allowed here (${allowed.join(' ')})` }, () => {
     using s = socket.socket();
-    const current = cString(s.getsockopt(IPPROTO_TCP, socket.TCP_CONGESTION, 16));
+    const current = cString(s.getsockopt(IPPROTO_TCP, socket.TCP_CONGESTION!, 16));
     assert.equal(current, sysctl('net.ipv4.tcp_congestion_control'));
-    s.setsockopt(IPPROTO_TCP, socket.TCP_CONGESTION, Buffer.from(choice!));
-    assert.equal(cString(s.getsockopt(IPPROTO_TCP, socket.TCP_CONGESTION, 16)), choice);
+    s.setsockopt(IPPROTO_TCP, socket.TCP_CONGESTION!, Buffer.from(choice!));
+    assert.equal(cString(s.getsockopt(IPPROTO_TCP, socket.TCP_CONGESTION!, 16)), choice);
     // An unknown algorithm: ENOENT (FileNotFoundError, as in Python).
-    assert.throws(() => s.setsockopt(IPPROTO_TCP, socket.TCP_CONGESTION, Buffer.from('no-such-cc')), (e: socket.SocketError) => e.errno === socket.errno.ENOENT);
+    assert.throws(() => s.setsockopt(IPPROTO_TCP, socket.TCP_CONGESTION!, Buffer.from('no-such-cc')), (e: socket.SocketError) => e.errno === socket.errno.ENOENT);
   });
 
   test('a connection with the chosen algorithm carries data', { skip: choice === undefined && 'no algorithm to choose' }, async () => {
     const [client, server] = await tcpPair();
     using _client = client;
     using _server = server;
-    client.setsockopt(IPPROTO_TCP, socket.TCP_CONGESTION, Buffer.from(choice!));
+    client.setsockopt(IPPROTO_TCP, socket.TCP_CONGESTION!, Buffer.from(choice!));
     await client.sendall(Buffer.alloc(100_000, 7));
     assert.equal((await recvExactly(server, 100_000)).length, 100_000);
-    assert.equal(cString(client.getsockopt(IPPROTO_TCP, socket.TCP_CONGESTION, 16)), choice);
+    assert.equal(cString(client.getsockopt(IPPROTO_TCP, socket.TCP_CONGESTION!, 16)), choice);
   });
 });
 
@@ -179,7 +179,7 @@ describe('TCP keepalive and SO_LINGER', () => {
       s.setsockopt(IPPROTO_TCP, option, value);
       assert.equal(s.getsockopt(IPPROTO_TCP, option), value);
     }
-    assert.throws(() => s.setsockopt(IPPROTO_TCP, socket.TCP_KEEPIDLE, 0), (e: socket.SocketError) => e.errno === socket.errno.EINVAL);
+    assert.throws(() => s.setsockopt(IPPROTO_TCP, socket.TCP_KEEPIDLE!, 0), (e: socket.SocketError) => e.errno === socket.errno.EINVAL);
   });
 
   test('SO_LINGER with packLinger/unpackLinger round trips', () => {
@@ -206,8 +206,8 @@ describe('TCP_FASTOPEN', { skip: socket.TCP_FASTOPEN === undefined && 'no TCP_FA
   test('server queue length and client TCP_FASTOPEN_CONNECT round trip; connections carry data', async () => {
     using l = socket.socket();
     l.bind(['127.0.0.1', 0]);
-    l.setsockopt(IPPROTO_TCP, socket.TCP_FASTOPEN, 16);
-    assert.equal(l.getsockopt(IPPROTO_TCP, socket.TCP_FASTOPEN), 16);
+    l.setsockopt(IPPROTO_TCP, socket.TCP_FASTOPEN!, 16);
+    assert.equal(l.getsockopt(IPPROTO_TCP, socket.TCP_FASTOPEN!), 16);
     l.listen();
     // Twice: the first connection fetches a cookie, the second may put data in its SYN.
     for (const round of [1, 2]) {
@@ -261,43 +261,43 @@ describe('privileged options', () => {
 
   test("SO_BINDTODEVICE to 'lo': read back, and a connection over it works", { skip: bindToDevice !== true && bindToDevice }, async () => {
     using l = socket.socket();
-    l.setsockopt(SOL_SOCKET, socket.SO_BINDTODEVICE, Buffer.from('lo'));
-    assert.equal(cString(l.getsockopt(SOL_SOCKET, socket.SO_BINDTODEVICE, 16)), 'lo');
+    l.setsockopt(SOL_SOCKET, socket.SO_BINDTODEVICE!, Buffer.from('lo'));
+    assert.equal(cString(l.getsockopt(SOL_SOCKET, socket.SO_BINDTODEVICE!, 16)), 'lo');
     l.bind(['127.0.0.1', 0]);
     l.listen();
     using c = socket.socket();
-    c.setsockopt(SOL_SOCKET, socket.SO_BINDTODEVICE, Buffer.from('lo'));
+    c.setsockopt(SOL_SOCKET, socket.SO_BINDTODEVICE!, Buffer.from('lo'));
     const [[conn]] = await bounded(Promise.all([l.accept(), c.connect(l.getsockname() as [string, number])]));
     conn.close();
     if (socket.SO_BINDTOIFINDEX !== undefined) assert.equal(c.getsockopt(SOL_SOCKET, socket.SO_BINDTOIFINDEX), socket.ifNametoindex('lo'));
     // An empty name unbinds.
-    c.setsockopt(SOL_SOCKET, socket.SO_BINDTODEVICE, Buffer.alloc(0));
-    assert.equal(cString(c.getsockopt(SOL_SOCKET, socket.SO_BINDTODEVICE, 16)), '');
-    assert.throws(() => c.setsockopt(SOL_SOCKET, socket.SO_BINDTODEVICE, Buffer.from('no-such-if0')), (e: socket.SocketError) => e.errno === socket.errno.ENODEV);
+    c.setsockopt(SOL_SOCKET, socket.SO_BINDTODEVICE!, Buffer.alloc(0));
+    assert.equal(cString(c.getsockopt(SOL_SOCKET, socket.SO_BINDTODEVICE!, 16)), '');
+    assert.throws(() => c.setsockopt(SOL_SOCKET, socket.SO_BINDTODEVICE!, Buffer.from('no-such-if0')), (e: socket.SocketError) => e.errno === socket.errno.ENODEV);
   });
 
   test('SO_MARK round trip', { skip: mark !== true && mark }, () => {
     using s = socket.socket();
-    s.setsockopt(SOL_SOCKET, socket.SO_MARK, 0x2a);
-    assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_MARK), 0x2a);
-    s.setsockopt(SOL_SOCKET, socket.SO_MARK, 0xffffffff);
-    assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_MARK) >>> 0, 0xffffffff);
+    s.setsockopt(SOL_SOCKET, socket.SO_MARK!, 0x2a);
+    assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_MARK!), 0x2a);
+    s.setsockopt(SOL_SOCKET, socket.SO_MARK!, 0xffffffff);
+    assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_MARK!) >>> 0, 0xffffffff);
   });
 
   test('IP_TRANSPARENT: round trip, and it lets a socket bind a non-local address (nothing is sent)', { skip: transparent !== true && transparent }, () => {
     using plain = socket.socket();
     assert.throws(() => plain.bind(['192.0.2.1', 0]), (e: socket.SocketError) => e.errno === socket.errno.EADDRNOTAVAIL);
     using s = socket.socket();
-    s.setsockopt(IPPROTO_IP, socket.IP_TRANSPARENT, true);
-    assert.equal(s.getsockopt(IPPROTO_IP, socket.IP_TRANSPARENT), 1);
+    s.setsockopt(IPPROTO_IP, socket.IP_TRANSPARENT!, true);
+    assert.equal(s.getsockopt(IPPROTO_IP, socket.IP_TRANSPARENT!), 1);
     s.bind(['192.0.2.1', 0]); // TEST-NET-1: documentation only
     assert.equal((s.getsockname() as [string, number])[0], '192.0.2.1');
   });
 
   test('unprivileged, these are PermissionError', { skip: process.getuid!() === 0 && 'running as root (the tests above ran)' }, () => {
     using s = socket.socket();
-    if (socket.SO_MARK !== undefined) assert.throws(() => s.setsockopt(SOL_SOCKET, socket.SO_MARK, 1), socket.PermissionError);
-    if (socket.IP_TRANSPARENT !== undefined) assert.throws(() => s.setsockopt(IPPROTO_IP, socket.IP_TRANSPARENT, 1), socket.PermissionError);
+    if (socket.SO_MARK !== undefined) assert.throws(() => s.setsockopt(SOL_SOCKET, socket.SO_MARK!, 1), socket.PermissionError);
+    if (socket.IP_TRANSPARENT !== undefined) assert.throws(() => s.setsockopt(IPPROTO_IP, socket.IP_TRANSPARENT!, 1), socket.PermissionError);
   });
 });
 

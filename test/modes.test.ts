@@ -334,7 +334,7 @@ describe('non-blocking mode: BlockingIOError at once from both forms', () => {
   });
 
   test('a socket made with SOCK_NONBLOCK starts non-blocking', async () => {
-    using u = socket.socket(AF_INET, SOCK_DGRAM | socket.SOCK_NONBLOCK);
+    using u = socket.socket(AF_INET, SOCK_DGRAM | socket.SOCK_NONBLOCK!);
     u.bind(['127.0.0.1', 0]);
     assert.equal(u.getblocking(), false);
     await assert.rejects(u.recv(10), socket.BlockingIOError);

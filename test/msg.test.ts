@@ -270,12 +270,12 @@ describe('SCM_CREDENTIALS', () => {
     const [a, b] = unixPair(SOCK_DGRAM);
     using _a = a;
     using _b = b;
-    b.setsockopt(SOL_SOCKET, socket.SO_PASSCRED, true);
-    assert.equal(b.getsockopt(SOL_SOCKET, socket.SO_PASSCRED), 1);
+    b.setsockopt(SOL_SOCKET, socket.SO_PASSCRED!, true);
+    assert.equal(b.getsockopt(SOL_SOCKET, socket.SO_PASSCRED!), 1);
     a.sendmsgSync(['who']);
     const [data, ancdata] = await bounded(b.recvmsg(16, socket.CMSG_SPACE(12)));
     assert.equal(data.toString(), 'who');
-    const cred = socket.unpackUcred(item(ancdata, SOL_SOCKET, socket.SCM_CREDENTIALS));
+    const cred = socket.unpackUcred(item(ancdata, SOL_SOCKET, socket.SCM_CREDENTIALS!));
     assert.deepEqual(cred, { pid: process.pid, uid: process.getuid!(), gid: process.getgid!() });
   });
 
@@ -283,28 +283,28 @@ describe('SCM_CREDENTIALS', () => {
     const [a, b] = unixPair(SOCK_DGRAM);
     using _a = a;
     using _b = b;
-    b.setsockopt(SOL_SOCKET, socket.SO_PASSCRED, 1);
+    b.setsockopt(SOL_SOCKET, socket.SO_PASSCRED!, 1);
     const mine = { pid: process.pid, uid: process.getuid!(), gid: process.getgid!() };
-    a.sendmsgSync(['me'], [[SOL_SOCKET, socket.SCM_CREDENTIALS, socket.packUcred(mine)]]);
+    a.sendmsgSync(['me'], [[SOL_SOCKET, socket.SCM_CREDENTIALS!, socket.packUcred(mine)]]);
     const [, ancdata] = b.recvmsgSync(16, socket.CMSG_SPACE(12));
-    assert.deepEqual(socket.unpackUcred(item(ancdata, SOL_SOCKET, socket.SCM_CREDENTIALS)), mine);
+    assert.deepEqual(socket.unpackUcred(item(ancdata, SOL_SOCKET, socket.SCM_CREDENTIALS!)), mine);
   });
 
   test('a pid that is not ours is refused unless privileged (EPERM) — or accepted as root', { skip: process.getuid!() !== 0 && 'checks the root case only' }, () => {
     const [a, b] = unixPair(SOCK_DGRAM);
     using _a = a;
     using _b = b;
-    b.setsockopt(SOL_SOCKET, socket.SO_PASSCRED, 1);
+    b.setsockopt(SOL_SOCKET, socket.SO_PASSCRED!, 1);
     // pid 1 exists in every pid namespace; root (CAP_SYS_ADMIN) may claim it.
     const claimed = { pid: 1, uid: 0, gid: 0 };
     try {
-      a.sendmsgSync(['claim'], [[SOL_SOCKET, socket.SCM_CREDENTIALS, socket.packUcred(claimed)]]);
+      a.sendmsgSync(['claim'], [[SOL_SOCKET, socket.SCM_CREDENTIALS!, socket.packUcred(claimed)]]);
     } catch (error) {
       assert.ok(error instanceof socket.PermissionError, String(error));
       return;
     }
     const [, ancdata] = b.recvmsgSync(16, socket.CMSG_SPACE(12));
-    assert.deepEqual(socket.unpackUcred(item(ancdata, SOL_SOCKET, socket.SCM_CREDENTIALS)), claimed);
+    assert.deepEqual(socket.unpackUcred(item(ancdata, SOL_SOCKET, socket.SCM_CREDENTIALS!)), claimed);
   });
 });
 
@@ -312,7 +312,7 @@ describe('IP-level ancillary data', () => {
   test('IP_PKTINFO: the destination address and interface of a UDP datagram', async () => {
     using rx = socket.socket(AF_INET, SOCK_DGRAM);
     rx.bind(['0.0.0.0', 0]);
-    rx.setsockopt(socket.IPPROTO_IP, socket.IP_PKTINFO, 1);
+    rx.setsockopt(socket.IPPROTO_IP, socket.IP_PKTINFO!, 1);
     const port = (rx.getsockname() as [string, number])[1];
     using tx = udpSocket();
     // 127.0.0.2 is loopback too: the destination is what IP_PKTINFO reports.
@@ -321,7 +321,7 @@ describe('IP-level ancillary data', () => {
       const [data, ancdata] = await bounded(rx.recvmsg(16, 256));
       assert.equal(data.toString(), 'pkt');
       // struct in_pktinfo { int ipi_ifindex; in_addr ipi_spec_dst; in_addr ipi_addr; }
-      const info = item(ancdata, socket.IPPROTO_IP, socket.IP_PKTINFO);
+      const info = item(ancdata, socket.IPPROTO_IP, socket.IP_PKTINFO!);
       assert.equal(info.length, 12);
       assert.equal(info.readInt32LE(0), socket.ifNametoindex('lo'));
       assert.equal(socket.inetNtoa(info.subarray(8, 12)), destination);
@@ -332,13 +332,13 @@ describe('IP-level ancillary data', () => {
     using rx = socket.socket(AF_INET6, SOCK_DGRAM);
     rx.bind(['::', 0]);
     rx.settimeout(5);
-    rx.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1);
+    rx.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO!, 1);
     using tx = udpSocket(AF_INET6);
     tx.sendtoSync('pkt6', ['::1', (rx.getsockname() as [string, number])[1]]);
     const [data, ancdata] = rx.recvmsgSync(16, 256);
     assert.equal(data.toString(), 'pkt6');
     // struct in6_pktinfo { in6_addr ipi6_addr; unsigned ipi6_ifindex; }
-    const info = item(ancdata, socket.IPPROTO_IPV6, socket.IPV6_PKTINFO);
+    const info = item(ancdata, socket.IPPROTO_IPV6, socket.IPV6_PKTINFO!);
     assert.equal(info.length, 20);
     assert.equal(socket.inetNtop(AF_INET6, info.subarray(0, 16)), '::1');
     assert.equal(info.readUInt32LE(16), socket.ifNametoindex('lo'));
@@ -346,8 +346,8 @@ describe('IP-level ancillary data', () => {
 
   test('IP_RECVTTL and IP_RECVTOS report the sender\'s IP_TTL and IP_TOS', async () => {
     using rx = udpSocket();
-    rx.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTTL, 1);
-    rx.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS, 1);
+    rx.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTTL!, 1);
+    rx.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTOS!, 1);
     using tx = udpSocket();
     tx.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, 42);
     tx.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, 0x10);
@@ -375,7 +375,7 @@ describe('IP-level ancillary data', () => {
     tx.bind(['0.0.0.0', 0]);
     const pktinfo = Buffer.alloc(12);
     socket.inetAton('127.0.0.3').copy(pktinfo, 4); // ipi_spec_dst: the source to use
-    await bounded(tx.sendmsg(['src'], [[socket.IPPROTO_IP, socket.IP_PKTINFO, pktinfo]], 0, rx.getsockname() as [string, number]));
+    await bounded(tx.sendmsg(['src'], [[socket.IPPROTO_IP, socket.IP_PKTINFO!, pktinfo]], 0, rx.getsockname() as [string, number]));
     const [data, address] = await bounded(rx.recvfrom(16));
     assert.equal(data.toString(), 'src');
     assert.equal((address as [string, number])[0], '127.0.0.3');
@@ -387,13 +387,13 @@ describe('timestamps', () => {
   // second of slack for clock granularity: no timing thresholds.
   test('SO_TIMESTAMP: struct timeval of arrival (SCM_TIMESTAMP)', async () => {
     using rx = udpSocket();
-    rx.setsockopt(SOL_SOCKET, socket.SO_TIMESTAMP, 1);
+    rx.setsockopt(SOL_SOCKET, socket.SO_TIMESTAMP!, 1);
     using tx = udpSocket();
     const before = Date.now();
     tx.sendtoSync('t', rx.getsockname() as [string, number]);
     const [, ancdata] = await bounded(rx.recvmsg(16, 64));
     const after = Date.now();
-    const tv = item(ancdata, SOL_SOCKET, socket.SCM_TIMESTAMP);
+    const tv = item(ancdata, SOL_SOCKET, socket.SCM_TIMESTAMP!);
     assert.equal(tv.length, 16);
     const ms = Number(tv.readBigInt64LE(0)) * 1000 + Number(tv.readBigInt64LE(8)) / 1000;
     assert.ok(tv.readBigInt64LE(8) >= 0n && tv.readBigInt64LE(8) < 1_000_000n);
@@ -403,13 +403,13 @@ describe('timestamps', () => {
   test('SO_TIMESTAMPNS: struct timespec of arrival (SCM_TIMESTAMPNS), Sync', () => {
     using rx = udpSocket();
     rx.settimeout(5);
-    rx.setsockopt(SOL_SOCKET, socket.SO_TIMESTAMPNS, 1);
+    rx.setsockopt(SOL_SOCKET, socket.SO_TIMESTAMPNS!, 1);
     using tx = udpSocket();
     const before = Date.now();
     tx.sendtoSync('t', rx.getsockname() as [string, number]);
     const [, ancdata] = rx.recvmsgSync(16, 64);
     const after = Date.now();
-    const ts = item(ancdata, SOL_SOCKET, socket.SCM_TIMESTAMPNS);
+    const ts = item(ancdata, SOL_SOCKET, socket.SCM_TIMESTAMPNS!);
     assert.equal(ts.length, 16);
     const nanos = ts.readBigInt64LE(8);
     assert.ok(nanos >= 0n && nanos < 1_000_000_000n);
@@ -419,16 +419,16 @@ describe('timestamps', () => {
 
   test('several items in one control buffer: timestamp, TTL and PKTINFO together', async () => {
     using rx = udpSocket();
-    rx.setsockopt(SOL_SOCKET, socket.SO_TIMESTAMPNS, 1);
-    rx.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTTL, 1);
-    rx.setsockopt(socket.IPPROTO_IP, socket.IP_PKTINFO, 1);
+    rx.setsockopt(SOL_SOCKET, socket.SO_TIMESTAMPNS!, 1);
+    rx.setsockopt(socket.IPPROTO_IP, socket.IP_RECVTTL!, 1);
+    rx.setsockopt(socket.IPPROTO_IP, socket.IP_PKTINFO!, 1);
     using tx = udpSocket();
     tx.sendtoSync('all', rx.getsockname() as [string, number]);
     const [, ancdata, msgFlags] = await bounded(rx.recvmsg(16, socket.CMSG_SPACE(16) + socket.CMSG_SPACE(4) + socket.CMSG_SPACE(12)));
     assert.equal(msgFlags & MSG_CTRUNC, 0);
-    item(ancdata, SOL_SOCKET, socket.SCM_TIMESTAMPNS);
+    item(ancdata, SOL_SOCKET, socket.SCM_TIMESTAMPNS!);
     item(ancdata, socket.IPPROTO_IP, socket.IP_TTL);
-    item(ancdata, socket.IPPROTO_IP, socket.IP_PKTINFO);
+    item(ancdata, socket.IPPROTO_IP, socket.IP_PKTINFO!);
     assert.equal(ancdata.length, 3);
     // Too small a buffer for all three: MSG_CTRUNC.
     tx.sendtoSync('all', rx.getsockname() as [string, number]);

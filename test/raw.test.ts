@@ -198,7 +198,7 @@ describe('IP_HDRINCL', () => {
 describe('AF_PACKET', { skip: socket.AF_PACKET === undefined && 'no AF_PACKET on this platform' }, () => {
   const packetPrivilege = ((): true | string => {
     try {
-      socket.socket(socket.AF_PACKET, SOCK_RAW, socket.htons(ETH_P_ALL)).close();
+      socket.socket(socket.AF_PACKET, SOCK_RAW, socket.htons(ETH_P_ALL!)).close();
       return true;
     } catch (error) {
       if (error instanceof socket.PermissionError) return `needs CAP_NET_RAW for AF_PACKET (${error.message})`;
@@ -207,7 +207,7 @@ describe('AF_PACKET', { skip: socket.AF_PACKET === undefined && 'no AF_PACKET on
   })();
 
   test('SOCK_RAW, ETH_P_ALL: a UDP datagram on lo arrives as an Ethernet frame (no bind)', { skip: packetPrivilege !== true && packetPrivilege }, async () => {
-    using sniffer = socket.socket(socket.AF_PACKET, SOCK_RAW, socket.htons(ETH_P_ALL));
+    using sniffer = socket.socket(socket.AF_PACKET, SOCK_RAW, socket.htons(ETH_P_ALL!));
     assert.equal(sniffer.family, socket.AF_PACKET);
     // Room for whatever else the machine is doing meanwhile, so our frame is not dropped.
     sniffer.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE ?? socket.SO_RCVBUF, 16 << 20);
@@ -237,7 +237,7 @@ describe('AF_PACKET', { skip: socket.AF_PACKET === undefined && 'no AF_PACKET on
   });
 
   test('SOCK_DGRAM (cooked): the same datagram without the link-layer header', { skip: packetPrivilege !== true && packetPrivilege }, async () => {
-    using sniffer = socket.socket(socket.AF_PACKET, SOCK_DGRAM, socket.htons(ETH_P_IP));
+    using sniffer = socket.socket(socket.AF_PACKET, SOCK_DGRAM, socket.htons(ETH_P_IP!));
     sniffer.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE ?? socket.SO_RCVBUF, 16 << 20);
     using u = udpSocket();
     const marker = Buffer.from(`berkeley-cooked-${process.pid}-${Date.now()}`);
@@ -255,12 +255,12 @@ describe('AF_PACKET', { skip: socket.AF_PACKET === undefined && 'no AF_PACKET on
   });
 
   test('bind to lo with Python\'s (ifname, proto) address', { skip: packetPrivilege !== true && packetPrivilege }, () => {
-    using s = socket.socket(socket.AF_PACKET, SOCK_RAW, socket.htons(ETH_P_ALL));
-    s.bind(['lo', ETH_P_ALL]);
+    using s = socket.socket(socket.AF_PACKET, SOCK_RAW, socket.htons(ETH_P_ALL!));
+    s.bind(['lo', ETH_P_ALL!]);
     const [ifname, proto] = s.getsockname() as [string, number, number, number, Buffer];
     assert.equal(ifname, 'lo');
     assert.equal(proto, ETH_P_ALL);
-    assert.throws(() => s.bind(['no-such-if0', ETH_P_ALL]), (e: unknown) => e instanceof socket.SocketError && e.code === 'ENODEV');
+    assert.throws(() => s.bind(['no-such-if0', ETH_P_ALL!]), (e: unknown) => e instanceof socket.SocketError && e.code === 'ENODEV');
     assert.throws(() => s.bind(['lo'] as never), RangeError);
   });
 });

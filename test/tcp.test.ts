@@ -510,8 +510,8 @@ describe('socket options', () => {
     using s = socket.socket();
     assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_TYPE), SOCK_STREAM);
     assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_ERROR), 0);
-    assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_DOMAIN), AF_INET);
-    assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_PROTOCOL), socket.IPPROTO_TCP);
+    assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_DOMAIN!), AF_INET);
+    assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_PROTOCOL!), socket.IPPROTO_TCP);
   });
 
   test('SO_RCVBUF / SO_SNDBUF: the kernel doubles the value set', () => {
@@ -557,7 +557,7 @@ describe('socket options', () => {
     const [a, b] = await tcpPair();
     using _a = a;
     using _b = b;
-    const info = a.getsockopt(IPPROTO_TCP, socket.TCP_INFO, 256);
+    const info = a.getsockopt(IPPROTO_TCP, socket.TCP_INFO!, 256);
     assert.ok(info.length > 8);
     // tcpi_state is the first byte: TCP_ESTABLISHED is 1.
     assert.equal(info[0], 1);

@@ -2,7 +2,7 @@
 // hooks), TCPServer, UDPServer and the Unix variants. Every hook may be
 // async; a plain server serves one request at a time, as Python's does.
 import type { Address, SocketAddress } from '../address.js';
-import * as C from '../constants.generated.js';
+import * as C from '../constants.js';
 import { SocketError } from '../errors.js';
 import { DefaultSelector, EVENT_READ } from '../selectors.js';
 import { Socket } from '../socket.js';

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import * as tls from 'node:tls';
 import { inspect } from 'node:util';
 import type { SocketAddress } from '../address.js';
-import { SHUT_RD, SHUT_RDWR, SHUT_WR, SOCK_STREAM } from '../constants.generated.js';
+import { SHUT_RD, SHUT_RDWR, SHUT_WR, SOCK_STREAM } from '../constants.js';
 import { closedError, timeoutError, type SocketError } from '../errors.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../file.js';
 import { CHUNK, readChunk, sendfileArguments, type FileLike } from '../message.js';

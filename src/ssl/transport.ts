@@ -5,7 +5,7 @@
 // fd itself does for Python. (A general stream over the socket, such as
 // toDuplex(), reads ahead, so it cannot; and its end() would shut the socket.)
 import { Duplex } from 'node:stream';
-import { SHUT_WR } from '../constants.generated.js';
+import { SHUT_WR } from '../constants.js';
 import type { Socket } from '../socket.js';
 
 const HEADER = 5; // content type, version (2), length (2)
