@@ -34,13 +34,14 @@ if (!fromSource && loads()) process.exit(0);
 
 const compiler = process.env.CC || 'cc';
 const missing = [compiler, 'make', 'python3'].filter((tool) => !onPath(tool));
-if (missing.length) fail(`no prebuilt binary fits, and building from source needs ${missing.join(', ')}, not found on PATH.`);
+const why = fromSource ? (checkout ? 'a checkout builds from source' : 'building from source was asked for') : 'no prebuilt binary fits';
+if (missing.length) fail(`${why}, and that needs ${missing.join(', ')}, not found on PATH.`);
 
 // npm and pnpm put their bundled node-gyp on the PATH of install scripts;
 // npm also names it in npm_config_node_gyp.
 const bundled = process.env.npm_config_node_gyp;
 const [command, args] = onPath('node-gyp') ? ['node-gyp', ['rebuild']] : bundled ? [process.execPath, [bundled, 'rebuild']] : [null, []];
-if (command === null) fail('no prebuilt binary fits, and node-gyp (which npm and pnpm bundle) was not found to build from source.');
+if (command === null) fail(`${why}, and node-gyp (which npm and pnpm bundle) was not found.`);
 const build = spawnSync(command, args, { cwd: packageRoot, stdio: 'inherit' });
 if (build.status !== 0) fail(`building from source failed (node-gyp exited with ${build.status ?? build.signal}); its output is above.`);
 try {
