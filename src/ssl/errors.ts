@@ -54,38 +54,40 @@ export class SSLWantReadError extends SSLError {}
 /** A non-blocking call would have to wait to write (Python's `ssl.SSLWantWriteError`). */
 export class SSLWantWriteError extends SSLError {}
 
-// OpenSSL's X509_V_ERR_* numbers under the names Node gives them.
-const verifyCodes = new Map<string, number>([
-  ['UNABLE_TO_GET_ISSUER_CERT', 2],
-  ['UNABLE_TO_GET_CRL', 3],
-  ['UNABLE_TO_DECRYPT_CERT_SIGNATURE', 4],
-  ['UNABLE_TO_DECRYPT_CRL_SIGNATURE', 5],
-  ['UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', 6],
-  ['CERT_SIGNATURE_FAILURE', 7],
-  ['CRL_SIGNATURE_FAILURE', 8],
-  ['CERT_NOT_YET_VALID', 9],
-  ['CERT_HAS_EXPIRED', 10],
-  ['CRL_NOT_YET_VALID', 11],
-  ['CRL_HAS_EXPIRED', 12],
-  ['ERROR_IN_CERT_NOT_BEFORE_FIELD', 13],
-  ['ERROR_IN_CERT_NOT_AFTER_FIELD', 14],
-  ['ERROR_IN_CRL_LAST_UPDATE_FIELD', 15],
-  ['ERROR_IN_CRL_NEXT_UPDATE_FIELD', 16],
-  ['OUT_OF_MEM', 17],
-  ['DEPTH_ZERO_SELF_SIGNED_CERT', 18],
-  ['SELF_SIGNED_CERT_IN_CHAIN', 19],
-  ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 20],
-  ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 21],
-  ['CERT_CHAIN_TOO_LONG', 22],
-  ['CERT_REVOKED', 23],
-  ['INVALID_CA', 24],
-  ['PATH_LENGTH_EXCEEDED', 25],
-  ['INVALID_PURPOSE', 26],
-  ['CERT_UNTRUSTED', 27],
-  ['CERT_REJECTED', 28],
-  ['HOSTNAME_MISMATCH', 62],
-  ['EMAIL_MISMATCH', 63],
-  ['IP_ADDRESS_MISMATCH', 64],
+// OpenSSL's X509_V_ERR_* numbers and messages (X509_verify_cert_error_string,
+// OpenSSL 3), under the names Node gives them. The message is OpenSSL's own,
+// as Python reports it, whatever hint a Node version appends to its text.
+const verifyCodes = new Map<string, [code: number, message: string]>([
+  ['UNABLE_TO_GET_ISSUER_CERT', [2, 'unable to get issuer certificate']],
+  ['UNABLE_TO_GET_CRL', [3, 'unable to get certificate CRL']],
+  ['UNABLE_TO_DECRYPT_CERT_SIGNATURE', [4, "unable to decrypt certificate's signature"]],
+  ['UNABLE_TO_DECRYPT_CRL_SIGNATURE', [5, "unable to decrypt CRL's signature"]],
+  ['UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY', [6, 'unable to decode issuer public key']],
+  ['CERT_SIGNATURE_FAILURE', [7, 'certificate signature failure']],
+  ['CRL_SIGNATURE_FAILURE', [8, 'CRL signature failure']],
+  ['CERT_NOT_YET_VALID', [9, 'certificate is not yet valid']],
+  ['CERT_HAS_EXPIRED', [10, 'certificate has expired']],
+  ['CRL_NOT_YET_VALID', [11, 'CRL is not yet valid']],
+  ['CRL_HAS_EXPIRED', [12, 'CRL has expired']],
+  ['ERROR_IN_CERT_NOT_BEFORE_FIELD', [13, "format error in certificate's notBefore field"]],
+  ['ERROR_IN_CERT_NOT_AFTER_FIELD', [14, "format error in certificate's notAfter field"]],
+  ['ERROR_IN_CRL_LAST_UPDATE_FIELD', [15, "format error in CRL's lastUpdate field"]],
+  ['ERROR_IN_CRL_NEXT_UPDATE_FIELD', [16, "format error in CRL's nextUpdate field"]],
+  ['OUT_OF_MEM', [17, 'out of memory']],
+  ['DEPTH_ZERO_SELF_SIGNED_CERT', [18, 'self-signed certificate']],
+  ['SELF_SIGNED_CERT_IN_CHAIN', [19, 'self-signed certificate in certificate chain']],
+  ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', [20, 'unable to get local issuer certificate']],
+  ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', [21, 'unable to verify the first certificate']],
+  ['CERT_CHAIN_TOO_LONG', [22, 'certificate chain too long']],
+  ['CERT_REVOKED', [23, 'certificate revoked']],
+  ['INVALID_CA', [24, 'invalid CA certificate']],
+  ['PATH_LENGTH_EXCEEDED', [25, 'path length constraint exceeded']],
+  ['INVALID_PURPOSE', [26, 'unsupported certificate purpose']],
+  ['CERT_UNTRUSTED', [27, 'certificate not trusted']],
+  ['CERT_REJECTED', [28, 'certificate rejected']],
+  ['HOSTNAME_MISMATCH', [62, 'hostname mismatch']],
+  ['EMAIL_MISMATCH', [63, 'email address mismatch']],
+  ['IP_ADDRESS_MISMATCH', [64, 'IP address mismatch']],
 ]);
 
 interface NodeError {
@@ -96,10 +98,10 @@ interface NodeError {
 
 /** A certificate verification failure from Node's verifyError(), or null if err is not one. */
 export function verificationError(err: unknown, syscall = 'do_handshake'): SSLCertVerificationError | null {
-  const { code, message } = (err ?? {}) as NodeError;
-  const verifyCode = typeof code === 'string' ? verifyCodes.get(code) : undefined;
-  if (verifyCode === undefined) return null;
-  return new SSLCertVerificationError(verifyCode, String(message), syscall, err);
+  const { code } = (err ?? {}) as NodeError;
+  const known = typeof code === 'string' ? verifyCodes.get(code) : undefined;
+  if (known === undefined) return null;
+  return new SSLCertVerificationError(known[0], known[1], syscall, err);
 }
 
 /** Python's error for a certificate that does not name the host asked for. */
