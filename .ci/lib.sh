@@ -1,5 +1,8 @@
 # Helpers shared by the .ci scripts (sourced, not run).
-ci_cache=${BERKELEY_CI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/berkeley-ci}
+# Node binaries and pnpm, kept between runs. World-readable: some tests run
+# the Node binary as an unprivileged user.
+ci_cache=${BERKELEY_CI_CACHE:-/var/tmp/berkeley-ci}
+mkdir -p "$ci_cache" && chmod 0755 "$ci_cache"
 say() { printf '[%s] %s\n' "$(basename "$0")" "$*"; }
 die() { printf '[%s] FAIL: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
 
@@ -28,12 +31,13 @@ npm_binary() {
   printf '%s\n' "$dir/package/$file"
 }
 
-# bare_path DIR: a bin folder holding only node, npm, npx and sh, so that a
-# PATH of just DIR has no C compiler, no make and no python3.
+# bare_path DIR [NODE]: a bin folder holding only node (this one, or NODE),
+# npm, npx and sh, so that a PATH of just DIR has no C compiler, no make and
+# no python3.
 bare_path() {
-  local dir=$1
+  local dir=$1 node=${2:-$(command -v node)}
   mkdir -p "$dir"
-  ln -sf "$(command -v node)" "$dir/node"
+  ln -sf "$node" "$dir/node"
   ln -sf "$(readlink -f "$(command -v npm)")" "$dir/npm"
   ln -sf "$(readlink -f "$(command -v npx)")" "$dir/npx"
   ln -sf "$(command -v sh)" "$dir/sh"

@@ -27,6 +27,13 @@ export function tempDir(): { dir: string; path(name: string): string; cleanup():
   return { dir, path: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * Set (to the emulator's name) when the suite runs under user-mode emulation
+ * (.ci/platforms runs arm64 Node under qemu-user), where a few calls are not
+ * translated as a real kernel of that arch answers them.
+ */
+export const emulated = process.env.BERKELEY_TEST_EMULATED || false;
+
 /** Whether ::1 can be bound here (IPv6 tests skip cleanly without it). */
 export function hasLoopbackIPv6(): boolean {
   try {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'berkeley';
-import { bounded, recvExactly, runNode, tcpPair } from './helpers.js';
+import { bounded, emulated, recvExactly, runNode, tcpPair } from './helpers.js';
 
 const { AF_INET, SOCK_STREAM, SOL_SOCKET, IPPROTO_TCP } = socket;
 
@@ -394,6 +394,8 @@ describe('bulk', () => {
        }, (e) => parentPort.postMessage({ error: String(e) }));`,
       { eval: true, workerData: { fd: b.fileno() } },
     );
+    // Listened for now: the exit may be delivered in the same turn as the message.
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
     const result = bounded(new Promise<{ total: number; hash: string; error?: string }>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -405,7 +407,7 @@ describe('bulk', () => {
     assert.equal(error, undefined);
     assert.equal(total, data.length);
     assert.equal(hash, sha256(data));
-    await bounded(new Promise((resolve) => worker.once('exit', resolve)), 5000, 'worker exit');
+    await bounded(exited, 5000, 'worker exit');
   });
 
   test('send may send fewer bytes than given, never more', async () => {
@@ -553,7 +555,7 @@ describe('socket options', () => {
     assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_REUSEADDR), 1);
   });
 
-  test('TCP_INFO as bytes on a connected socket', async () => {
+  test('TCP_INFO as bytes on a connected socket', { skip: emulated && `${emulated} passes on only 4 bytes of TCP_INFO` }, async () => {
     const [a, b] = await tcpPair();
     using _a = a;
     using _b = b;
