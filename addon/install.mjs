@@ -43,10 +43,6 @@ const bundled = process.env.npm_config_node_gyp;
 const [command, args] = onPath('node-gyp') ? ['node-gyp', ['rebuild']] : bundled ? [process.execPath, [bundled, 'rebuild']] : [null, []];
 if (command === null) fail(`${why}, and node-gyp (which npm and pnpm bundle) was not found.`);
 const build = spawnSync(command, args, { cwd: packageRoot, stdio: 'inherit' });
+// Not loaded here: a sanitizer build (.ci/memcheck) loads only with its
+// runtime preloaded. `import 'berkeley'` explains a build that does not load.
 if (build.status !== 0) fail(`building from source failed (node-gyp exited with ${build.status ?? build.signal}); its output is above.`);
-try {
-  loadAddon();
-} catch (error) {
-  process.stderr.write(`\n${error.message}\n`);
-  process.exit(1);
-}
