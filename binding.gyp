@@ -13,7 +13,8 @@
         "native/netdb.c",
         "native/names.c",
         "native/msg.c",
-        "native/poll.c"
+        "native/poll.c",
+        "native/teardown.c"
       ],
       "include_dirs": ["native"],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],

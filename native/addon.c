@@ -9,6 +9,7 @@ static void instance_free(napi_env env, void *data, void *hint) {
   (void)hint;
   instance_t *instance = data;
   free(instance->scratch);
+  free(instance->owned);
   free(instance);
 }
 
@@ -34,6 +35,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_poll(env, exports);
   register_names(env, exports);
   register_msg(env, exports);
+  register_teardown(env, exports, instance);
   return exports;
 }
 

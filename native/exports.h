@@ -15,13 +15,30 @@ void register_poll(napi_env env, napi_value exports);
 void register_names(napi_env env, napi_value exports);
 void register_msg(napi_env env, napi_value exports);
 
+typedef struct watcher watcher_t;
+
 /* Per-instance (per worker thread) state. */
 typedef struct {
   char *scratch; /* recv buffer for small reads, copied out at the exact size */
+  bool main_thread;
+  /* Watchers whose handle is not closed yet (poll.c): all are closed, and
+   * their close callbacks run, before the env goes away (teardown.c). */
+  watcher_t *watchers;
+  /* fds owned by this env's Sockets, one byte each (teardown.c). */
+  unsigned char *owned;
+  size_t owned_size;
+  napi_async_cleanup_hook_handle teardown; /* set while the env ends */
 } instance_t;
 
 #define SCRATCH_SIZE 65536
 
 instance_t *instance_of(napi_env env);
+
+/* teardown.c: the env's end. */
+void register_teardown(napi_env env, napi_value exports, instance_t *instance);
+void fd_disown(instance_t *instance, int fd);
+void teardown_step(instance_t *instance); /* a watcher closed: finish once none is left */
+/* poll.c: starts closing every watcher of the instance. */
+void watchers_close_all(instance_t *instance);
 
 #endif

@@ -13,14 +13,17 @@
 #include <stdlib.h>
 #include <uv.h>
 
-typedef struct {
+struct watcher {
   uv_poll_t handle;
   napi_env env;
   napi_ref callback;
   napi_async_context context;
   int events;
   bool referenced, closing, handle_closed, finalized;
-} watcher_t;
+  /* The instance's list of watchers whose handle is open (teardown.c). */
+  instance_t *instance;
+  watcher_t *prev, *next;
+};
 
 static void watcher_free_if_done(watcher_t *w) {
   if (w->handle_closed && w->finalized) free(w);
@@ -28,8 +31,13 @@ static void watcher_free_if_done(watcher_t *w) {
 
 static void on_handle_closed(uv_handle_t *handle) {
   watcher_t *w = handle->data;
+  instance_t *instance = w->instance;
+  if (w->prev != NULL) w->prev->next = w->next;
+  else instance->watchers = w->next;
+  if (w->next != NULL) w->next->prev = w->prev;
   w->handle_closed = true;
   watcher_free_if_done(w);
+  teardown_step(instance);
 }
 
 /* Stops the watcher for good and releases its JS references. */
@@ -40,6 +48,10 @@ static void watcher_close(watcher_t *w) {
   uv_close((uv_handle_t *)&w->handle, on_handle_closed);
   napi_delete_reference(w->env, w->callback);
   napi_async_destroy(w->env, w->context);
+}
+
+void watchers_close_all(instance_t *instance) {
+  for (watcher_t *w = instance->watchers; w != NULL; w = w->next) watcher_close(w);
 }
 
 static void on_finalize(napi_env env, void *data, void *hint) {
@@ -97,6 +109,10 @@ static napi_value js_watcher_new(napi_env env, napi_callback_info info) {
   w->handle.data = w;
   w->env = env;
   w->referenced = true;
+  w->instance = instance_of(env);
+  w->next = w->instance->watchers;
+  if (w->next != NULL) w->next->prev = w;
+  w->instance->watchers = w;
   napi_value name, external;
   napi_create_string_utf8(env, "berkeley.Socket", NAPI_AUTO_LENGTH, &name);
   if (napi_create_reference(env, a.argv[1], 1, &w->callback) != napi_ok ||

@@ -24,12 +24,14 @@ static napi_value js_socketpair(napi_env env, napi_callback_info info) {
   return make_pair(env, make_int(env, fds[0]), make_int(env, fds[1]));
 }
 
-/* close(2) -> 0 | -errno. EINTR still released the fd on Linux: not retried. */
+/* close(2) -> 0 | -errno. EINTR still released the fd on Linux: not retried.
+ * A Socket's fd is no longer owned (teardown.c). */
 static napi_value js_close(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 1)) return NULL;
   int fd = arg_int32(&a, 0);
   if (a.failed) return NULL;
+  fd_disown(instance_of(env), fd);
   return close(fd) < 0 && errno != EINTR ? make_errno(env) : make_int(env, 0);
 }
 

@@ -9,15 +9,15 @@
 import { EAGAIN, EINPROGRESS, EINTR } from './errno.js';
 import { closedError, errorFromErrno, timeoutError, type SocketError } from './errors.js';
 import type { Handle } from './handle.js';
-import { native } from './native.js';
 import type { Direction, Readiness, Waiter } from './readiness.js';
+import { pollOne } from './syncwait.js';
 
 // Loose on purpose: each operation has its own argument types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Op<R> = (fd: number, a: any, b: any, c: any, d: any) => R | number;
 
-// The longest wait poll(2) and setTimeout take; longer timeouts wait in steps
-// (Sync) or without a timer (async: 24.8 days is as good as forever).
+// The longest wait setTimeout takes; a longer timeout waits without a timer
+// (24.8 days is as good as forever).
 const MAX_WAIT_MS = 0x7fffffff;
 
 const wouldBlock = (rc: number): boolean => rc === -EAGAIN || rc === -EINPROGRESS;
@@ -37,13 +37,11 @@ export function callSync<R>(handle: Handle, timeout: number | null, direction: D
       const now = performance.now();
       if (deadline < 0) deadline = now + timeout * 1000;
       if (now >= deadline) throw timeoutError(syscall);
-      ms = Math.min(Math.ceil(deadline - now), MAX_WAIT_MS);
+      ms = deadline - now;
     }
-    const ready = native.waitSync(fd, direction, ms);
-    if (ready < 0 && ready !== -EINTR) throw errorFromErrno(ready, 'poll');
-    // Timed out: no retry, which could read a half-done call (a pending
-    // connect's SO_ERROR is 0) as success.
-    if (ready === 0 && performance.now() >= deadline) throw timeoutError(syscall);
+    const ready = pollOne(fd, direction, ms);
+    if (ready < 0) throw errorFromErrno(ready, 'poll');
+    if (ready === 0) throw timeoutError(syscall);
   }
 }
 

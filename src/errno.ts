@@ -5,3 +5,5 @@ export const EAGAIN = errno.EAGAIN!;
 export const EINPROGRESS = errno.EINPROGRESS!;
 export const EINTR = errno.EINTR!;
 export const EBADF = errno.EBADF!;
+export const EALREADY = errno.EALREADY!;
+export const EISCONN = errno.EISCONN!;

@@ -18,6 +18,8 @@ export class Handle {
   constructor(fd: number, timeout: number | null) {
     this.fd = fd;
     this.timeout = timeout;
+    // Owned by this thread's env: closed if a worker thread ends with it open.
+    native.own(fd);
   }
 
   get readiness(): Readiness {
@@ -44,17 +46,23 @@ export class Handle {
 
   /** Gives up the fd without closing it: the watcher stops first. */
   detach(): number {
+    const fd = this.#release();
+    if (fd >= 0) native.disown(fd);
+    return fd;
+  }
+
+  /** Closes the fd (idempotent); returns 0 or -errno. */
+  close(): number {
+    const fd = this.#release();
+    return fd < 0 ? 0 : native.close(fd);
+  }
+
+  #release(): number {
     const fd = this.fd;
     // The fd's watcher may be a selector's rather than ours: stop it either way.
     if (fd >= 0) Readiness.forget(fd);
     this.#readiness = undefined;
     this.fd = -1;
     return fd;
-  }
-
-  /** Closes the fd (idempotent); returns 0 or -errno. */
-  close(): number {
-    const fd = this.detach();
-    return fd < 0 ? 0 : native.close(fd);
   }
 }

@@ -25,6 +25,8 @@ export interface Native {
   socket(family: number, type: number, proto: number): number;
   socketpair(family: number, type: number, proto: number): [number, number] | number;
   close(fd: number): number;
+  own(fd: number): number;
+  disown(fd: number): number;
   dup(fd: number): number;
   setNonblocking(fd: number): number;
   getInheritable(fd: number): number;

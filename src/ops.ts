@@ -1,8 +1,8 @@
 // Operations the call helper runs: each is `op(fd, a, b, c, d)` returning its
 // result or -errno. Those that finish in steps (sendall, connect) keep their
 // progress in a small state object and return -EAGAIN/-EINPROGRESS until done.
-import { MSG_WAITALL, SOL_SOCKET, SO_ERROR } from './constants.js';
-import { EINPROGRESS, EINTR } from './errno.js';
+import { MSG_WAITALL } from './constants.js';
+import { EALREADY, EINPROGRESS, EINTR, EISCONN } from './errno.js';
 import { native, type NativeAddress } from './native.js';
 import { toUint8Array } from './validate.js';
 
@@ -69,15 +69,22 @@ export class RecvAll {
   }
 }
 
-/** connect: connect(2), then, once writable, the outcome from SO_ERROR. */
+/**
+ * connect: connect(2), then, once a wait ends, connect(2) again, which tells
+ * the outcome as the kernel sees it: 0 (or EISCONN) once connected, EALREADY
+ * while still in progress, else the connection's error. A step that wakes
+ * early (a signal cut the wait short) is "not yet", never success; and the
+ * kernel marks the socket connected, so a later connect() is EISCONN, as
+ * after a blocking connect.
+ */
 export class Connect {
   #started = false;
 
   constructor(readonly family: number, readonly address: NativeAddress) {}
 
   static op(fd: number, state: Connect): number {
+    const rc = native.connect(fd, state.family, state.address);
     if (!state.#started) {
-      const rc = native.connect(fd, state.family, state.address);
       // An interrupted connect goes on in the background, as EINPROGRESS.
       if (rc === -EINPROGRESS || rc === -EINTR) {
         state.#started = true;
@@ -85,8 +92,7 @@ export class Connect {
       }
       return rc;
     }
-    const { rc, value } = getsockoptInt(fd, SOL_SOCKET, SO_ERROR);
-    if (rc < 0) return rc;
-    return value === 0 ? 0 : -value;
+    if (rc === -EALREADY || rc === -EINPROGRESS || rc === -EINTR) return -EINPROGRESS;
+    return rc === -EISCONN ? 0 : rc;
   }
 }

@@ -7,6 +7,7 @@ import { EBADF } from './errno.js';
 import { errorFromErrno } from './errors.js';
 import { PRIORITY, READ, Readiness, WRITE, type Direction, type Waiter } from './readiness.js';
 import { checkTimeout, typeError } from './validate.js';
+import { pollMany } from './syncwait.js';
 
 export const EVENT_READ = READ;
 export const EVENT_WRITE = WRITE;
@@ -100,13 +101,6 @@ function waitAny(targets: [number, number][], ms: number, signal: AbortSignal | 
 // does; select() refuses it, as Python's.
 const CLOSED = 8;
 
-/** poll(2) once over fds with wanted events; the ready events per fd (CLOSED for a closed fd). */
-function pollRaw(fds: Int32Array, wanted: number[], ms: number): Int32Array {
-  const events = Int32Array.from(wanted);
-  const rc = native.pollSync(fds, events, ms);
-  if (rc < 0) throw errorFromErrno(rc, 'poll');
-  return events;
-}
 
 /** The ready events, once something open is ready: closed fds read as nothing (poll(2) skips fd -1). */
 function settled(fds: Int32Array, ready: Int32Array): boolean {
@@ -126,7 +120,7 @@ function pollSyncUntil(fds: Int32Array, wanted: number[], ms: number): Int32Arra
   fds = Int32Array.from(fds);
   for (;;) {
     const remaining = deadline - performance.now();
-    const ready = pollRaw(fds, wanted, remaining === Infinity ? -1 : Math.max(0, Math.ceil(remaining)));
+    const ready = pollMany(fds, wanted, remaining === Infinity ? -1 : Math.max(0, Math.ceil(remaining)));
     if (settled(fds, ready) || remaining <= 0) return ready;
   }
 }
@@ -136,7 +130,7 @@ async function pollAsync(fds: Int32Array, wanted: number[], ms: number, signal?:
   const deadline = ms < 0 ? Infinity : performance.now() + ms;
   fds = Int32Array.from(fds);
   for (;;) {
-    const ready = pollRaw(fds, wanted, 0);
+    const ready = pollMany(fds, wanted, 0);
     const remaining = deadline - performance.now();
     if (settled(fds, ready) || remaining <= 0 || signal?.aborted) return ready;
     const open = [...fds].flatMap((fd, k): [number, number][] => (fd < 0 ? [] : [[fd, wanted[k]!]]));
@@ -146,7 +140,7 @@ async function pollAsync(fds: Int32Array, wanted: number[], ms: number, signal?:
 
 /** select() refuses a closed fd with EBADF, as Python's. */
 function refuseClosed(fds: Int32Array, wanted: number[]): void {
-  if (pollRaw(fds, wanted, 0).includes(CLOSED)) throw errorFromErrno(-EBADF, 'select');
+  if (pollMany(fds, wanted, 0).includes(CLOSED)) throw errorFromErrno(-EBADF, 'select');
 }
 
 /** Sleeps for ms (forever when negative), as poll(2) does on no fds. */

@@ -1,0 +1,165 @@
+// Hostile endings: worker threads that end, exit or are terminated in the
+// middle of calls, unclosed sockets in a worker, Sync waits that a signal
+// interrupts. Each scenario runs in a child process of its own, so that a
+// crash or a hang shows as that child's exit status, not as this runner's.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { runNode } from './helpers.js';
+
+const berkeley = JSON.stringify(import.meta.resolve('berkeley'));
+const selectors = JSON.stringify(import.meta.resolve('berkeley/selectors'));
+
+// A worker whose berkeley made a watcher (an async call that waited), then ends as told.
+// Worker code imports dynamically: it runs as ESM (runNode's --input-type is inherited) or CommonJS.
+const workerScript = (ending: string): string => `
+  Promise.all([import('node:worker_threads'), import(${berkeley})]).then(async ([{ parentPort }, socket]) => {
+    const [a, b] = socket.socketpair();
+    const waited = a.recv(1);
+    await b.sendall('x');
+    await waited;
+    const pending = a.recv(1);
+    ${ending}
+  });`;
+
+for (const [how, inWorker, inMain] of [
+  ['ends on its own (its sockets left open)', 'pending.catch(() => {}); a.unref();', ''],
+  ['calls process.exit() with a recv() pending', 'process.exit(0);', ''],
+  ['is terminated with a recv() pending', "parentPort.postMessage('ready');", "await once(worker, 'message'); await worker.terminate();"],
+] as const) {
+  test(`a worker that used an async call and ${how}: the process lives on (the main thread never imported berkeley)`, async () => {
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      import { once } from 'node:events';
+      for (let k = 0; k < 3; k++) {
+        const worker = new Worker(${JSON.stringify(workerScript(inWorker))}, { eval: true });
+        const exited = once(worker, 'exit');
+        ${inMain}
+        await exited;
+      }
+      console.log('alive');`;
+    const result = await runNode(script, { ms: 20_000 });
+    assert.deepEqual({ code: result.code, signal: result.signal, stdout: result.stdout.trim() }, { code: 0, signal: null, stdout: 'alive' }, result.stderr);
+  });
+}
+
+test('10 workers x 10 socketpairs that end without close(): every fd is closed, each with a ResourceWarning', async () => {
+  const script = `
+    import { Worker } from 'node:worker_threads';
+    import { once } from 'node:events';
+    import { readdirSync } from 'node:fs';
+    const count = () => readdirSync('/proc/self/fd').length;
+    // A first worker, so that what Node keeps open after one is counted before.
+    await once(new Worker('import(${berkeley.replaceAll('"', '\"')})', { eval: true }), 'exit');
+    const before = count();
+    await Promise.all(Array.from({ length: 10 }, async () => {
+      const worker = new Worker(\`import(${berkeley.replaceAll('"', '\\"')}).then((socket) => {
+        globalThis.kept = Array.from({ length: 10 }, () => socket.socketpair());
+      });\`, { eval: true });
+      await once(worker, 'exit');
+    }));
+    console.log(before, count());`;
+  const result = await runNode(script, { ms: 20_000 });
+  assert.equal(result.code, 0, result.stderr);
+  const [before, after] = result.stdout.trim().split(' ').map(Number);
+  assert.equal(after, before);
+  assert.equal(result.stderr.match(/ResourceWarning: unclosed socket/g)?.length, 200);
+});
+
+for (const call of ['recvSync(1)', 'acceptSync()', 'selectSync']) {
+  test(`worker.terminate() ends a worker blocked in ${call}, and process.exit() does not hang on one`, async () => {
+    const block =
+      call === 'selectSync'
+        ? `const sel = await import(${selectors}); sel.selectSync([a], [], [], null);`
+        : call === 'acceptSync()'
+          ? "const l = socket.createServer(['127.0.0.1', 0]); l.acceptSync();"
+          : 'a.recvSync(1);';
+    const worker = `
+      Promise.all([import('node:worker_threads'), import(${berkeley})]).then(async ([{ parentPort }, socket]) => {
+        const [a, b] = socket.socketpair();
+        parentPort.postMessage('blocking');
+        ${block}
+      });`;
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      import { once } from 'node:events';
+      const first = new Worker(${JSON.stringify(worker)}, { eval: true });
+      await once(first, 'message');
+      await first.terminate();
+      console.log('terminated');
+      const second = new Worker(${JSON.stringify(worker)}, { eval: true });
+      await once(second, 'message');
+      process.exit(7);`;
+    const result = await runNode(script, { ms: 15_000 });
+    assert.deepEqual({ code: result.code, stdout: result.stdout.trim() }, { code: 7, stdout: 'terminated' }, result.stderr);
+  });
+}
+
+// The signal comes from a python3 process that waits until this process's
+// main thread is in poll(2) (its /proc syscall number), so it lands during
+// the Sync wait, whatever the timing.
+function signalWhenPolling(pid: number, signal: string): Promise<unknown> {
+  const sender = spawn('python3', ['-c', `
+import os, signal, time
+polls = {7, 271, 73}  # poll and ppoll on x86_64, ppoll on arm64
+while True:
+    with open('/proc/${pid}/syscall') as f:
+        nr = f.read().split()[0]
+    if nr.isdigit() and int(nr) in polls:
+        break
+    time.sleep(0.001)
+os.kill(${pid}, signal.${signal})
+`], { stdio: 'inherit' });
+  return once(sender, 'close');
+}
+
+for (const [what, code, expected] of [
+  ['selectors.selectSync', `const sel = await import(${selectors}); out = sel.selectSync([a], [], [], 0.5);`, '[[],[],[]]'],
+  ['DefaultSelector.selectSync', `const sel = await import(${selectors}); const s = new sel.DefaultSelector(); s.register(a, sel.EVENT_READ); out = s.selectSync(0.5);`, '[]'],
+  ['recvSync with a timeout', "a.settimeout(0.5); try { a.recvSync(1); } catch (e) { out = e.name; }", '"TimeoutError"'],
+] as const) {
+  test(`${what}: a handled signal during the wait is waited through, with the time that remains (PEP 475)`, async () => {
+    const script = `
+      const socket = await import(${berkeley});
+      process.on('SIGUSR1', () => {});
+      const [a, b] = socket.socketpair();
+      console.log('ready');
+      let out;
+      const started = performance.now();
+      ${code}
+      console.log(JSON.stringify(out), performance.now() - started >= 450);`;
+    let sent: Promise<unknown> | undefined;
+    const result = await runNode(script, { onLine: (line, child) => void (line === 'ready' && (sent = signalWhenPolling(child.pid!, 'SIGUSR1'))) });
+    await sent;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim().split('\n').at(-1), `${expected} true`);
+  });
+}
+
+test('connectSync interrupted by a signal (SIGCHLD of a child exiting) never reports a connection still in progress as made', async () => {
+  // A full accept queue on 127.0.0.1 drops the next SYN, so the connect stays in progress.
+  const script = `
+    const socket = await import(${berkeley});
+    process.on('SIGUSR1', () => {});
+    const server = socket.socket();
+    server.bind(['127.0.0.1', 0]);
+    server.listen(0);
+    const fill = [];
+    for (let k = 0; k < 8; k++) { const c = socket.socket(); c.setblocking(false); c.connectEx(server.getsockname()); fill.push(c); }
+    const s = socket.socket();
+    s.settimeout(0.7);
+    console.log('ready');
+    let outcome;
+    try { s.connectSync(server.getsockname()); outcome = 'connected:' + JSON.stringify(s.getpeername()); }
+    catch (e) { outcome = e.name; }
+    console.log(outcome);`;
+  let sent: Promise<unknown> | undefined;
+  const result = await runNode(script, { onLine: (line, child) => void (line === 'ready' && (sent = signalWhenPolling(child.pid!, 'SIGUSR1'))) });
+  await sent;
+  assert.equal(result.code, 0, result.stderr);
+  const outcome = result.stdout.trim().split('\n').at(-1)!;
+  // Either the kernel let it through (then there is a peer) or the timeout
+  // came: never "connected" without a peer.
+  assert.ok(outcome === 'TimeoutError' || outcome.startsWith('connected:["127.0.0.1"'), outcome);
+});
