@@ -4,6 +4,8 @@
 #include "exports.h"
 #include "sockaddr.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sys/sendfile.h>
 
 /* A Buffer holding the first n bytes of data. */
@@ -125,6 +127,27 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
   return sent < 0 ? make_errno(env) : make_int(env, sent);
 }
 
+/* sendfile(2) has no MSG_NOSIGNAL: SIGPIPE is blocked on this thread for
+ * the call, and one the call raised is taken back before the mask returns,
+ * so a closed peer is EPIPE whatever the process's disposition. */
+static ssize_t sendfile_nosignal(int out, int in, off_t *position, size_t count) {
+  sigset_t pipe_set, old_set, pending;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+  sigpending(&pending);
+  bool was_pending = sigismember(&pending, SIGPIPE);
+  ssize_t sent = sendfile(out, in, position, count);
+  int saved = errno;
+  if (sent < 0 && saved == EPIPE && !was_pending && !sigismember(&old_set, SIGPIPE)) {
+    const struct timespec now = {0, 0};
+    sigtimedwait(&pipe_set, NULL, &now);
+  }
+  pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+  errno = saved;
+  return sent;
+}
+
 /* sendfile(2): (outfd, infd, offset, count) -> nbytes | -errno. With an
  * offset the file's own position is neither used nor moved; offset -1 sends
  * from that position and advances it. */
@@ -136,7 +159,7 @@ static napi_value js_sendfile(napi_env env, napi_callback_info info) {
   if (a.failed) return NULL;
   if (count < 0) return make_int(env, -EINVAL);
   off_t position = (off_t)offset;
-  ssize_t sent = sendfile(out, in, offset < 0 ? NULL : &position, (size_t)count);
+  ssize_t sent = sendfile_nosignal(out, in, offset < 0 ? NULL : &position, (size_t)count);
   return sent < 0 ? make_errno(env) : make_int(env, sent);
 }
 

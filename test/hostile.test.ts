@@ -9,6 +9,8 @@ import { once } from 'node:events';
 import { runNode } from './helpers.js';
 
 const berkeley = JSON.stringify(import.meta.resolve('berkeley'));
+// For a child script: whether the thread whose /proc folder is given is in poll(2) or ppoll(2) (x86_64: 7, 271; arm64: 73).
+const POLLING = "const polling = (dir) => { try { return [7, 271, 73].includes(Number(readFileSync(dir + '/syscall', 'utf8').split(' ')[0])); } catch { return false; } };";
 const selectors = JSON.stringify(import.meta.resolve('berkeley/selectors'));
 
 // A worker whose berkeley made a watcher (an async call that waited), then ends as told.
@@ -78,38 +80,43 @@ for (const call of ['recvSync(1)', 'acceptSync()', 'selectSync']) {
     const worker = `
       Promise.all([import('node:worker_threads'), import(${berkeley})]).then(async ([{ parentPort }, socket]) => {
         const [a, b] = socket.socketpair();
-        parentPort.postMessage('blocking');
         ${block}
       });`;
     const script = `
       import { Worker } from 'node:worker_threads';
       import { once } from 'node:events';
+      import { readdirSync, readFileSync } from 'node:fs';
+      ${POLLING}
+      // Once one of this process's threads is in poll(2): the worker, blocked.
+      const blocked = async () => { while (!readdirSync('/proc/self/task').some((t) => polling('/proc/self/task/' + t))) await new Promise((r) => setTimeout(r, 1)); };
       const first = new Worker(${JSON.stringify(worker)}, { eval: true });
-      await once(first, 'message');
+      await blocked();
       await first.terminate();
       console.log('terminated');
       const second = new Worker(${JSON.stringify(worker)}, { eval: true });
-      await once(second, 'message');
+      await blocked();
       process.exit(7);`;
     const result = await runNode(script, { ms: 15_000 });
     assert.deepEqual({ code: result.code, stdout: result.stdout.trim() }, { code: 7, stdout: 'terminated' }, result.stderr);
   });
 }
 
-// The signal comes from a python3 process that waits until this process's
-// main thread is in poll(2) (its /proc syscall number), so it lands during
-// the Sync wait, whatever the timing.
+// The signal comes from a python3 process that waits until the child's main
+// thread is in poll(2) (its /proc syscall number), then sends it to that
+// thread (tgkill), so it lands during the Sync wait, whatever the timing.
 function signalWhenPolling(pid: number, signal: string): Promise<unknown> {
   const sender = spawn('python3', ['-c', `
-import os, signal, time
+import ctypes, os, platform, signal, time
 polls = {7, 271, 73}  # poll and ppoll on x86_64, ppoll on arm64
+tgkill = {'x86_64': 234, 'aarch64': 131}[platform.machine()]
 while True:
     with open('/proc/${pid}/syscall') as f:
         nr = f.read().split()[0]
     if nr.isdigit() and int(nr) in polls:
         break
     time.sleep(0.001)
-os.kill(${pid}, signal.${signal})
+if ctypes.CDLL(None, use_errno=True).syscall(tgkill, ${pid}, ${pid}, signal.${signal}) != 0:
+    raise OSError(ctypes.get_errno(), 'tgkill')
 `], { stdio: 'inherit' });
   return once(sender, 'close');
 }
@@ -137,7 +144,7 @@ for (const [what, code, expected] of [
   });
 }
 
-test('connectSync interrupted by a signal (SIGCHLD of a child exiting) never reports a connection still in progress as made', async () => {
+test('connectSync interrupted by a handled signal never reports a connection still in progress as made', async () => {
   // A full accept queue on 127.0.0.1 drops the next SYN, so the connect stays in progress.
   const script = `
     const socket = await import(${berkeley});
@@ -146,7 +153,7 @@ test('connectSync interrupted by a signal (SIGCHLD of a child exiting) never rep
     server.bind(['127.0.0.1', 0]);
     server.listen(0);
     const fill = [];
-    for (let k = 0; k < 8; k++) { const c = socket.socket(); c.setblocking(false); c.connectEx(server.getsockname()); fill.push(c); }
+    for (let k = 0; k < 8; k++) { const c = socket.socket(); c.setblocking(false); await c.connectEx(server.getsockname()); fill.push(c); }
     const s = socket.socket();
     s.settimeout(0.7);
     console.log('ready');
@@ -162,4 +169,30 @@ test('connectSync interrupted by a signal (SIGCHLD of a child exiting) never rep
   // Either the kernel let it through (then there is a peer) or the timeout
   // came: never "connected" without a peer.
   assert.ok(outcome === 'TimeoutError' || outcome.startsWith('connected:["127.0.0.1"'), outcome);
+});
+
+test('sendfileSync and sendfile to a closed peer with SIGPIPE at its default disposition: BrokenPipeError, and the process lives', async () => {
+  const script = `
+    import { openSync, writeFileSync } from 'node:fs';
+    import { tmpdir } from 'node:os';
+    import { join } from 'node:path';
+    const socket = await import(${berkeley});
+    // Adding then removing a listener puts SIGPIPE back at its default (terminate).
+    const listener = () => {};
+    process.on('SIGPIPE', listener);
+    process.off('SIGPIPE', listener);
+    const path = join(tmpdir(), 'berkeley-sigpipe-' + process.pid);
+    writeFileSync(path, Buffer.alloc(1 << 20, 7));
+    const outcomes = [];
+    for (const form of ['sync', 'async']) {
+      const [a, b] = socket.socketpair();
+      b.close();
+      const file = openSync(path, 'r');
+      try { form === 'sync' ? a.sendfileSync(file) : await a.sendfile(file); outcomes.push('sent'); }
+      catch (e) { outcomes.push(e.name); }
+      a.close();
+    }
+    console.log(outcomes.join(' '));`;
+  const result = await runNode(script);
+  assert.deepEqual({ code: result.code, signal: result.signal, stdout: result.stdout.trim() }, { code: 0, signal: null, stdout: 'BrokenPipeError BrokenPipeError' }, result.stderr);
 });
