@@ -66,6 +66,11 @@ function parseUnix(address: unknown, name: string): Parsed {
   if (length > SUN_PATH_MAX - (abstract ? 0 : 1)) {
     throw new RangeError(`The "${name}" argument is too long for AF_UNIX: ${length} bytes, at most ${SUN_PATH_MAX - (abstract ? 0 : 1)}`);
   }
+  // A path ends at its first NUL in the kernel: one inside would reach another file.
+  // An abstract name (first byte 0) is bytes, any of them.
+  if (!abstract && (typeof address === 'string' ? address.includes('\0') : address.includes(0))) {
+    throw new RangeError(`The "${name}" argument must not contain null characters`);
+  }
   return { address: address as string | Buffer };
 }
 

@@ -6,7 +6,6 @@ import { inspect } from 'node:util';
 import { formatAddress, resolve, resolveSync, type Address, type SocketAddress } from './address.js';
 import { callAsync, callSync } from './call.js';
 import * as C from './constants.js';
-import { EBADF } from './errno.js';
 import { closedError, errorFromErrno, GaiError, SocketError } from './errors.js';
 import { FileRefs, SocketFile, type MakefileOptions } from './file.js';
 import { Handle } from './handle.js';
@@ -280,12 +279,19 @@ export class Socket {
     return callSync(this.#handle, this.#timeoutFor(f), READ, 'recv', native.recv, n, f);
   }
 
+  /** A stream read of 0 bytes is 0 at once, as in Python (a datagram one still takes a datagram). */
+  #nothingToRead(n: number): boolean {
+    this.#fd('recv');
+    return n === 0 && this.type === C.SOCK_STREAM;
+  }
+
   /** recv(2) into the caller's memory; nbytes 0 (the default) means all of it. Returns the count. */
   recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<number> {
     try {
       const into = checkWritable(buffer);
       const n = intoLength(into, nbytes);
       const f = checkFlags(flags);
+      if (this.#nothingToRead(n)) return Promise.resolve(0);
       if (this.#waitsForAll(f)) return callAsync(this.#handle, this.#handle.timeout, READ, 'recv', RecvAll.op, new RecvAll(into, n, f));
       return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recv', native.recvInto, into, n, f);
     } catch (error) {
@@ -297,6 +303,7 @@ export class Socket {
     const into = checkWritable(buffer);
     const n = intoLength(into, nbytes);
     const f = checkFlags(flags);
+    if (this.#nothingToRead(n)) return 0;
     if (this.#waitsForAll(f)) return callSync(this.#handle, this.#handle.timeout, READ, 'recv', RecvAll.op, new RecvAll(into, n, f));
     return callSync(this.#handle, this.#timeoutFor(f), READ, 'recv', native.recvInto, into, n, f);
   }
@@ -471,7 +478,8 @@ export class Socket {
     } else if (optlen !== undefined) {
       throw new TypeError('The "optlen" argument is only allowed when value is null');
     } else if (typeof value === 'number') {
-      rc = native.setsockoptInt(fd, level, option, checkInt(value, 'value', -0x80000000, 0xffffffff) | 0);
+      // A C int, as Python's: an unsigned option (SO_MARK) past 2**31-1 takes its bits as a negative int or as bytes.
+      rc = native.setsockoptInt(fd, level, option, checkInt(value, 'value', -0x80000000, 0x7fffffff));
     } else if (typeof value === 'boolean') {
       rc = native.setsockoptInt(fd, level, option, value ? 1 : 0);
     } else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
@@ -483,13 +491,14 @@ export class Socket {
   }
 
   /** getsockopt(2): an int option as a number, or with buflen the raw bytes. */
-  getsockopt(level: number, option: number): number;
+  getsockopt(level: number, option: number, buflen?: 0): number;
   getsockopt(level: number, option: number, buflen: number): Buffer;
   getsockopt(level: number, option: number, buflen?: number): number | Buffer {
     checkInt(level, 'level');
     checkInt(option, 'option');
     const fd = this.#fd('getsockopt');
-    if (buflen === undefined) {
+    // buflen 0 is the int form too, as in Python.
+    if (buflen === undefined || buflen === 0) {
       const { rc, value } = getsockoptInt(fd, level, option);
       check(rc, 'getsockopt');
       return value;
@@ -503,7 +512,9 @@ export class Socket {
 
   /** null: blocking (wait forever); 0: non-blocking; t > 0: wait at most t seconds. */
   settimeout(timeout: number | null): void {
-    this.#handle.timeout = checkTimeout(timeout);
+    const checked = checkTimeout(timeout);
+    this.#fd('settimeout');
+    this.#handle.timeout = checked;
   }
 
   gettimeout(): number | null {
@@ -512,7 +523,9 @@ export class Socket {
 
   /** setblocking(true) is settimeout(null); setblocking(false) is settimeout(0). */
   setblocking(flag: boolean): void {
-    this.#handle.timeout = checkBoolean(flag, 'flag') ? null : 0;
+    const blocking = checkBoolean(flag, 'flag');
+    this.#fd('setblocking');
+    this.#handle.timeout = blocking ? null : 0;
   }
 
   getblocking(): boolean {
@@ -569,8 +582,8 @@ export class Socket {
     if (this.#files?.deferClose() === true) return;
     unclosed.unregister(this.#handle);
     const rc = this.#handle.close();
-    // EBADF here means someone closed our fd behind our back: still closed.
-    if (rc < 0 && rc !== -EBADF) throw errorFromErrno(rc, 'close');
+    // EBADF: the fd was closed behind our back; this socket is closed all the same, and says so, as Python's.
+    if (rc < 0) throw errorFromErrno(rc, 'close');
   }
 
   /** Gives up the fd without closing it and returns it. */

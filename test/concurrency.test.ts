@@ -227,7 +227,7 @@ describe('close racing pending calls', () => {
     assert.throws(() => old.shutdown(socket.SHUT_RDWR), isEBADF);
     old.close();
     old.unref();
-    old.settimeout(0);
+    assert.throws(() => old.settimeout(0), isEBADF);
     // The new socket on the reused fd is intact: open, connected, unchanged data.
     assert.equal(reused.fileno(), oldFd);
     await other.sendall('for the new one');

@@ -280,7 +280,9 @@ describe('privileged options', () => {
     using s = socket.socket();
     s.setsockopt(SOL_SOCKET, socket.SO_MARK!, 0x2a);
     assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_MARK!), 0x2a);
-    s.setsockopt(SOL_SOCKET, socket.SO_MARK!, 0xffffffff);
+    // The int form is a C int, as in Python: 0xffffffff is -1 (its bits), or the 4 bytes.
+    assert.throws(() => s.setsockopt(SOL_SOCKET, socket.SO_MARK!, 0xffffffff), RangeError);
+    s.setsockopt(SOL_SOCKET, socket.SO_MARK!, -1);
     assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_MARK!) >>> 0, 0xffffffff);
   });
 
