@@ -4,6 +4,7 @@
 #include "exports.h"
 #include "args.h"
 #include "compat.h"
+#include "constants_headers.h"
 
 static void set(napi_env env, napi_value object, const char *name, int64_t value) {
   napi_set_named_property(env, object, name, make_int(env, value));

@@ -1,7 +1,7 @@
 // Maintainer's tool (`npm run constants`), never run at install time.
 //
 // Reads the constants that the platform headers define (`cc -dM -E` over
-// native/platform.h and <errno.h>) with every toolchain found on PATH (cc,
+// native/constants_headers.h and <errno.h>) with every toolchain found on PATH (cc,
 // and musl-gcc and aarch64-linux-gnu-gcc where installed), and rewrites two
 // committed files from the union of the names found:
 //   native/constants_list.h  an X-macro list, each entry under #ifdef, that
@@ -17,7 +17,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const PREFIXES = /^(ETH_P_|PACKET_|AF_|SOCK_|SOL_|SO_|SCM_|IPPROTO_|IPPORT_|IP_|IPV6_|TCP_|UDP_|MSG_|SHUT_|AI_|NI_|EAI_|INADDR_|SOMAXCONN$)/;
+const PREFIXES = /^(ETH_P_|PACKET_|AF_|PF_|SOCK_|SOL_|SO_|SCM_|IPPROTO_|IPPORT_|IP_|IPV6_|TCP_|UDP_|UDPLITE_|MSG_|SHUT_|AI_|NI_|EAI_|INADDR_|CAN_|J1939_|VMADDR_|TIPC_|NETLINK_|ALG_|SOMAXCONN$)/;
+// linux/socket.h's kernel-side SOCK_ names (buffer locks, ioctl type, txrehash) are no socket types.
+const NOT_CONSTANTS = /^SOCK_(BUF_LOCK_MASK|IOC_TYPE|RCVBUF_LOCK|SNDBUF_LOCK|TXREHASH_)/;
 const ERRNO = /^E[A-Z0-9]+$/;
 
 // Names every BSD-socket platform defines (POSIX.1-2017 <sys/socket.h>,
@@ -97,7 +99,7 @@ function scan(toolchains, header, pattern) {
 const toolchains = TOOLCHAINS.filter(onPath);
 if (!toolchains.includes('cc')) throw new Error('gen-constants: a C compiler (cc) is required');
 
-const socketNames = scan(toolchains, '"platform.h"', PREFIXES).names;
+const socketNames = scan(toolchains, '"constants_headers.h"', PREFIXES).names.filter((n) => !NOT_CONSTANTS.test(n));
 const missing = [...UNIVERSAL].filter((n) => !socketNames.includes(n));
 if (missing.length) throw new Error(`gen-constants: universal names not found in the headers: ${missing.join(' ')}`);
 

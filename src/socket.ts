@@ -41,6 +41,10 @@ for (const name of ['AF_UNSPEC', 'AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_PACKET', 
   const value = (C as Record<string, number>)[name];
   if (value !== undefined) familyNames.set(value, name);
 }
+for (const name of ['SOCK_STREAM', 'SOCK_DGRAM', 'SOCK_RAW', 'SOCK_RDM', 'SOCK_SEQPACKET']) {
+  const value = (C as Record<string, number | undefined>)[name];
+  if (value !== undefined) typeNames.set(value, name);
+}
 for (const [name, value] of Object.entries(C)) {
   if (value === undefined) continue;
   if (name.startsWith('AF_') && !familyNames.has(value)) familyNames.set(value, name);
