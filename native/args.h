@@ -27,7 +27,10 @@ void args_fail(args_t *a, size_t i, const char *what);
 int32_t arg_int32(args_t *a, size_t i);
 int64_t arg_int64(args_t *a, size_t i);
 bool arg_bool(args_t *a, size_t i);
-/* Bytes of a TypedArray, DataView or ArrayBuffer (borrowed, not copied). */
+/* Bytes of a TypedArray, DataView or ArrayBuffer (borrowed, not copied).
+ * Borrow last: reading an array element or an address may run JavaScript
+ * (getters, proxies), which can detach a buffer borrowed before it, so a
+ * function reads every argument first and borrows only after. */
 void *arg_bytes(args_t *a, size_t i, size_t *len);
 /* A UTF-8 string into buf (NUL-terminated); false if it does not fit. */
 bool arg_string(args_t *a, size_t i, char *buf, size_t size);

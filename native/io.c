@@ -116,11 +116,13 @@ static napi_value js_sendto(napi_env env, napi_callback_info info) {
   if (!args_init(&a, env, info, 5)) return NULL;
   size_t len;
   int fd = arg_int32(&a, 0);
-  const void *data = arg_bytes(&a, 1, &len);
   int flags = arg_int32(&a, 2), family = arg_int32(&a, 3);
   sockaddr_any to;
   socklen_t tolen;
+  /* The address first: reading it may run getters, which could detach the
+   * data if it were already borrowed (args.h). */
   int rc = sockaddr_from_js(&a, 4, family, &to, &tolen);
+  const void *data = arg_bytes(&a, 1, &len);
   if (a.failed) return NULL;
   if (rc < 0) return make_int(env, rc);
   ssize_t sent = sendto(fd, data, len, flags | MSG_NOSIGNAL, &to.sa, tolen);

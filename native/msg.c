@@ -32,24 +32,19 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
     msg.msg_namelen = tolen;
   }
 
-  struct iovec iov[IOV_LIMIT];
-  for (uint32_t k = 0; k < count; k++) {
-    size_t len;
-    iov[k].iov_base = value_bytes(&a, value_element(&a, a.argv[1], k, 1), 1, &len);
-    iov[k].iov_len = len;
-  }
-  msg.msg_iov = iov;
-  msg.msg_iovlen = count;
-
-  /* Each item is read once (a getter could answer differently twice), then
-   * the control buffer is sized and filled from that snapshot. */
+  /* Every element is read first (getters and proxies run JavaScript, which
+   * could detach a buffer), and only then is any memory borrowed (args.h). */
+  napi_value views[IOV_LIMIT];
+  for (uint32_t k = 0; k < count; k++) views[k] = value_element(&a, a.argv[1], k, 1);
+  /* Each ancillary item is read once (a getter could answer differently
+   * twice); the control buffer is sized and filled from that snapshot. */
   struct item {
     int level, type;
+    napi_value bytes;
     const void *data;
     size_t len;
   } *items = ancount ? calloc(ancount, sizeof *items) : NULL;
   if (ancount && items == NULL) return make_int(env, -ENOMEM);
-  size_t space = 0;
   for (uint32_t k = 0; k < ancount && !a.failed; k++) {
     napi_value triple = value_element(&a, a.argv[2], k, 2);
     if (value_array_length(&a, triple, 2) != 3) args_fail(&a, 2, "[level, type, bytes] triples");
@@ -57,8 +52,22 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
     for (uint32_t e = 0; e < 3; e++) t.argv[e] = value_element(&a, triple, e, 2);
     items[k].level = arg_int32(&t, 0);
     items[k].type = arg_int32(&t, 1);
-    items[k].data = arg_bytes(&t, 2, &items[k].len);
+    items[k].bytes = t.argv[2];
     if (t.failed) a.failed = true;
+  }
+
+  /* From here on no JavaScript runs: the borrowed memory stays valid. */
+  struct iovec iov[IOV_LIMIT];
+  for (uint32_t k = 0; k < count && !a.failed; k++) {
+    size_t len;
+    iov[k].iov_base = value_bytes(&a, views[k], 1, &len);
+    iov[k].iov_len = len;
+  }
+  msg.msg_iov = iov;
+  msg.msg_iovlen = count;
+  size_t space = 0;
+  for (uint32_t k = 0; k < ancount && !a.failed; k++) {
+    items[k].data = value_bytes(&a, items[k].bytes, 2, &items[k].len);
     space += CMSG_SPACE(items[k].len);
   }
   char *control = NULL;

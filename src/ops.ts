@@ -8,6 +8,30 @@ import { toUint8Array } from './validate.js';
 
 const intOut = new Int32Array(1);
 
+/**
+ * A waiting call's buffer must still hold what the call was given: one
+ * detached (transferred) or shrunk while the call waited would be read as
+ * EOF or as a finished send. Thrown inside the op, so that the call
+ * rejects, and nothing is received into or sent from it.
+ */
+function checkHeld(view: ArrayBufferView, length: number): void {
+  if (view.byteLength < length) {
+    throw new TypeError(`The buffer was detached or shrunk while the call waited (${view.byteLength} of ${length} bytes left)`);
+  }
+}
+
+/** recv_into(2) into view[0, n). */
+export function recvIntoOp(fd: number, view: ArrayBufferView, n: number, flags: number): number {
+  checkHeld(view, n);
+  return native.recvInto(fd, view, n, flags);
+}
+
+/** recvfrom_into(2) into view[0, n). */
+export function recvfromIntoOp(fd: number, view: ArrayBufferView, n: number, flags: number): [number, NativeAddress] | number {
+  checkHeld(view, n);
+  return native.recvfromInto(fd, view, n, flags);
+}
+
 /** getsockopt(2) of an int option -> the value or -errno via the result. */
 export function getsockoptInt(fd: number, level: number, opt: number): { rc: number; value: number } {
   const rc = native.getsockoptInt(fd, level, opt, intOut);
@@ -26,13 +50,16 @@ export function sendmsgOp(fd: number, buffers: ArrayBufferView[], ancdata: [numb
 export class SendAll {
   sent = 0;
   readonly bytes: Uint8Array;
+  readonly #length: number;
 
   constructor(data: ArrayBufferView | ArrayBuffer) {
     this.bytes = toUint8Array(data);
+    this.#length = this.bytes.length;
   }
 
   static op(fd: number, state: SendAll, flags: number): number {
     const { bytes } = state;
+    checkHeld(bytes, state.#length);
     while (state.sent < bytes.length) {
       const n = native.send(fd, state.sent === 0 ? bytes : bytes.subarray(state.sent), flags);
       if (n < 0) return n;
@@ -58,6 +85,7 @@ export class RecvAll {
   }
 
   static op(fd: number, state: RecvAll): number {
+    checkHeld(state.#view, state.wanted);
     const flags = state.flags & ~MSG_WAITALL;
     while (state.got < state.wanted) {
       const n = native.recvInto(fd, state.got === 0 ? state.#view : state.#view.subarray(state.got), state.wanted - state.got, flags);

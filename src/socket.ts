@@ -12,7 +12,7 @@ import { Handle } from './handle.js';
 import { native, type NativeAddress } from './native.js';
 import { fromNetSocket, toNetSocket } from './netinterop.js';
 import { checkAncdata, checkBuffers, CHUNK, isRegularFile, readChunk, readChunkSync, SendFile, sendfileArguments, type Ancillary, type FileLike } from './message.js';
-import { Connect, getsockoptInt, RecvAll, SendAll, sendmsgOp, sendtoOp } from './ops.js';
+import { Connect, getsockoptInt, RecvAll, recvfromIntoOp, recvIntoOp, SendAll, sendmsgOp, sendtoOp } from './ops.js';
 import { READ, WRITE } from './readiness.js';
 import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from './streams.js';
 import { getdefaulttimeout } from './timeout.js';
@@ -297,7 +297,7 @@ export class Socket {
       const f = checkFlags(flags);
       if (this.#nothingToRead(n)) return Promise.resolve(0);
       if (this.#waitsForAll(f)) return callAsync(this.#handle, this.#handle.timeout, READ, 'recv', RecvAll.op, new RecvAll(into, n, f));
-      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recv', native.recvInto, into, n, f);
+      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recv', recvIntoOp, into, n, f);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -309,7 +309,7 @@ export class Socket {
     const f = checkFlags(flags);
     if (this.#nothingToRead(n)) return 0;
     if (this.#waitsForAll(f)) return callSync(this.#handle, this.#handle.timeout, READ, 'recv', RecvAll.op, new RecvAll(into, n, f));
-    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recv', native.recvInto, into, n, f);
+    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recv', recvIntoOp, into, n, f);
   }
 
   /** recvfrom(2): `[data, address]`. */
@@ -330,14 +330,14 @@ export class Socket {
     return asyncly(() => {
       const into = checkWritable(buffer);
       const [n, f] = [intoLength(into, nbytes), checkFlags(flags)];
-      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recvfrom', native.recvfromInto, into, n, f);
+      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recvfrom', recvfromIntoOp, into, n, f);
     });
   }
 
   recvfromIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): [number, SocketAddress] {
     const into = checkWritable(buffer);
     const [n, f] = [intoLength(into, nbytes), checkFlags(flags)];
-    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recvfrom', native.recvfromInto, into, n, f);
+    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recvfrom', recvfromIntoOp, into, n, f);
   }
 
   // ---- sending -----------------------------------------------------------
