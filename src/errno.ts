@@ -7,3 +7,4 @@ export const EINTR = errno.EINTR!;
 export const EBADF = errno.EBADF!;
 export const EALREADY = errno.EALREADY!;
 export const EISCONN = errno.EISCONN!;
+export const EEXIST = errno.EEXIST!;

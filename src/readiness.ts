@@ -7,7 +7,8 @@
 // waits again at once, so this saves an epoll_ctl per call), but the handle
 // is unreferenced while nothing waits, so an idle socket keeps no process
 // alive; a readiness event that finds nobody waiting disarms it.
-import { closedError, errorFromErrno, type SocketError } from './errors.js';
+import { EEXIST } from './errno.js';
+import { closedError, errorFromErrno, FileExistsError, type SocketError } from './errors.js';
 import { native, type NativeWatcher } from './native.js';
 
 export const READ = 1;
@@ -29,6 +30,12 @@ export interface Waiter {
 }
 
 const byFd = new Map<number, Readiness>();
+
+/** Why an fd's watcher could not be made; EEXIST, the usual reason, explained. */
+function watcherError(rc: number, syscall: string): SocketError {
+  if (rc !== -EEXIST) return errorFromErrno(rc, syscall);
+  return new FileExistsError(EEXIST, 'Node.js itself already watches this fd (a net.Server or net.Socket, process.stdin…) and libuv allows one watcher per fd: wait on it with the Sync calls, or on a dup() of the fd', syscall);
+}
 
 export class Readiness {
   #watcher: NativeWatcher | undefined;
@@ -136,7 +143,7 @@ export class Readiness {
     if (this.#watcher === undefined) {
       if (wanted === 0) return;
       const watcher = native.watcherNew(this.fd, this.#onEvent);
-      if (typeof watcher === 'number') return this.#failAll((syscall) => errorFromErrno(watcher, syscall));
+      if (typeof watcher === 'number') return this.#failAll((syscall) => watcherError(watcher, syscall));
       this.#watcher = watcher;
     }
     const rc = native.watcherUpdate(this.#watcher, armed, referenced);

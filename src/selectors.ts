@@ -4,7 +4,7 @@
 // ready set with a non-blocking poll(2), so both forms report alike.
 import { native } from './native.js';
 import { EBADF } from './errno.js';
-import { errorFromErrno } from './errors.js';
+import { errorFromErrno, type SocketError } from './errors.js';
 import { PRIORITY, READ, Readiness, WRITE, type Direction, type Waiter } from './readiness.js';
 import { checkTimeout, typeError } from './validate.js';
 import { pollMany } from './syncwait.js';
@@ -67,26 +67,39 @@ export interface SelectOptions {
   signal?: AbortSignal;
 }
 
-/** Waits on a set of fds' watchers until one reports an event, the time is up, or the signal aborts. */
+/**
+ * Waits on a set of fds' watchers until one reports an event, the time is
+ * up, or the signal aborts. A watcher that cannot be made (the fd is one
+ * Node itself watches: EEXIST) rejects the wait, never spins it.
+ */
 function waitAny(targets: [number, number][], ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve) => {
+  return new Promise<void>((resolve, reject) => {
     const probes: [Readiness, Waiter][] = [];
     let timer: NodeJS.Timeout | undefined;
-    const finish = (): void => {
+    const end = (): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', finish);
       for (const [readiness, probe] of probes.splice(0)) {
         readiness.cancel(probe);
         readiness.release();
       }
+    };
+    function finish(): void {
+      end();
       resolve();
+    }
+    // A closing fd ends the wait (the next poll drops it); any other failure is the call's.
+    const failed = (error: SocketError): void => {
+      if (error.errno === EBADF) return queueMicrotask(finish);
+      end();
+      reject(error);
     };
     for (const [fd, events] of targets) {
       for (const direction of [READ, WRITE, PRIORITY] as Direction[]) {
         if (!(events & direction)) continue;
         const readiness = Readiness.of(fd);
         // A probe makes no call: an event (or the fd's closing) ends the wait.
-        const probe: Waiter = { direction, syscall: 'select', attempt: () => (queueMicrotask(finish), true), fail: () => queueMicrotask(finish) };
+        const probe: Waiter = { direction, syscall: 'select', attempt: () => (queueMicrotask(finish), true), fail: failed };
         probes.push([readiness, probe]);
         readiness.wait(probe);
       }

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { runNode } from './helpers.js';
+import * as socket from 'berkeley';
+import { bounded, runNode } from './helpers.js';
 
 const berkeley = JSON.stringify(import.meta.resolve('berkeley'));
 // For a child script: whether the thread whose /proc folder is given is in poll(2) or ppoll(2) (x86_64: 7, 271; arm64: 73).
@@ -195,4 +196,22 @@ test('sendfileSync and sendfile to a closed peer with SIGPIPE at its default dis
     console.log(outcomes.join(' '));`;
   const result = await runNode(script);
   assert.deepEqual({ code: result.code, signal: result.signal, stdout: result.stdout.trim() }, { code: 0, signal: null, stdout: 'BrokenPipeError BrokenPipeError' }, result.stderr);
+});
+
+test('async select() on an fd that Node itself watches (a net.Server) rejects with a clear FileExistsError, and the loop runs on', async () => {
+  const net = await import('node:net');
+  const sel = await import('berkeley/selectors');
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const fd = (server as unknown as { _handle: { fd: number } })._handle.fd;
+    // Before, the refused watcher retried in microtasks forever: no timer, no I/O, 100% CPU.
+    await assert.rejects(bounded(sel.select([fd], [], [], null)), (e: unknown) => e instanceof socket.FileExistsError && /already watches this fd/.test(e.message));
+    const selector = new sel.DefaultSelector();
+    selector.register(fd, sel.EVENT_READ);
+    await assert.rejects(bounded(selector.select(null)), socket.FileExistsError);
+    selector.close();
+  } finally {
+    server.close();
+  }
 });
