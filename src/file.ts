@@ -396,14 +396,15 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     return this.#closed;
   }
 
-  /** The socket's fd, or -1 once the file is closed. */
+  /** The socket's fd; a closed file has none (EBADF, as Python's ValueError). */
   fileno(): number {
-    return this.#closed ? -1 : this.#sock.fileno();
+    if (this.#closed) throw fileError('I/O operation on closed file', 'fileno');
+    return this.#sock.fileno();
   }
 
   // ---- reading -------------------------------------------------------------
 
-  /** Reads size units (bytes or characters), fewer only at EOF; all up to EOF when size < 0. */
+  /** Reads size units (bytes or characters), fewer only at EOF (unbuffered: what one receive brings); all up to EOF when size < 0. */
   read(size = -1): Promise<T> {
     return this.#readAsync(() => this.#readStep(size));
   }
@@ -421,7 +422,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     return this.#readSync(() => this.#readlineStep(limit));
   }
 
-  /** Every line up to EOF, or until the lines so far total hint units (hint > 0). */
+  /** Every line up to EOF, or until the lines so far exceed hint units (hint > 0). */
   readlines(hint = -1): Promise<T[]> {
     return this.#readAsync(() => this.#readlinesStep(hint));
   }
@@ -462,7 +463,9 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     const n = checkInt(size, 'size');
     const r = this.#reader!;
     if (n < 0) return () => (r.eof ? (r.take(r.length) as T) : READ_ALL);
-    return () => (r.length >= n || r.eof ? (r.take(Math.min(n, r.length)) as T) : new More(n - r.length));
+    // Unbuffered (Python's raw SocketIO.read): what one receive brings, up to n.
+    const enough = this.#bufsize === 0 ? (): boolean => r.length > 0 || n === 0 : (): boolean => r.length >= n;
+    return () => (enough() || r.eof ? (r.take(Math.min(n, r.length)) as T) : new More(n - r.length));
   }
 
   #readlineStep(limit: number): Step<T> {
@@ -491,7 +494,8 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
         if (line.length === 0) return lines;
         lines.push(line);
         total += line.length;
-        if (hint > 0 && total >= hint) return lines;
+        // Python's rule: stop once the lines so far exceed hint.
+        if (hint > 0 && total > hint) return lines;
         step = this.#readlineStep(-1);
       }
     };

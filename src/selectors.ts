@@ -142,10 +142,16 @@ function pollSyncUntil(fds: Int32Array, wanted: number[], ms: number): Int32Arra
 async function pollAsync(fds: Int32Array, wanted: number[], ms: number, signal?: AbortSignal): Promise<Int32Array> {
   const deadline = ms < 0 ? Infinity : performance.now() + ms;
   fds = Int32Array.from(fds);
-  for (;;) {
+  for (let waited = false; ; waited = true) {
     const ready = pollMany(fds, wanted, 0);
     const remaining = deadline - performance.now();
-    if (settled(fds, ready) || remaining <= 0 || signal?.aborted) return ready;
+    if (settled(fds, ready) || remaining <= 0 || signal?.aborted) {
+      // Ready at once: still let the event loop turn, so a loop of select()
+      // calls on fds that stay ready (a listener whose accept fails with
+      // EMFILE) cannot starve timers and I/O in microtasks.
+      if (!waited) await new Promise((resolve) => setImmediate(resolve));
+      return ready;
+    }
     const open = [...fds].flatMap((fd, k): [number, number][] => (fd < 0 ? [] : [[fd, wanted[k]!]]));
     await waitAny(open, remaining === Infinity ? -1 : Math.ceil(remaining), signal);
   }

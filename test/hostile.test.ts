@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import * as socket from 'berkeley';
-import { bounded, runNode } from './helpers.js';
+import { bounded, recvExactly, runNode } from './helpers.js';
 
 const berkeley = JSON.stringify(import.meta.resolve('berkeley'));
 // For a child script: whether the thread whose /proc folder is given is in poll(2) or ppoll(2) (x86_64: 7, 271; arm64: 73).
@@ -213,5 +213,62 @@ test('async select() on an fd that Node itself watches (a net.Server) rejects wi
     selector.close();
   } finally {
     server.close();
+  }
+});
+
+test('fd exhaustion (prlimit --nofile=64): a ThreadingTCPServer reports EMFILE once per episode, keeps its loop running, and serves again once fds are free', async () => {
+  const script = `
+    const socketserver = await import(${JSON.stringify(import.meta.resolve('berkeley/socketserver'))});
+    class Echo extends socketserver.StreamRequestHandler {
+      async handle() { for await (const line of this.rfile) await this.wfile.write(line); }
+    }
+    class Server extends socketserver.ThreadingMixIn(socketserver.TCPServer) {}
+    Server.requestQueueSize = 128;
+    const server = new Server(['127.0.0.1', 0], Echo);
+    console.log(server.serverAddress[1]);
+    process.once('SIGTERM', () => void server.shutdown());
+    await server.serveForever();
+    await server.serverClose();
+    console.log('stopped');`;
+  const child = spawn('prlimit', ['--nofile=64:64', process.execPath, '--input-type=module', '-e', script], { stdio: 'pipe' });
+  let stderr = '';
+  let reported: () => void;
+  const emfile = new Promise<void>((resolve) => (reported = resolve));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    if (stderr.includes('Too many open files')) reported();
+  });
+  const lines: string[] = [];
+  const waiters: ((line: string) => void)[] = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of chunk.split('\n').filter(Boolean)) (waiters.shift() ?? ((l: string) => lines.push(l)))(line);
+  });
+  const line = (): Promise<string> => bounded(lines.length ? Promise.resolve(lines.shift()!) : new Promise((resolve) => waiters.push(resolve)), 20_000, () => `a line from the server (stderr: ${stderr})`);
+  const exited = once(child, 'close');
+  try {
+    const port = Number(await line());
+    const clients = await Promise.all(Array.from({ length: 80 }, async () => {
+      const c = socket.socket();
+      await bounded(c.connect(['127.0.0.1', port]), 20_000);
+      await c.sendall('hi\n');
+      return c;
+    }));
+    // 80 open connections cannot all fit in 64 fds: the server meets EMFILE.
+    await bounded(emfile, 20_000, () => `EMFILE at the server (stderr: ${stderr})`);
+    for (const c of clients) c.close();
+    // Once the handlers of the closed clients have ended, fds are free again.
+    const again = socket.socket();
+    again.settimeout(20);
+    await bounded(again.connect(['127.0.0.1', port]), 20_000);
+    await again.sendall('served again\n');
+    assert.equal((await recvExactly(again, 13, 20_000)).toString(), 'served again\n');
+    again.close();
+    const reports = stderr.match(/Too many open files/g)?.length ?? 0;
+    assert.ok(reports >= 1 && reports <= 5, `EMFILE reported ${reports} times: ${stderr.slice(0, 2000)}`);
+    child.kill('SIGTERM');
+    assert.equal(await line(), 'stopped');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
   }
 });

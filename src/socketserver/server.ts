@@ -3,7 +3,7 @@
 // async; a plain server serves one request at a time, as Python's does.
 import type { Address, SocketAddress } from '../address.js';
 import * as C from '../constants.js';
-import { SocketError } from '../errors.js';
+import { errno, SocketError } from '../errors.js';
 import { DefaultSelector, EVENT_READ } from '../selectors.js';
 import { Socket } from '../socket.js';
 import type { BaseRequestHandler } from './handlers.js';
@@ -17,6 +17,23 @@ export type DatagramRequest = [packet: Buffer, socket: Socket];
 // The running serveForever() loop of each server (kept off the class, so the
 // mixins' declaration files name no private members).
 const loops = new WeakMap<object, { serving: Promise<void>; stop: AbortController }>();
+// The current back-off (ms) of each server whose accept() is out of resources.
+const starving = new WeakMap<object, number>();
+const OUT_OF_RESOURCES = new Set([errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM]);
+
+/**
+ * accept() is out of fds (EMFILE, ENFILE) or memory: the connection waits in
+ * the kernel's queue. Reported once (handleError), then the loop backs off,
+ * 10 ms doubling to 250 ms, so that the running handlers can finish and
+ * free fds; it serves again at the first accept that works.
+ */
+async function starved(server: BaseServer, error: SocketError): Promise<void> {
+  const delay = starving.get(server);
+  if (delay === undefined) await server.handleError(null, null, error);
+  const next = delay === undefined ? 10 : Math.min(delay * 2, 250);
+  starving.set(server, next);
+  await new Promise((resolve) => setTimeout(resolve, next));
+}
 
 export abstract class BaseServer {
   /** Seconds handleRequest() waits before handleTimeout(); null waits forever. */
@@ -91,9 +108,11 @@ export abstract class BaseServer {
     try {
       [request, clientAddress] = await this.getRequest();
     } catch (error) {
+      if (error instanceof SocketError && OUT_OF_RESOURCES.has(error.errno)) return starved(this, error);
       if (error instanceof SocketError) return; // another worker took it, or the client left
       throw error;
     }
+    starving.delete(this);
     if (await this.verifyRequest(request, clientAddress)) {
       try {
         await this.processRequest(request, clientAddress);

@@ -229,6 +229,38 @@ const cases: Case[] = [
       return [r.length, r[0] === conn];
     },
   },
+  {
+    name: "makefile('rb', buffering=0).read(10) after 3 bytes: those 3",
+    python: `${PY_PAIR}\nc.sendall(b'abc')\nreturn conn.makefile('rb', buffering=0).read(10)`,
+    berkeley: () => {
+      const [c, conn] = pairSync();
+      c.sendallSync('abc');
+      return conn.makefile('rb', { buffering: 0 }).readSync(10);
+    },
+  },
+  {
+    name: 'readlines(hint) stops once the lines exceed hint',
+    python: `${PY_PAIR}\nc.sendall(b'12\\n34\\n56\\n')\nc.shutdown(socket.SHUT_WR)\nreturn conn.makefile('rb').readlines(3)`,
+    berkeley: () => {
+      const [c, conn] = pairSync();
+      c.sendallSync('12\n34\n56\n');
+      c.shutdown(socket.SHUT_WR);
+      return conn.makefile('rb').readlinesSync(3);
+    },
+  },
+  {
+    name: "a closed file's fileno() raises",
+    python: `${PY_PAIR}\nf = conn.makefile('rb')\nf.close()\nf.fileno()`,
+    berkeley: () => {
+      const f = pairSync()[1].makefile('rb');
+      f.closeSync();
+      return f.fileno();
+    },
+    deliberate: {
+      why: "every operation on a closed file is SocketError EBADF 'I/O operation on closed file' here, where Python raises ValueError",
+      berkeley: (ours) => 'error' in ours && ours.error === 'SocketError' && ours.errno === socket.errno.EBADF,
+    },
+  },
 ];
 
 const PY_RUNNER = dedent(`
