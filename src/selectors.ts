@@ -167,21 +167,50 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return waitAny([], ms, signal);
 }
 
-/** getMap()'s snapshot: keyed by file object, and found by fd too. */
-class SelectorMapping<T> extends Map<FileObject, SelectorKey<T>> {
+/**
+ * getMap()'s view, as Python's _SelectorMapping: live (it shows the
+ * registrations as they are when read) and read-only; keyed by file object,
+ * and `get`/`has` find a key by fd too.
+ */
+class SelectorMapping<T> implements ReadonlyMap<FileObject, SelectorKey<T>> {
+  readonly #keys: () => Iterable<SelectorKey<T>>;
   readonly #find: (fileobj: FileObject) => SelectorKey<T> | undefined;
 
-  constructor(keys: SelectorKey<T>[], find: (fileobj: FileObject) => SelectorKey<T> | undefined) {
-    super(keys.map((key) => [key.fileobj, key]));
+  constructor(keys: () => Iterable<SelectorKey<T>>, find: (fileobj: FileObject) => SelectorKey<T> | undefined) {
+    this.#keys = keys;
     this.#find = find;
   }
 
-  override get(fileobj: FileObject): SelectorKey<T> | undefined {
-    return super.get(fileobj) ?? this.#find(fileobj);
+  get size(): number {
+    return [...this.#keys()].length;
   }
 
-  override has(fileobj: FileObject): boolean {
-    return this.get(fileobj) !== undefined;
+  get(fileobj: FileObject): SelectorKey<T> | undefined {
+    return this.#find(fileobj);
+  }
+
+  has(fileobj: FileObject): boolean {
+    return this.#find(fileobj) !== undefined;
+  }
+
+  *entries(): MapIterator<[FileObject, SelectorKey<T>]> {
+    for (const key of this.#keys()) yield [key.fileobj, key];
+  }
+
+  *keys(): MapIterator<FileObject> {
+    for (const key of this.#keys()) yield key.fileobj;
+  }
+
+  *values(): MapIterator<SelectorKey<T>> {
+    yield* this.#keys();
+  }
+
+  [Symbol.iterator](): MapIterator<[FileObject, SelectorKey<T>]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: SelectorKey<T>, key: FileObject, map: ReadonlyMap<FileObject, SelectorKey<T>>) => void, thisArg?: unknown): void {
+    for (const [fileobj, key] of this.entries()) callback.call(thisArg, key, fileobj, this);
   }
 }
 
@@ -245,7 +274,7 @@ export class DefaultSelector<T = unknown> {
   /** The registrations by file object; `get` and `has` also take the object's fd, as Python's mapping. */
   getMap(): ReadonlyMap<FileObject, SelectorKey<T>> {
     this.#check();
-    return new SelectorMapping([...this.#keys.values()], (fileobj) => {
+    return new SelectorMapping(() => this.#keys.values(), (fileobj) => {
       try {
         return this.#keys.get(this.#lookup(fileobj));
       } catch {

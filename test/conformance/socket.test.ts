@@ -261,6 +261,20 @@ const cases: Case[] = [
       berkeley: (ours) => 'error' in ours && ours.error === 'SocketError' && ours.errno === socket.errno.EBADF,
     },
   },
+  {
+    name: 'DefaultSelector.getMap() is a live, read-only view',
+    python: `s = selectors.DefaultSelector()\na, b = socket.socketpair()\nm = s.get_map()\ns.register(a, selectors.EVENT_READ)\nn = len(m)\nfound = m[a.fileno()].fd == a.fileno()\ns.unregister(a)\nreturn [n, found, len(m), hasattr(m, '__setitem__')]`,
+    berkeley: () => {
+      const s = new selectors.DefaultSelector();
+      const [a] = socket.socketpair();
+      const m = s.getMap();
+      s.register(a, selectors.EVENT_READ);
+      const n = m.size;
+      const found = m.get(a.fileno())?.fd === a.fileno();
+      s.unregister(a);
+      return [n, found, m.size, 'set' in m];
+    },
+  },
 ];
 
 const PY_RUNNER = dedent(`
