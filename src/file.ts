@@ -77,6 +77,12 @@ export interface MakefileOptions {
   newline?: string | null;
   /** Buffer size in bytes: -1 or null for 8192; 0 for unbuffered (binary only: no read-ahead, writes sent at once). */
   buffering?: number | null;
+  /**
+   * Text modes, as Python's: 'strict' (default) fails a read on bytes the
+   * encoding cannot decode (a TypeError, code ERR_ENCODING_INVALID_ENCODED_DATA,
+   * as Node's TextDecoder); 'replace' reads them as U+FFFD.
+   */
+  errors?: 'strict' | 'replace' | null;
 }
 
 /** Data a file's write takes: strings in text mode, bytes (or UTF-8 strings) in binary mode. */
@@ -203,6 +209,35 @@ class ByteReader implements Reader {
   }
 }
 
+/** Decodes a byte stream piece by piece: a sequence split across pieces is kept for the next. */
+interface Decoder {
+  write(bytes: Uint8Array): string;
+  end(): string;
+}
+
+function invalidData(encoding: string): TypeError {
+  return Object.assign(new TypeError(`The encoded data was not valid for encoding ${encoding}`), { code: 'ERR_ENCODING_INVALID_ENCODED_DATA' });
+}
+
+/** The decoder for an encoding and Python's errors= policy. */
+function makeDecoder(encoding: BufferEncoding, errors: 'strict' | 'replace'): Decoder {
+  if (encoding === 'ascii') {
+    // Node's 'ascii' drops the high bit; Python's fails or replaces the byte.
+    const latin1 = new StringDecoder('latin1');
+    return {
+      write: (bytes) => {
+        if (!bytes.some((b) => b > 0x7f)) return latin1.write(bytes as Buffer);
+        if (errors === 'strict') throw invalidData('ascii');
+        return latin1.write(bytes as Buffer).replace(/[\x80-\xff]/g, '\ufffd');
+      },
+      end: () => '',
+    };
+  }
+  if (errors === 'replace' || encoding === 'latin1') return new StringDecoder(encoding);
+  const fatal = new TextDecoder(encoding === 'utf16le' ? 'utf-16le' : 'utf-8', { fatal: true, ignoreBOM: true });
+  return { write: (bytes) => fatal.decode(bytes, { stream: true }), end: () => fatal.decode() };
+}
+
 /** Text reads: decoded chunks (joining them as they come would be quadratic). */
 class TextReader implements Reader {
   readonly #chunks: string[] = [];
@@ -213,12 +248,12 @@ class TextReader implements Reader {
   #atBase = 0;
   length = 0;
   eof = false;
-  readonly #decoder: StringDecoder;
+  readonly #decoder: Decoder;
   readonly #scratch: Buffer;
   #pendingCR = false;
 
-  constructor(encoding: BufferEncoding, size: number, readonly newline: string | null) {
-    this.#decoder = new StringDecoder(encoding);
+  constructor(encoding: BufferEncoding, errors: 'strict' | 'replace', size: number, readonly newline: string | null) {
+    this.#decoder = makeDecoder(encoding, errors);
     this.#scratch = Buffer.allocUnsafe(size);
   }
 
@@ -322,6 +357,13 @@ function fileError(message: string, syscall: string): SocketError {
   return new SocketError(EBADF, message, syscall);
 }
 
+function checkErrors(value: unknown): 'strict' | 'replace' {
+  if (value === undefined || value === null) return 'strict';
+  if (value === 'strict' || value === 'replace') return value;
+  if (typeof value !== 'string') throw typeError('errors', "'strict', 'replace' or null", value);
+  throw new RangeError(`The "errors" argument must be 'strict' or 'replace'. Received '${value}'`);
+}
+
 function checkEncoding(value: unknown): BufferEncoding {
   if (value === undefined || value === null) return 'utf8';
   if (typeof value !== 'string') throw typeError('encoding', 'a string or null', value);
@@ -382,7 +424,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     this.#newline = checkNewline(options.newline);
     this.#sock = sock;
     this.#writing = writing;
-    if (reading) this.#reader = this.#binary ? new ByteReader(this.#bufsize) : new TextReader(this.#encoding, this.#bufsize, this.#newline);
+    if (reading) this.#reader = this.#binary ? new ByteReader(this.#bufsize) : new TextReader(this.#encoding, checkErrors(options.errors), this.#bufsize, this.#newline);
     this.#refs = refs;
     refs?.acquire();
   }

@@ -246,9 +246,16 @@ describe('text modes', () => {
     const [c, d] = pair();
     using _c = c;
     using _d = d;
-    await using g = c.makefile('r');
+    await using g = c.makefile('r', { errors: 'replace' });
     await feed(d, Buffer.from('ä\nö').subarray(0, 4));
     assert.deepEqual(await bounded(g.readlines()), ['ä\n', '\ufffd']); // a character cut by EOF
+    const [e, h] = pair();
+    using _e = e;
+    using _h = h;
+    await using strict = e.makefile('r');
+    await feed(h, Buffer.from('ä\nö').subarray(0, 4));
+    assert.equal(await bounded(strict.readline()), 'ä\n');
+    await assert.rejects(bounded(strict.readline()), (err: NodeJS.ErrnoException) => err instanceof TypeError && err.code === 'ERR_ENCODING_INVALID_ENCODED_DATA');
   });
 
   test('async and Sync iteration over lines', async () => {

@@ -289,6 +289,8 @@ const pythonToBerkeley: Record<string, string[]> = {
   OverflowError: ['RangeError'],
   // Python's TypeError for a NUL in a string or a float where an int goes: a bad value (RangeError) or TypeError here.
   TypeError: ['TypeError', 'RangeError'],
+  // Bytes a text file cannot decode: Node's TextDecoder error (ERR_ENCODING_INVALID_ENCODED_DATA).
+  UnicodeDecodeError: ['TypeError'],
 };
 
 /**

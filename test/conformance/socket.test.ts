@@ -262,6 +262,29 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'a text file meets bytes it cannot decode: strict (the default) fails the read',
+    python: `${PY_PAIR}\nc.sendall(b'ok \\xff\\n')\nreturn conn.makefile('r').readline()`,
+    berkeley: () => {
+      const [c, conn] = pairSync();
+      c.sendallSync(Buffer.from('ok \xff\n', 'latin1'));
+      return conn.makefile('r').readlineSync();
+    },
+  },
+  {
+    name: "errors='replace' reads them as U+FFFD (utf-8 and ascii)",
+    python: `${PY_PAIR}\nc.sendall(b'ok \\xff\\n\\xe9\\n')\nc.shutdown(socket.SHUT_WR)\nutf8 = conn.makefile('rb').read()\nreturn [utf8.decode('utf-8', 'replace'), utf8.decode('ascii', 'replace')]`,
+    berkeley: () => {
+      const results: string[] = [];
+      for (const encoding of ['utf-8', 'ascii']) {
+        const [c, conn] = pairSync();
+        c.sendallSync(Buffer.from('ok \xff\n\xe9\n', 'latin1'));
+        c.shutdown(socket.SHUT_WR);
+        results.push(conn.makefile('r', { encoding, errors: 'replace', newline: '' }).readSync());
+      }
+      return results;
+    },
+  },
+  {
     name: 'DefaultSelector.getMap() is a live, read-only view',
     python: `s = selectors.DefaultSelector()\na, b = socket.socketpair()\nm = s.get_map()\ns.register(a, selectors.EVENT_READ)\nn = len(m)\nfound = m[a.fileno()].fd == a.fileno()\ns.unregister(a)\nreturn [n, found, len(m), hasattr(m, '__setitem__')]`,
     berkeley: () => {
