@@ -1,6 +1,6 @@
 /* The platform's constants: every name of the committed list
- * (constants_list.h) that these headers define, with the C compiler's
- * value. Also strerror(3). */
+ * (constants_list.h) that these headers define, and the enum members of
+ * constants_enums.h, with the C compiler's values. Also strerror(3). */
 #include "exports.h"
 #include "args.h"
 #include "compat.h"
@@ -27,9 +27,12 @@ void register_constants(napi_env env, napi_value exports) {
   napi_create_object(env, &constants);
   napi_create_object(env, &errnos);
 #define CONSTANT(name) set(env, constants, #name, (int64_t)(name));
+#define ALIAS(name, value) set(env, constants, #name, (int64_t)(value));
 #define ERRNO(name) set(env, errnos, #name, (int64_t)(name));
 #include "constants_list.h"
+#include "constants_enums.h"
 #undef CONSTANT
+#undef ALIAS
 #undef ERRNO
   napi_set_named_property(env, exports, "constants", constants);
   napi_set_named_property(env, exports, "errno", errnos);

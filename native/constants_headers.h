@@ -11,6 +11,9 @@
 #include <linux/can.h>
 #include <linux/can/raw.h>
 #endif
+#if __has_include(<linux/can/bcm.h>)
+#include <linux/can/bcm.h>
+#endif
 #if __has_include(<linux/can/j1939.h>)
 #include <linux/can/j1939.h>
 #endif
