@@ -6,7 +6,7 @@
 //  3. map a negative errno to its SocketError.
 // An operation is `op(fd, a, b, c, d)` returning its result or -errno; an
 // operation that makes partial progress (sendall) returns -EAGAIN until done.
-import { EAGAIN, EINPROGRESS, EINTR } from './errno.js';
+import { EAGAIN, EINPROGRESS, EINTR, OUT_OF_RESOURCES } from './errno.js';
 import { closedError, errorFromErrno, timeoutError, type SocketError } from './errors.js';
 import type { Handle } from './handle.js';
 import type { Direction, Readiness, Waiter } from './readiness.js';
@@ -21,6 +21,14 @@ export type Op<R> = (fd: number, a: any, b: any, c: any, d: any) => R | number;
 const MAX_WAIT_MS = 0x7fffffff;
 
 const wouldBlock = (rc: number): boolean => rc === -EAGAIN || rc === -EINPROGRESS;
+
+// Out of fds or memory (accept's EMFILE): the failure is reported once the
+// event loop has turned, so a loop that retries at once cannot starve the
+// timers and I/O of the handlers that would free what is missing.
+const outOfResources = (rc: number): boolean => OUT_OF_RESOURCES.has(-rc);
+function rejectLater<R>(error: SocketError): Promise<R> {
+  return new Promise<R>((_, reject) => setImmediate(reject, error));
+}
 
 /** The blocking form: waits on the calling thread with poll(2). */
 export function callSync<R>(handle: Handle, timeout: number | null, direction: Direction, syscall: string, op: Op<R>, a?: unknown, b?: unknown, c?: unknown, d?: unknown): R {
@@ -55,6 +63,7 @@ export function callAsync<R>(handle: Handle, timeout: number | null, direction: 
     let result = op(fd, a, b, c, d);
     while (result === -EINTR) result = op(fd, a, b, c, d);
     if (typeof result !== 'number' || result >= 0) return Promise.resolve(result as R);
+    if (outOfResources(result)) return rejectLater(errorFromErrno(result, syscall));
     if (!wouldBlock(result) || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
   }
   return new Promise<R>((resolve, reject) => {

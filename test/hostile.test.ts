@@ -216,20 +216,10 @@ test('async select() on an fd that Node itself watches (a net.Server) rejects wi
   }
 });
 
-test('fd exhaustion (prlimit --nofile=64): a ThreadingTCPServer reports EMFILE once per episode, keeps its loop running, and serves again once fds are free', async () => {
-  const script = `
-    const socketserver = await import(${JSON.stringify(import.meta.resolve('berkeley/socketserver'))});
-    class Echo extends socketserver.StreamRequestHandler {
-      async handle() { for await (const line of this.rfile) await this.wfile.write(line); }
-    }
-    class Server extends socketserver.ThreadingMixIn(socketserver.TCPServer) {}
-    Server.requestQueueSize = 128;
-    const server = new Server(['127.0.0.1', 0], Echo);
-    console.log(server.serverAddress[1]);
-    process.once('SIGTERM', () => void server.shutdown());
-    await server.serveForever();
-    await server.serverClose();
-    console.log('stopped');`;
+// Runs an echo server (script: prints its port, echoes lines, reports
+// EMFILE on stderr, prints 'stopped' on SIGTERM) with 64 fds; 80 clients
+// exhaust them; once they close, the server must serve a new client.
+async function exhaustFds(script: string): Promise<void> {
   const child = spawn('prlimit', ['--nofile=64:64', process.execPath, '--input-type=module', '-e', script], { stdio: 'pipe' });
   let stderr = '';
   let reported: () => void;
@@ -271,4 +261,42 @@ test('fd exhaustion (prlimit --nofile=64): a ThreadingTCPServer reports EMFILE o
     if (child.exitCode === null) child.kill('SIGKILL');
     await exited;
   }
-});
+}
+
+test('fd exhaustion (prlimit --nofile=64): a ThreadingTCPServer reports EMFILE once per episode, keeps its loop running, and serves again once fds are free', () =>
+  exhaustFds(`
+    const socketserver = await import(${JSON.stringify(import.meta.resolve('berkeley/socketserver'))});
+    class Echo extends socketserver.StreamRequestHandler {
+      async handle() { for await (const line of this.rfile) await this.wfile.write(line); }
+    }
+    class Server extends socketserver.ThreadingMixIn(socketserver.TCPServer) {}
+    Server.requestQueueSize = 128;
+    const server = new Server(['127.0.0.1', 0], Echo);
+    console.log(server.serverAddress[1]);
+    process.once('SIGTERM', () => void server.shutdown());
+    await server.serveForever();
+    await server.serverClose();
+    console.log('stopped');`));
+
+test('fd exhaustion: a plain accept() loop that retries at once on EMFILE still lets its handlers run, and serves again', () =>
+  exhaustFds(`
+    const socket = await import(${berkeley});
+    const server = socket.createServer(['127.0.0.1', 0], { backlog: 128 });
+    console.log(server.getsockname()[1]);
+    process.once('SIGTERM', () => { console.log('stopped'); process.exit(0); });
+    let reported = false;
+    for (;;) {
+      let conn;
+      try {
+        [conn] = await server.accept();
+      } catch (e) {
+        if (e.code !== 'EMFILE') throw e;
+        if (!reported) console.error('accept: Too many open files');
+        reported = true;
+        continue;
+      }
+      reported = false;
+      (async () => {
+        for (let data = await conn.recv(1024); data.length > 0; data = await conn.recv(1024)) await conn.sendall(data);
+      })().catch(() => {}).finally(() => conn.close());
+    }`));

@@ -3,7 +3,8 @@
 // async; a plain server serves one request at a time, as Python's does.
 import type { Address, SocketAddress } from '../address.js';
 import * as C from '../constants.js';
-import { errno, SocketError } from '../errors.js';
+import { OUT_OF_RESOURCES } from '../errno.js';
+import { SocketError } from '../errors.js';
 import { DefaultSelector, EVENT_READ } from '../selectors.js';
 import { Socket } from '../socket.js';
 import type { BaseRequestHandler } from './handlers.js';
@@ -19,7 +20,6 @@ export type DatagramRequest = [packet: Buffer, socket: Socket];
 const loops = new WeakMap<object, { serving: Promise<void>; stop: AbortController }>();
 // The current back-off (ms) of each server whose accept() is out of resources.
 const starving = new WeakMap<object, number>();
-const OUT_OF_RESOURCES = new Set([errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM]);
 
 /**
  * accept() is out of fds (EMFILE, ENFILE) or memory: the connection waits in
