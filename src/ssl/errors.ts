@@ -99,7 +99,12 @@ interface NodeError {
 /** A certificate verification failure from Node's verifyError(), or null if err is not one. */
 export function verificationError(err: unknown, syscall = 'do_handshake'): SSLCertVerificationError | null {
   const { code } = (err ?? {}) as NodeError;
-  const known = typeof code === 'string' ? verifyCodes.get(code) : undefined;
+  // Node's verify callback lets OpenSSL go on past the first failure, and
+  // the result is the last one: for a lone leaf whose issuer is unknown,
+  // OpenSSL first finds no issuer (20), then cannot check the leaf's
+  // signature (21). Python stops at the first, so berkeley reports that.
+  const first = code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ? 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' : code;
+  const known = typeof first === 'string' ? verifyCodes.get(first) : undefined;
   if (known === undefined) return null;
   return new SSLCertVerificationError(known[0], known[1], syscall, err);
 }
