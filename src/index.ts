@@ -1,12 +1,12 @@
-// berkeley: Python's socket module for TypeScript on Node.js.
-export * from './constants.js';
-export { Socket, type Data, type Message } from './socket.js';
-export { SocketFile, IncompleteReadError, type MakefileOptions, type FileData } from './file.js';
-export type { ToDuplexOptions, SocketWebStreams } from './streams.js';
-export { socket, socketpair, fromfd, close, dup, sendFds, sendFdsSync, recvFds, recvFdsSync, type ReceivedFds } from './functions.js';
-export { CMSG_LEN, CMSG_SPACE, type Ancillary, type FileLike } from './message.js';
-export { getdefaulttimeout, setdefaulttimeout } from './timeout.js';
-export type { Address, IPv4Address, IPv6Address, UnixAddress, SocketAddress } from './address.js';
+// The entry point `berkeley`: Python's socket module for TypeScript on Node.js.
+export * from './core/constants.js';
+export { Socket, type Data, type Message } from './socket/socket.js';
+export { SocketFile, IncompleteReadError, type MakefileOptions, type FileData } from './adapters/file.js';
+export type { ToDuplexOptions, SocketWebStreams } from './adapters/streams.js';
+export { socket, socketpair, fromfd, close, dup, sendFds, sendFdsSync, recvFds, recvFdsSync, type ReceivedFds } from './socket/fd.js';
+export { CMSG_LEN, CMSG_SPACE, type Ancillary, type FileLike } from './socket/message.js';
+export { getdefaulttimeout, setdefaulttimeout } from './socket/timeout.js';
+export type { Address, IPv4Address, IPv6Address, UnixAddress, SocketAddress } from './socket/address.js';
 export {
   errno,
   SocketError,
@@ -27,7 +27,7 @@ export {
   ConnectionResetError,
   GaiError,
   HostError,
-} from './errors.js';
+} from './core/errors.js';
 export {
   getaddrinfo,
   getaddrinfoSync,
@@ -51,8 +51,8 @@ export {
   ifIndextoname,
   type AddrInfo,
   type HostEntry,
-} from './netdb.js';
-export { inetAton, inetNtoa, inetPton, inetNtop, htons, ntohs, htonl, ntohl } from './convert.js';
+} from './socket/netdb.js';
+export { inetAton, inetNtoa, inetPton, inetNtop, htons, ntohs, htonl, ntohl } from './socket/convert.js';
 export {
   createConnection,
   createConnectionSync,
@@ -61,7 +61,7 @@ export {
   hasIpv6,
   type CreateConnectionOptions,
   type CreateServerOptions,
-} from './connection.js';
+} from './socket/connection.js';
 export {
   packIpMreq,
   packIpMreqn,
@@ -75,4 +75,4 @@ export {
   type Linger,
   type Ucred,
   type TcpInfo,
-} from './structs.js';
+} from './socket/structs.js';

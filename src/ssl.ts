@@ -1,5 +1,5 @@
-// berkeley/ssl: Python's ssl module over berkeley sockets, on Node's own tls
-// (OpenSSL): no cryptography of our own.
+// The entry point `berkeley/ssl`: Python's ssl module over berkeley sockets, on
+// Node's own tls (OpenSSL): no cryptography of our own.
 export {
   PROTOCOL_TLS_CLIENT,
   PROTOCOL_TLS_SERVER,

@@ -1,9 +1,9 @@
 // Python's socketserver request handlers. The server constructs one per
 // request, then runs setup(), handle() and finish() (each may be async).
-import type { SocketAddress } from '../address.js';
-import { IPPROTO_TCP, TCP_NODELAY } from '../constants.js';
-import type { SocketFile } from '../file.js';
-import type { Socket } from '../socket.js';
+import type { SocketAddress } from '../socket/address.js';
+import { IPPROTO_TCP, TCP_NODELAY } from '../core/constants.js';
+import type { SocketFile } from '../adapters/file.js';
+import type { Socket } from '../socket/socket.js';
 import { BytesIO } from './bytesio.js';
 import type { BaseServer, DatagramRequest } from './server.js';
 

@@ -5,8 +5,8 @@
 // socket instead of binding, and serves until the primary stops it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import type { SocketAddress } from '../address.js';
-import { Socket } from '../socket.js';
+import type { SocketAddress } from '../socket/address.js';
+import { Socket } from '../socket/socket.js';
 import type { TCPServer } from './server.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,12 +1,12 @@
 // Python's socketserver servers: BaseServer (the request loop and its
 // hooks), TCPServer, UDPServer and the Unix variants. Every hook may be
 // async; a plain server serves one request at a time, as Python's does.
-import type { Address, SocketAddress } from '../address.js';
-import * as C from '../constants.js';
-import { OUT_OF_RESOURCES } from '../errno.js';
-import { SocketError } from '../errors.js';
-import { DefaultSelector, EVENT_READ } from '../selectors.js';
-import { Socket } from '../socket.js';
+import type { Address, SocketAddress } from '../socket/address.js';
+import * as C from '../core/constants.js';
+import { OUT_OF_RESOURCES } from '../core/errno.js';
+import { SocketError } from '../core/errors.js';
+import { DefaultSelector, EVENT_READ } from '../selectors/selector.js';
+import { Socket } from '../socket/socket.js';
 import type { BaseRequestHandler } from './handlers.js';
 
 /** A handler class: constructed per request with (request, clientAddress, server). */

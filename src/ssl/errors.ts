@@ -3,7 +3,7 @@
 // or an X509_V_ERR name for a failed verification); Python names them by
 // library and reason, so both are recovered from the code.
 import { isIP } from 'node:net';
-import { SocketError } from '../errors.js';
+import { SocketError } from '../core/errors.js';
 import { SSL_ERROR_EOF, SSL_ERROR_SSL, SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE } from './constants.js';
 
 const errorCodes = new Map([

@@ -5,8 +5,8 @@
 // fd itself does for Python. (A general stream over the socket, such as
 // toDuplex(), reads ahead, so it cannot; and its end() would shut the socket.)
 import { Duplex } from 'node:stream';
-import { SHUT_WR } from '../constants.js';
-import type { Socket } from '../socket.js';
+import { SHUT_WR } from '../core/constants.js';
+import type { Socket } from '../socket/socket.js';
 
 const HEADER = 5; // content type, version (2), length (2)
 const MAX_READ = 1 << 16;

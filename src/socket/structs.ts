@@ -1,9 +1,9 @@
 // Packers and decoders for the option structs Python users build with the
 // struct module: ip_mreq/ip_mreqn/ipv6_mreq (multicast), linger, ucred
 // (SO_PEERCRED) and tcp_info (TCP_INFO). Layouts are Linux's.
-import { AF_INET, AF_INET6 } from './constants.js';
+import { AF_INET, AF_INET6 } from '../core/constants.js';
 import { inetPton } from './convert.js';
-import { checkBoolean, checkInt } from './validate.js';
+import { checkBoolean, checkInt } from '../core/validate.js';
 
 /** struct ip_mreq for IP_ADD_MEMBERSHIP/IP_DROP_MEMBERSHIP: group and local interface address. */
 export function packIpMreq(group: string, iface = '0.0.0.0'): Buffer {

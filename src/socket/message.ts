@@ -3,10 +3,10 @@
 import { fstatSync, read, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { MSG_CTRUNC, SCM_RIGHTS, SOL_SOCKET } from './constants.js';
-import { fromNodeError } from './errors.js';
-import { native } from './native.js';
-import { checkInt, toBytes, typeError } from './validate.js';
+import { MSG_CTRUNC, SCM_RIGHTS, SOL_SOCKET } from '../core/constants.js';
+import { fromNodeError } from '../core/errors.js';
+import { native } from '../core/native.js';
+import { checkInt, toBytes, typeError } from '../core/validate.js';
 
 /** One ancillary data item: `[cmsg_level, cmsg_type, data]`. */
 export type Ancillary = [level: number, type: number, data: Buffer];

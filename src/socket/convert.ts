@@ -1,8 +1,8 @@
 // Address and byte-order conversions (Python's inet_* and hton*/ntoh*).
 import { endianness } from 'node:os';
-import { errno, errorFromErrno, SocketError } from './errors.js';
-import { native } from './native.js';
-import { checkInt, checkString, toUint8Array, typeError } from './validate.js';
+import { errno, errorFromErrno, SocketError } from '../core/errors.js';
+import { native } from '../core/native.js';
+import { checkInt, checkString, toUint8Array, typeError } from '../core/validate.js';
 
 function checkPacked(value: unknown, name: string): Uint8Array {
   if (ArrayBuffer.isView(value)) return toUint8Array(value);

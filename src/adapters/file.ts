@@ -8,10 +8,10 @@
 // in how they fill. Buffers grow by doubling and each step scans only what
 // arrived since its last look, so a read costs O(n) however the bytes come.
 import { StringDecoder } from 'node:string_decoder';
-import { EBADF } from './errno.js';
-import { SocketError } from './errors.js';
-import type { Data } from './socket.js';
-import { checkInt, checkSize, toBytes, toUint8Array, typeError } from './validate.js';
+import { EBADF } from '../core/errno.js';
+import { SocketError } from '../core/errors.js';
+import type { Data } from '../socket/socket.js';
+import { checkInt, checkSize, toBytes, toUint8Array, typeError } from '../core/validate.js';
 
 /**
  * What a SocketFile needs from its socket. `Socket` has it; any stream

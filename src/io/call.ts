@@ -6,8 +6,8 @@
 //  3. map a negative errno to its SocketError.
 // An operation is `op(fd, a, b, c, d)` returning its result or -errno; an
 // operation that makes partial progress (sendall) returns -EAGAIN until done.
-import { EAGAIN, EINPROGRESS, EINTR, OUT_OF_RESOURCES } from './errno.js';
-import { closedError, errorFromErrno, timeoutError, type SocketError } from './errors.js';
+import { EAGAIN, EINPROGRESS, EINTR, OUT_OF_RESOURCES } from '../core/errno.js';
+import { closedError, errorFromErrno, timeoutError, type SocketError } from '../core/errors.js';
 import type { Handle } from './handle.js';
 import type { Direction, Readiness, Waiter } from './readiness.js';
 import { pollOne } from './syncwait.js';

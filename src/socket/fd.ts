@@ -1,12 +1,12 @@
 // The socket module's functions that make or manage fds.
-import { AF_UNIX, SOCK_STREAM } from './constants.js';
-import { errorFromErrno } from './errors.js';
-import { native } from './native.js';
-import { Readiness } from './readiness.js';
+import { AF_UNIX, SOCK_STREAM } from '../core/constants.js';
+import { errorFromErrno } from '../core/errors.js';
+import { native } from '../core/native.js';
+import { Readiness } from '../io/readiness.js';
 import { CMSG_SPACE, fdsOf, rightsOf } from './message.js';
 import { adoptSocket, Socket, type Data } from './socket.js';
 import type { Address, SocketAddress } from './address.js';
-import { checkInt } from './validate.js';
+import { checkInt } from '../core/validate.js';
 
 /** socket(2): the same as `new Socket(...)`. */
 export function socket(family?: number, type?: number, proto?: number, fileno?: number | null): Socket {

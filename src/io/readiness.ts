@@ -7,9 +7,9 @@
 // waits again at once, so this saves an epoll_ctl per call), but the handle
 // is unreferenced while nothing waits, so an idle socket keeps no process
 // alive; a readiness event that finds nobody waiting disarms it.
-import { EEXIST } from './errno.js';
-import { closedError, errorFromErrno, FileExistsError, type SocketError } from './errors.js';
-import { native, type NativeWatcher } from './native.js';
+import { EEXIST } from '../core/errno.js';
+import { closedError, errorFromErrno, FileExistsError, type SocketError } from '../core/errors.js';
+import { native, type NativeWatcher } from '../core/native.js';
 
 export const READ = 1;
 export const WRITE = 2;

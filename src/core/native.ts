@@ -1,6 +1,6 @@
 // The typed face of the C addon (native/). Every call returns its result or
 // a negative errno as a plain number; nothing here throws for an OS error.
-import { loadAddon } from '../addon/load.mjs';
+import { loadAddon } from '../../addon/load.mjs';
 
 /** A decoded socket address as the addon hands it over. */
 export type NativeAddress = [string, number] | [string, number, number, number] | string | Buffer | [string, number, number, number, Buffer] | [number, Buffer] | null;

@@ -1,11 +1,11 @@
 // Python's create_connection, create_server and the dual-stack checks.
 import type { Address } from './address.js';
-import * as C from './constants.js';
-import { SocketError } from './errors.js';
+import * as C from '../core/constants.js';
+import { SocketError } from '../core/errors.js';
 import { lookupAsync, lookupSync } from './lookup.js';
-import type { NativeAddrinfo } from './native.js';
+import type { NativeAddrinfo } from '../core/native.js';
 import { Socket } from './socket.js';
-import { checkBoolean, checkInt, checkTimeout, typeError } from './validate.js';
+import { checkBoolean, checkInt, checkTimeout, typeError } from '../core/validate.js';
 
 export interface CreateConnectionOptions {
   /** Throw an AggregateError of every attempt's error instead of the last one. */

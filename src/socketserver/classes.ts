@@ -1,11 +1,6 @@
-// berkeley/socketserver: Python's socketserver module.
+// The ready-made servers Python's socketserver names: a mix-in over a server.
 import { ForkingMixIn, ThreadingMixIn } from './mixins.js';
 import { TCPServer, UDPServer, UnixDatagramServer, UnixStreamServer } from './server.js';
-
-export { BaseServer, TCPServer, UDPServer, UnixStreamServer, UnixDatagramServer, type HandlerClass, type DatagramRequest } from './server.js';
-export { BaseRequestHandler, StreamRequestHandler, DatagramRequestHandler } from './handlers.js';
-export { BytesIO } from './bytesio.js';
-export { ThreadingMixIn, ForkingMixIn };
 
 export class ThreadingTCPServer extends ThreadingMixIn(TCPServer) {}
 export class ThreadingUDPServer extends ThreadingMixIn(UDPServer) {}

@@ -1,9 +1,9 @@
 // getaddrinfo(3) through the native layer, failures turned into GaiError
 // (or the SocketError of EAI_SYSTEM's errno). Shared by address resolution
 // and the public getaddrinfo().
-import { EAI_SYSTEM } from './constants.js';
-import { GaiError, errorFromErrno, type SocketError } from './errors.js';
-import { native, type NativeAddrinfo, type NativeGaiFailure } from './native.js';
+import { EAI_SYSTEM } from '../core/constants.js';
+import { GaiError, errorFromErrno, type SocketError } from '../core/errors.js';
+import { native, type NativeAddrinfo, type NativeGaiFailure } from '../core/native.js';
 
 function failure(result: NativeGaiFailure): SocketError {
   return result.gai === EAI_SYSTEM ? errorFromErrno(result.errno, 'getaddrinfo') : new GaiError(result.gai);

@@ -1,5 +1,5 @@
 // The module-wide default timeout (Python's socket.setdefaulttimeout).
-import { checkTimeout } from './validate.js';
+import { checkTimeout } from '../core/validate.js';
 
 let defaultTimeout: number | null = null;
 

@@ -5,9 +5,9 @@
 // takes effect: a blocked recvSync/acceptSync/selectSync never keeps a
 // worker, or the process, from ending.
 import { isMainThread } from 'node:worker_threads';
-import { EINTR } from './errno.js';
-import { errorFromErrno } from './errors.js';
-import { native } from './native.js';
+import { EINTR } from '../core/errno.js';
+import { errorFromErrno } from '../core/errors.js';
+import { native } from '../core/native.js';
 
 const SLICE_MS = isMainThread ? Infinity : 50;
 // The longest wait poll(2) takes; longer ones wait in steps.

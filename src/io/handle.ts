@@ -2,7 +2,7 @@
 // from the Socket object so that the GC of an unclosed Socket can still
 // close it (see socket.ts), and so that close() has one teardown order:
 // watcher stopped, waiting calls failed, then the fd closed.
-import { native } from './native.js';
+import { native } from '../core/native.js';
 import { Readiness } from './readiness.js';
 
 export class Handle {

@@ -1,10 +1,10 @@
 // Operations the call helper runs: each is `op(fd, a, b, c, d)` returning its
 // result or -errno. Those that finish in steps (sendall, connect) keep their
 // progress in a small state object and return -EAGAIN/-EINPROGRESS until done.
-import { MSG_WAITALL } from './constants.js';
-import { EALREADY, EINPROGRESS, EINTR, EISCONN } from './errno.js';
-import { native, type NativeAddress } from './native.js';
-import { toUint8Array } from './validate.js';
+import { MSG_WAITALL } from '../core/constants.js';
+import { EALREADY, EINPROGRESS, EINTR, EISCONN } from '../core/errno.js';
+import { native, type NativeAddress } from '../core/native.js';
+import { toUint8Array } from '../core/validate.js';
 
 const intOut = new Int32Array(1);
 

@@ -5,8 +5,8 @@
 // high-water marks plus the kernel's socket buffers.
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { ReadableStream, WritableStream, type ReadableByteStreamController, type WritableStreamDefaultController } from 'node:stream/web';
-import { SHUT_WR } from './constants.js';
-import type { Data } from './socket.js';
+import { SHUT_WR } from '../core/constants.js';
+import type { Data } from '../socket/socket.js';
 
 /**
  * What toDuplex/toWebStreams need from a socket. `Socket` has it; so can any

@@ -4,11 +4,11 @@
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import type { SocketAddress } from './address.js';
-import { AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICHOST, SOCK_DGRAM } from './constants.js';
-import { errno, errorFromErrno, GaiError, hostError, SocketError } from './errors.js';
+import { AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICHOST, SOCK_DGRAM } from '../core/constants.js';
+import { errno, errorFromErrno, GaiError, hostError, SocketError } from '../core/errors.js';
 import { lookupAsync, lookupSync } from './lookup.js';
-import { native, type NativeAddress, type NativeGaiFailure, type NativeHostent, type NativeHostFailure } from './native.js';
-import { checkInt, checkString, typeError } from './validate.js';
+import { native, type NativeAddress, type NativeGaiFailure, type NativeHostent, type NativeHostFailure } from '../core/native.js';
+import { checkInt, checkString, typeError } from '../core/validate.js';
 
 /** One getaddrinfo result: `[family, type, proto, canonname, sockaddr]`. */
 export type AddrInfo = [family: number, type: number, proto: number, canonname: string, sockaddr: SocketAddress];

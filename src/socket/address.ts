@@ -2,10 +2,10 @@
 // the form the native layer encodes. Host names are resolved with
 // getaddrinfo (on libuv's thread pool for the async calls).
 import { isIPv4, isIPv6 } from 'node:net';
-import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX } from './constants.js';
-import type { NativeAddress } from './native.js';
+import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX } from '../core/constants.js';
+import type { NativeAddress } from '../core/native.js';
 import { lookupAsync, lookupSync } from './lookup.js';
-import { checkInt, typeError } from './validate.js';
+import { checkInt, typeError } from '../core/validate.js';
 
 /** AF_INET: `[host, port]`. */
 export type IPv4Address = [host: string, port: number];

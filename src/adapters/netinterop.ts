@@ -2,10 +2,10 @@
 // gets its own dup, so each closes only its own copy: the connection ends
 // when both are closed (or one side shuts it down).
 import net from 'node:net';
-import { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from './constants.js';
-import { close, dup, fromfd } from './functions.js';
-import type { Socket } from './socket.js';
-import { typeError } from './validate.js';
+import { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from '../core/constants.js';
+import { close, dup, fromfd } from '../socket/fd.js';
+import type { Socket } from '../socket/socket.js';
+import { typeError } from '../core/validate.js';
 
 /** A net.Socket over a dup of a connected TCP or Unix stream socket (for http, tls, …). */
 export function toNetSocket(sock: Socket): net.Socket {

@@ -1,0 +1,361 @@
+// Python's selectors (DefaultSelector) and select.select. The Sync forms
+// are poll(2) in C; the async forms wait on the fds' readiness watchers on
+// Node's loop (shared with the Sockets that own those fds), then take the
+// ready set with a non-blocking poll(2), so both forms report alike.
+import { native } from '../core/native.js';
+import { EBADF } from '../core/errno.js';
+import { errorFromErrno, type SocketError } from '../core/errors.js';
+import { PRIORITY, READ, Readiness, WRITE, type Direction, type Waiter } from '../io/readiness.js';
+import { checkTimeout, typeError } from '../core/validate.js';
+import { pollMany } from '../io/syncwait.js';
+
+export const EVENT_READ = READ;
+export const EVENT_WRITE = WRITE;
+
+/** What a selector watches: an fd, or an object with `fileno()` (a Socket, a SocketFile). */
+export type FileObject = number | { fileno(): number };
+
+/** A registration: the object, its fd, the events watched and the caller's data. */
+export interface SelectorKey<T = unknown> {
+  readonly fileobj: FileObject;
+  readonly fd: number;
+  readonly events: number;
+  readonly data: T;
+}
+
+/** Python's KeyError: a file object registered twice, or not registered. */
+export class KeyError extends Error {
+  override get name(): string {
+    return 'KeyError';
+  }
+}
+
+function fdOf(fileobj: unknown): number {
+  let fd: unknown = fileobj;
+  if (fileobj !== null && typeof fileobj === 'object' && typeof (fileobj as { fileno?: unknown }).fileno === 'function') {
+    fd = (fileobj as { fileno(): unknown }).fileno();
+  } else if (typeof fileobj !== 'number') {
+    throw typeError('fileobj', 'an fd or an object with a fileno() method', fileobj);
+  }
+  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0) throw new RangeError(`Invalid file descriptor: ${String(fd)}`);
+  return fd;
+}
+
+function checkEvents(events: unknown): void {
+  if (typeof events !== 'number') throw typeError('events', 'a number', events);
+  if (!Number.isInteger(events) || events <= 0 || events & ~(EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${events}`);
+}
+
+function describe(fileobj: FileObject): string {
+  return typeof fileobj === 'number' ? String(fileobj) : String(fileobj);
+}
+
+/** Milliseconds for poll(2) from a timeout in seconds: null/undefined waits forever. */
+function pollTimeout(timeout: unknown): number {
+  const seconds = checkTimeout(timeout ?? null);
+  return seconds === null ? -1 : Math.min(Math.ceil(seconds * 1000), 0x7fffffff);
+}
+
+/** A selector's timeout: as Python's selectors, one of 0 or less polls without waiting. */
+function selectorTimeout(timeout: unknown): number {
+  return pollTimeout(typeof timeout === 'number' && timeout < 0 ? 0 : timeout);
+}
+
+/** Options of the async select calls. */
+export interface SelectOptions {
+  /** Ends the wait early (the call then returns what is ready, often nothing). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Waits on a set of fds' watchers until one reports an event, the time is
+ * up, or the signal aborts. A watcher that cannot be made (the fd is one
+ * Node itself watches: EEXIST) rejects the wait, never spins it.
+ */
+function waitAny(targets: [number, number][], ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const probes: [Readiness, Waiter][] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const end = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', finish);
+      for (const [readiness, probe] of probes.splice(0)) {
+        readiness.cancel(probe);
+        readiness.release();
+      }
+    };
+    function finish(): void {
+      end();
+      resolve();
+    }
+    // A closing fd ends the wait (the next poll drops it); any other failure is the call's.
+    const failed = (error: SocketError): void => {
+      if (error.errno === EBADF) return queueMicrotask(finish);
+      end();
+      reject(error);
+    };
+    for (const [fd, events] of targets) {
+      for (const direction of [READ, WRITE, PRIORITY] as Direction[]) {
+        if (!(events & direction)) continue;
+        const readiness = Readiness.of(fd);
+        // A probe makes no call: an event (or the fd's closing) ends the wait.
+        const probe: Waiter = { direction, syscall: 'select', attempt: () => (queueMicrotask(finish), true), fail: failed };
+        probes.push([readiness, probe]);
+        readiness.wait(probe);
+      }
+    }
+    if (ms >= 0) timer = setTimeout(finish, ms);
+    if (signal?.aborted) finish();
+    else signal?.addEventListener('abort', finish);
+  });
+}
+
+// pollSync's mark for a closed fd. A selector forgets a closed fd, as epoll
+// does; select() refuses it, as Python's.
+const CLOSED = 8;
+
+
+/** The ready events, once something open is ready: closed fds read as nothing (poll(2) skips fd -1). */
+function settled(fds: Int32Array, ready: Int32Array): boolean {
+  let found = false;
+  ready.forEach((events, k) => {
+    if (events === CLOSED) {
+      fds[k] = -1;
+      ready[k] = 0;
+    } else if (events !== 0) found = true;
+  });
+  return found;
+}
+
+/** The Sync wait: poll(2) until an open fd is ready or the deadline passes. */
+function pollSyncUntil(fds: Int32Array, wanted: number[], ms: number): Int32Array {
+  const deadline = ms < 0 ? Infinity : performance.now() + ms;
+  fds = Int32Array.from(fds);
+  for (;;) {
+    const remaining = deadline - performance.now();
+    const ready = pollMany(fds, wanted, remaining === Infinity ? -1 : Math.max(0, Math.ceil(remaining)));
+    if (settled(fds, ready) || remaining <= 0) return ready;
+  }
+}
+
+/** The async wait: on the fds' watchers until an open fd is ready, the deadline passes or the signal aborts. */
+async function pollAsync(fds: Int32Array, wanted: number[], ms: number, signal?: AbortSignal): Promise<Int32Array> {
+  const deadline = ms < 0 ? Infinity : performance.now() + ms;
+  fds = Int32Array.from(fds);
+  for (let waited = false; ; waited = true) {
+    const ready = pollMany(fds, wanted, 0);
+    const remaining = deadline - performance.now();
+    if (settled(fds, ready) || remaining <= 0 || signal?.aborted) {
+      // Ready at once: still let the event loop turn, so a loop of select()
+      // calls on fds that stay ready (a listener whose accept fails with
+      // EMFILE) cannot starve timers and I/O in microtasks.
+      if (!waited) await new Promise((resolve) => setImmediate(resolve));
+      return ready;
+    }
+    const open = [...fds].flatMap((fd, k): [number, number][] => (fd < 0 ? [] : [[fd, wanted[k]!]]));
+    await waitAny(open, remaining === Infinity ? -1 : Math.ceil(remaining), signal);
+  }
+}
+
+/** select() refuses a closed fd with EBADF, as Python's. */
+function refuseClosed(fds: Int32Array, wanted: number[]): void {
+  if (pollMany(fds, wanted, 0).includes(CLOSED)) throw errorFromErrno(-EBADF, 'select');
+}
+
+/** Sleeps for ms (forever when negative), as poll(2) does on no fds. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return waitAny([], ms, signal);
+}
+
+/**
+ * getMap()'s view, as Python's _SelectorMapping: live (it shows the
+ * registrations as they are when read) and read-only; keyed by file object,
+ * and `get`/`has` find a key by fd too.
+ */
+class SelectorMapping<T> implements ReadonlyMap<FileObject, SelectorKey<T>> {
+  readonly #keys: () => Iterable<SelectorKey<T>>;
+  readonly #find: (fileobj: FileObject) => SelectorKey<T> | undefined;
+
+  constructor(keys: () => Iterable<SelectorKey<T>>, find: (fileobj: FileObject) => SelectorKey<T> | undefined) {
+    this.#keys = keys;
+    this.#find = find;
+  }
+
+  get size(): number {
+    return [...this.#keys()].length;
+  }
+
+  get(fileobj: FileObject): SelectorKey<T> | undefined {
+    return this.#find(fileobj);
+  }
+
+  has(fileobj: FileObject): boolean {
+    return this.#find(fileobj) !== undefined;
+  }
+
+  *entries(): MapIterator<[FileObject, SelectorKey<T>]> {
+    for (const key of this.#keys()) yield [key.fileobj, key];
+  }
+
+  *keys(): MapIterator<FileObject> {
+    for (const key of this.#keys()) yield key.fileobj;
+  }
+
+  *values(): MapIterator<SelectorKey<T>> {
+    yield* this.#keys();
+  }
+
+  [Symbol.iterator](): MapIterator<[FileObject, SelectorKey<T>]> {
+    return this.entries();
+  }
+
+  forEach(callback: (value: SelectorKey<T>, key: FileObject, map: ReadonlyMap<FileObject, SelectorKey<T>>) => void, thisArg?: unknown): void {
+    for (const [fileobj, key] of this.entries()) callback.call(thisArg, key, fileobj, this);
+  }
+}
+
+/** Python's selectors.DefaultSelector over poll(2) and the event loop. */
+export class DefaultSelector<T = unknown> {
+  readonly #keys = new Map<number, SelectorKey<T>>();
+  #closed = false;
+
+  /** The fd of a registered object, even one closed since (its fileno() is then -1). */
+  #lookup(fileobj: FileObject): number {
+    try {
+      return fdOf(fileobj);
+    } catch (error) {
+      for (const key of this.#keys.values()) if (key.fileobj === fileobj) return key.fd;
+      throw error;
+    }
+  }
+
+  #check(): void {
+    if (this.#closed) throw new RangeError('I/O operation on a closed selector');
+  }
+
+  register(fileobj: FileObject, events: number, data?: T): SelectorKey<T> {
+    this.#check();
+    checkEvents(events);
+    const fd = fdOf(fileobj);
+    if (this.#keys.has(fd)) throw new KeyError(`${describe(fileobj)} (FD ${fd}) is already registered`);
+    // As epoll_ctl, registering an fd that is not open is EBADF.
+    const open = native.getInheritable(fd);
+    if (open < 0) throw errorFromErrno(open, 'register');
+    const key: SelectorKey<T> = Object.freeze({ fileobj, fd, events, data: data as T });
+    this.#keys.set(fd, key);
+    return key;
+  }
+
+  unregister(fileobj: FileObject): SelectorKey<T> {
+    this.#check();
+    const key = this.#keys.get(this.#lookup(fileobj));
+    if (key === undefined) throw new KeyError(`${describe(fileobj)} is not registered`);
+    this.#keys.delete(key.fd);
+    return key;
+  }
+
+  modify(fileobj: FileObject, events: number, data?: T): SelectorKey<T> {
+    this.#check();
+    const key = this.#keys.get(this.#lookup(fileobj));
+    if (key === undefined) throw new KeyError(`${describe(fileobj)} is not registered`);
+    checkEvents(events);
+    if (events === key.events && data === key.data) return key;
+    this.unregister(fileobj);
+    return this.register(fileobj, events, data);
+  }
+
+  getKey(fileobj: FileObject): SelectorKey<T> {
+    this.#check();
+    const key = this.#keys.get(this.#lookup(fileobj));
+    if (key === undefined) throw new KeyError(`${describe(fileobj)} is not registered`);
+    return key;
+  }
+
+  /** The registrations by file object; `get` and `has` also take the object's fd, as Python's mapping. */
+  getMap(): ReadonlyMap<FileObject, SelectorKey<T>> {
+    this.#check();
+    return new SelectorMapping(() => this.#keys.values(), (fileobj) => {
+      try {
+        return this.#keys.get(this.#lookup(fileobj));
+      } catch {
+        return undefined;
+      }
+    });
+  }
+
+  #query(): [SelectorKey<T>[], Int32Array, number[]] {
+    const keys = [...this.#keys.values()];
+    return [keys, Int32Array.from(keys, (k) => k.fd), keys.map((k) => k.events)];
+  }
+
+  #results(keys: SelectorKey<T>[], ready: Int32Array): [SelectorKey<T>, number][] {
+    const results: [SelectorKey<T>, number][] = [];
+    ready.forEach((events, k) => events !== 0 && results.push([keys[k]!, events]));
+    return results;
+  }
+
+  /** Waits (on the event loop) until a registered object is ready or timeout seconds pass. */
+  async select(timeout?: number | null, options?: SelectOptions): Promise<[SelectorKey<T>, number][]> {
+    this.#check();
+    const ms = selectorTimeout(timeout);
+    const [keys, fds, wanted] = this.#query();
+    if (keys.length === 0) {
+      await sleep(ms, options?.signal);
+      return [];
+    }
+    return this.#results(keys, await pollAsync(fds, wanted, ms, options?.signal));
+  }
+
+  /** The blocking form: poll(2) on the calling thread. */
+  selectSync(timeout?: number | null): [SelectorKey<T>, number][] {
+    this.#check();
+    const [keys, fds, wanted] = this.#query();
+    return this.#results(keys, pollSyncUntil(fds, wanted, selectorTimeout(timeout)));
+  }
+
+  close(): void {
+    this.#keys.clear();
+    this.#closed = true;
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+type Lists<R, W, X> = [R[], W[], X[]];
+
+function selectArguments<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[]) {
+  const lists = [rlist, wlist, xlist].map((list, i) => {
+    if (!Array.isArray(list)) throw typeError(['rlist', 'wlist', 'xlist'][i]!, 'an array', list);
+    return list.map((fileobj) => [fileobj, fdOf(fileobj)] as const);
+  });
+  const wanted = new Map<number, number>();
+  lists.forEach((list, i) => list.forEach(([, fd]) => wanted.set(fd, (wanted.get(fd) ?? 0) | [READ, WRITE, PRIORITY][i]!)));
+  const fds = Int32Array.from(wanted.keys());
+  const pick = (ready: Int32Array): Lists<R, W, X> => {
+    const byFd = new Map([...fds].map((fd, k) => [fd, ready[k]!]));
+    return lists.map((list, i) => list.filter(([, fd]) => byFd.get(fd)! & [READ, WRITE, PRIORITY][i]!).map(([f]) => f)) as Lists<R, W, X>;
+  };
+  return { fds, wanted: [...wanted.values()], pick };
+}
+
+/** Python's select.select on the event loop: `[readable, writable, exceptional]`. */
+export async function select<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[], timeout?: number | null, options?: SelectOptions): Promise<Lists<R, W, X>> {
+  const { fds, wanted, pick } = selectArguments(rlist, wlist, xlist);
+  const ms = pollTimeout(timeout);
+  if (fds.length === 0) {
+    await sleep(ms, options?.signal);
+    return [[], [], []];
+  }
+  refuseClosed(fds, wanted);
+  return pick(await pollAsync(fds, wanted, ms, options?.signal));
+}
+
+/** The blocking form: poll(2) on the calling thread. */
+export function selectSync<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[], timeout?: number | null): Lists<R, W, X> {
+  const { fds, wanted, pick } = selectArguments(rlist, wlist, xlist);
+  const ms = pollTimeout(timeout);
+  if (fds.length > 0) refuseClosed(fds, wanted);
+  return pick(pollSyncUntil(fds, wanted, ms));
+}
