@@ -4,7 +4,8 @@ export { Socket, type Data, type Message } from './socket/socket.js';
 export { SocketFile, IncompleteReadError, type MakefileOptions, type FileData } from './adapters/file.js';
 export type { ToDuplexOptions, SocketWebStreams } from './adapters/streams.js';
 export { socket, socketpair, fromfd, close, dup, sendFds, sendFdsSync, recvFds, recvFdsSync, type ReceivedFds } from './socket/fd.js';
-export { CMSG_LEN, CMSG_SPACE, type Ancillary, type FileLike } from './socket/message.js';
+export { CMSG_LEN, CMSG_SPACE, type Ancillary } from './socket/message.js';
+export type { FileLike } from './socket/sendfile.js';
 export { getdefaulttimeout, setdefaulttimeout } from './socket/timeout.js';
 export type { Address, IPv4Address, IPv6Address, UnixAddress, SocketAddress } from './socket/address.js';
 export {

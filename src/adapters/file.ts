@@ -10,8 +10,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { EBADF } from '../core/errno.js';
 import { SocketError } from '../core/errors.js';
-import type { Data } from '../socket/socket.js';
-import { checkInt, checkSize, toBytes, toUint8Array, typeError } from '../core/validate.js';
+import { checkInt, checkSize, toBytes, toUint8Array, typeError, type Data } from '../core/validate.js';
 
 /**
  * What a SocketFile needs from its socket. `Socket` has it; any stream

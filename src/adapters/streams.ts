@@ -6,7 +6,7 @@
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { ReadableStream, WritableStream, type ReadableByteStreamController, type WritableStreamDefaultController } from 'node:stream/web';
 import { SHUT_WR } from '../core/constants.js';
-import type { Data } from '../socket/socket.js';
+import type { Data } from '../core/validate.js';
 
 /**
  * What toDuplex/toWebStreams need from a socket. `Socket` has it; so can any

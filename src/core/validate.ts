@@ -31,6 +31,9 @@ export function checkSize(value: unknown, name: string): number {
   return checkInt(value, name, 0, 0x7fffffff);
 }
 
+/** What can be sent: a string (UTF-8), any ArrayBufferView, or an ArrayBuffer. */
+export type Data = string | ArrayBufferView | ArrayBuffer;
+
 /** Data in: a string (UTF-8), any ArrayBufferView, or an ArrayBuffer. */
 export function toBytes(data: unknown, name = 'data'): Bytes {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');

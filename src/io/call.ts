@@ -1,24 +1,23 @@
-// The one helper that runs every call that can wait (CPython's sock_call):
+// The one helper that runs every system call that can wait (CPython's
+// sock_call), as a Call that both drivers run:
 //  1. try the non-blocking system call at once;
 //  2. on EAGAIN/EINPROGRESS: non-blocking mode -> BlockingIOError; otherwise
 //     wait for readiness (async: the socket's watcher; Sync: poll(2)) and
-//     retry, keeping one deadline for the whole call;
+//     retry, keeping one Deadline for the whole call;
 //  3. map a negative errno to its SocketError.
-// An operation is `op(fd, a, b, c, d)` returning its result or -errno; an
-// operation that makes partial progress (sendall) returns -EAGAIN until done.
+// An operation is `op(fd, ...args)` returning its result or -errno; one
+// that makes progress in steps (sendall, connect) keeps its state in an
+// argument and returns -EAGAIN until done (ops.ts).
 import { EAGAIN, EINPROGRESS, EINTR, OUT_OF_RESOURCES } from '../core/errno.js';
 import { closedError, errorFromErrno, timeoutError, type SocketError } from '../core/errors.js';
+import type { Blocking } from './blocking.js';
+import { Deadline, MAX_WAIT_MS } from './deadline.js';
 import type { Handle } from './handle.js';
-import type { Direction, Readiness, Waiter } from './readiness.js';
+import type { Direction, Waiter } from './readiness.js';
 import { pollOne } from './syncwait.js';
 
-// Loose on purpose: each operation has its own argument types.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Op<R> = (fd: number, a: any, b: any, c: any, d: any) => R | number;
-
-// The longest wait setTimeout takes; a longer timeout waits without a timer
-// (24.8 days is as good as forever).
-const MAX_WAIT_MS = 0x7fffffff;
+/** A system call on an fd: its result, or -errno. */
+export type Op<A extends unknown[], R> = (fd: number, ...args: A) => R | number;
 
 const wouldBlock = (rc: number): boolean => rc === -EAGAIN || rc === -EINPROGRESS;
 
@@ -30,87 +29,85 @@ function rejectLater<R>(error: SocketError): Promise<R> {
   return new Promise<R>((_, reject) => setImmediate(reject, error));
 }
 
-/** The blocking form: waits on the calling thread with poll(2). */
-export function callSync<R>(handle: Handle, timeout: number | null, direction: Direction, syscall: string, op: Op<R>, a?: unknown, b?: unknown, c?: unknown, d?: unknown): R {
-  let deadline = -1;
-  for (;;) {
-    const fd = handle.fd;
-    if (fd < 0) throw closedError(syscall);
-    const result = op(fd, a, b, c, d);
-    if (typeof result !== 'number' || result >= 0) return result as R;
-    if (result === -EINTR) continue;
-    if (!wouldBlock(result) || timeout === 0) throw errorFromErrno(result, syscall);
-    let ms = -1;
-    if (timeout !== null) {
-      const now = performance.now();
-      if (deadline < 0) deadline = now + timeout * 1000;
-      if (now >= deadline) throw timeoutError(syscall);
-      ms = deadline - now;
-    }
-    const ready = pollOne(fd, direction, ms);
-    if (ready < 0) throw errorFromErrno(ready, 'poll');
-    if (ready === 0) throw timeoutError(syscall);
-  }
-}
-
-/** The Promise form: never blocks the event loop; calls are served in order. */
-export function callAsync<R>(handle: Handle, timeout: number | null, direction: Direction, syscall: string, op: Op<R>, a?: unknown, b?: unknown, c?: unknown, d?: unknown): Promise<R> {
-  const fd = handle.fd;
-  if (fd < 0) return Promise.reject(closedError(syscall));
-  // The fast path, unless earlier calls wait in this direction: a call never
-  // overtakes them.
-  if (timeout === 0 || handle.watching?.busy(direction) !== true) {
-    let result = op(fd, a, b, c, d);
-    while (result === -EINTR) result = op(fd, a, b, c, d);
-    if (typeof result !== 'number' || result >= 0) return Promise.resolve(result as R);
-    if (outOfResources(result)) return rejectLater(errorFromErrno(result, syscall));
-    if (!wouldBlock(result) || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
-  }
-  return new Promise<R>((resolve, reject) => {
-    handle.readiness.wait(new AsyncCall(handle, timeout, direction, syscall, op, a, b, c, d, resolve, reject));
-  });
-}
-
-/** A call waiting on the socket's watcher, with its deadline timer. */
-class AsyncCall<R> implements Waiter {
-  readonly #timer: NodeJS.Timeout | undefined;
+/** One call of `op` on a socket, prepared once: `sync()` and `async()` run it. */
+export class Call<A extends unknown[], R> implements Blocking<R>, Waiter {
+  // Set while the async form waits on the watcher.
+  #resolve: ((value: R) => void) | undefined;
+  #reject: ((error: unknown) => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
   // Holds the Socket while the call waits, so it cannot be collected (and
   // closed) under a pending call.
-  readonly #owner: object | undefined;
+  #owner: object | undefined;
 
   constructor(
-    handle: Handle,
-    timeout: number | null,
+    readonly handle: Handle,
+    /** Seconds: null waits forever, 0 never waits. */
+    readonly timeout: number | null,
     readonly direction: Direction,
     readonly syscall: string,
-    readonly op: Op<R>,
-    readonly a: unknown,
-    readonly b: unknown,
-    readonly c: unknown,
-    readonly d: unknown,
-    readonly resolve: (value: R) => void,
-    readonly reject: (error: unknown) => void,
-  ) {
-    this.#owner = handle.owner?.deref();
-    if (timeout !== null && timeout * 1000 <= MAX_WAIT_MS) {
-      const readiness: Readiness = handle.readiness;
-      this.#timer = setTimeout(() => {
-        readiness.cancel(this);
-        reject(timeoutError(syscall));
-      }, timeout * 1000);
-      if (!handle.referenced) this.#timer.unref();
+    readonly op: Op<A, R>,
+    readonly args: A,
+  ) {}
+
+  /** The blocking form: waits on the calling thread with poll(2). */
+  sync(): R {
+    const { handle, timeout, direction, syscall, op, args } = this;
+    let deadline: Deadline | undefined;
+    for (;;) {
+      const fd = handle.fd;
+      if (fd < 0) throw closedError(syscall);
+      const result = op(fd, ...args);
+      if (typeof result !== 'number' || result >= 0) return result as R;
+      if (result === -EINTR) continue;
+      if (!wouldBlock(result) || timeout === 0) throw errorFromErrno(result, syscall);
+      deadline ??= new Deadline(timeout);
+      if (deadline.expired) throw timeoutError(syscall);
+      const ready = pollOne(fd, direction, deadline.pollMs());
+      if (ready < 0) throw errorFromErrno(ready, 'poll');
+      if (ready === 0) throw timeoutError(syscall);
     }
   }
 
+  /** The Promise form: never blocks the event loop; calls are served in order. */
+  async(): Promise<R> {
+    const { handle, timeout, direction, syscall } = this;
+    const fd = handle.fd;
+    if (fd < 0) return Promise.reject(closedError(syscall));
+    // The fast path, unless earlier calls wait in this direction: a call never
+    // overtakes them.
+    if (timeout === 0 || handle.watching?.busy(direction) !== true) {
+      let result = this.op(fd, ...this.args);
+      while (result === -EINTR) result = this.op(fd, ...this.args);
+      if (typeof result !== 'number' || result >= 0) return Promise.resolve(result as R);
+      if (outOfResources(result)) return rejectLater(errorFromErrno(result, syscall));
+      if (!wouldBlock(result) || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
+    }
+    return new Promise<R>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      this.#owner = handle.owner?.deref();
+      if (timeout !== null && timeout * 1000 <= MAX_WAIT_MS) {
+        const readiness = handle.readiness;
+        this.#timer = setTimeout(() => {
+          readiness.cancel(this);
+          this.fail(timeoutError(syscall));
+        }, timeout * 1000);
+        if (!handle.referenced) this.#timer.unref();
+      }
+      handle.readiness.wait(this);
+    });
+  }
+
+  /** The watcher saw readiness: runs the call once more; true once it is settled. */
   attempt(fd: number): boolean {
     let result: R | number;
     try {
-      do result = this.op(fd, this.a, this.b, this.c, this.d);
+      do result = this.op(fd, ...this.args);
       while (result === -EINTR);
     } catch (error) {
       // Not an OS failure (say, memory for a large Buffer): it still belongs to this call alone.
-      clearTimeout(this.#timer);
-      this.reject(error);
+      this.#settle();
+      this.#reject!(error);
       return true;
     }
     if (typeof result === 'number' && result < 0) {
@@ -118,13 +115,25 @@ class AsyncCall<R> implements Waiter {
       this.fail(errorFromErrno(result, this.syscall));
       return true;
     }
-    clearTimeout(this.#timer);
-    this.resolve(result as R);
+    const resolve = this.#resolve!;
+    this.#settle();
+    resolve(result as R);
     return true;
   }
 
   fail(error: SocketError): void {
-    clearTimeout(this.#timer);
-    this.reject(error);
+    const reject = this.#reject!;
+    this.#settle();
+    reject(error);
   }
+
+  #settle(): void {
+    clearTimeout(this.#timer);
+    this.#owner = undefined;
+  }
+}
+
+/** Prepares a call of `op(fd, ...args)` on the handle's fd. */
+export function call<A extends unknown[], R>(handle: Handle, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Call<A, R> {
+  return new Call(handle, timeout, direction, syscall, op, args);
 }

@@ -1,6 +1,7 @@
-// Operations the call helper runs: each is `op(fd, a, b, c, d)` returning its
-// result or -errno. Those that finish in steps (sendall, connect) keep their
-// progress in a small state object and return -EAGAIN/-EINPROGRESS until done.
+// Operations the call helper runs beyond the plain native calls: each is
+// `op(fd, ...args)` returning its result or -errno. Those that finish in
+// steps (sendall, connect, sendfile) keep their progress in a small state
+// object and return -EAGAIN/-EINPROGRESS until done.
 import { MSG_WAITALL } from '../core/constants.js';
 import { EALREADY, EINPROGRESS, EINTR, EISCONN } from '../core/errno.js';
 import { native, type NativeAddress } from '../core/native.js';
@@ -38,14 +39,6 @@ export function getsockoptInt(fd: number, level: number, opt: number): { rc: num
   return { rc, value: intOut[0]! };
 }
 
-export function sendtoOp(fd: number, data: ArrayBufferView, flags: number, family: number, address: NativeAddress): number {
-  return native.sendto(fd, data, flags, family, address);
-}
-
-export function sendmsgOp(fd: number, buffers: ArrayBufferView[], ancdata: [number, number, ArrayBufferView][], flags: number, target: [number, NativeAddress]): number {
-  return native.sendmsg(fd, buffers, ancdata, flags, target[0], target[1]);
-}
-
 /** sendall: sends until every byte is out; -EAGAIN between steps. */
 export class SendAll {
   sent = 0;
@@ -57,7 +50,7 @@ export class SendAll {
     this.#length = this.bytes.length;
   }
 
-  static op(fd: number, state: SendAll, flags: number): number {
+  static op(this: void, fd: number, state: SendAll, flags: number): void | number {
     const { bytes } = state;
     checkHeld(bytes, state.#length);
     while (state.sent < bytes.length) {
@@ -65,7 +58,7 @@ export class SendAll {
       if (n < 0) return n;
       state.sent += n;
     }
-    return 0;
+    return undefined;
   }
 }
 
@@ -78,13 +71,8 @@ export class RecvAll {
     this.#view = toUint8Array(into);
   }
 
-  /** What a recv() of this call returns: the bytes received, in a Buffer. */
-  received(): Buffer {
-    const view = this.#view;
-    return Buffer.from(view.buffer, view.byteOffset, this.got);
-  }
-
-  static op(fd: number, state: RecvAll): number {
+  /** The count received, once done. */
+  static op(this: void, fd: number, state: RecvAll): number {
     checkHeld(state.#view, state.wanted);
     const flags = state.flags & ~MSG_WAITALL;
     while (state.got < state.wanted) {
@@ -94,6 +82,12 @@ export class RecvAll {
       state.got += n;
     }
     return state.got;
+  }
+
+  /** The bytes received, in a Buffer over the view, once done (recv's form). */
+  static bufferOp(this: void, fd: number, state: RecvAll): Buffer | number {
+    const rc = RecvAll.op(fd, state);
+    return rc < 0 ? rc : Buffer.from(state.#view.buffer, state.#view.byteOffset, rc);
   }
 }
 
@@ -110,7 +104,7 @@ export class Connect {
 
   constructor(readonly family: number, readonly address: NativeAddress) {}
 
-  static op(fd: number, state: Connect): number {
+  static op(this: void, fd: number, state: Connect): void | number {
     const rc = native.connect(fd, state.family, state.address);
     if (!state.#started) {
       // An interrupted connect goes on in the background, as EINPROGRESS.
@@ -118,9 +112,29 @@ export class Connect {
         state.#started = true;
         return -EINPROGRESS;
       }
-      return rc;
+      return rc < 0 ? rc : undefined;
     }
     if (rc === -EALREADY || rc === -EINPROGRESS || rc === -EINTR) return -EINPROGRESS;
-    return rc === -EISCONN ? 0 : rc;
+    return rc === -EISCONN || rc === 0 ? undefined : rc;
+  }
+}
+
+/** sendfile(2) in steps until count bytes (or EOF) are sent; -EAGAIN between steps. */
+export class SendFile {
+  sent = 0;
+
+  /** offset null: from the file's own position, which advances. */
+  constructor(readonly infd: number, readonly offset: number | null, readonly count: number) {}
+
+  static op(this: void, fd: number, state: SendFile): number {
+    while (state.sent < state.count) {
+      // Linux sends at most 0x7ffff000 bytes a call.
+      const step = Math.min(state.count - state.sent, 0x7ffff000);
+      const n = native.sendfile(fd, state.infd, state.offset === null ? -1 : state.offset + state.sent, step);
+      if (n < 0) return n;
+      if (n === 0) break;
+      state.sent += n;
+    }
+    return state.sent;
   }
 }

@@ -4,7 +4,8 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX } from '../core/constants.js';
 import type { NativeAddress } from '../core/native.js';
-import { lookupAsync, lookupSync } from './lookup.js';
+import { done, steps, wait, type Blocking } from '../io/blocking.js';
+import { lookup } from './lookup.js';
 import { checkInt, typeError } from '../core/validate.js';
 
 /** AF_INET: `[host, port]`. */
@@ -108,18 +109,23 @@ function withHost(parsed: Parsed, resolved: SocketAddress): NativeAddress {
   return copy as NativeAddress;
 }
 
-/** The address in native form; host names resolved on the calling thread. */
-export function resolveSync(family: number, address: unknown, name = 'address'): NativeAddress {
-  const parsed = parse(family, address, name);
-  if (parsed.host === undefined) return parsed.address;
-  return withHost(parsed, lookupSync(parsed.host, null, family, 0, 0, 0)[0]![4]);
+/** The address in native form: a host name is looked up (getaddrinfo) in either form. */
+export function resolve(family: number, address: unknown, name = 'address'): Blocking<NativeAddress> {
+  return resolveThen(family, address, done, name);
 }
 
-/** The address in native form: at once for numeric hosts, else after a look-up on the thread pool. */
-export function resolve(family: number, address: unknown, name = 'address'): NativeAddress | Promise<NativeAddress> {
+/**
+ * `next(address in native form)`: at once for a numeric address (the hot
+ * path of sendto makes no extra step), after the host's look-up otherwise.
+ */
+export function resolveThen<R>(family: number, address: unknown, next: (target: NativeAddress) => Blocking<R>, name = 'address'): Blocking<R> {
   const parsed = parse(family, address, name);
-  if (parsed.host === undefined) return parsed.address;
-  return lookupAsync(parsed.host, null, family, 0, 0, 0).then((list) => withHost(parsed, list[0]![4]));
+  const host = parsed.host;
+  if (host === undefined) return next(parsed.address);
+  return steps(function* () {
+    const [first] = yield* wait(lookup(host, null, family, 0, 0, 0));
+    return yield* wait(next(withHost(parsed, first![4])));
+  });
 }
 
 /** Python's str() of an address, for toString(): a path as it is, the strings of a tuple quoted. */

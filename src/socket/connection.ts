@@ -2,7 +2,8 @@
 import type { Address } from './address.js';
 import * as C from '../core/constants.js';
 import { SocketError } from '../core/errors.js';
-import { lookupAsync, lookupSync } from './lookup.js';
+import { either, steps, wait, type Steps } from '../io/blocking.js';
+import { lookup } from './lookup.js';
 import type { NativeAddrinfo } from '../core/native.js';
 import { Socket } from './socket.js';
 import { checkBoolean, checkInt, checkTimeout, typeError } from '../core/validate.js';
@@ -45,20 +46,16 @@ function checkArguments(address: unknown, timeout: unknown, options: CreateConne
   return connectionTarget(address);
 }
 
-/**
- * Connects to a TCP service: tries every address getaddrinfo gives for
- * `[host, port]`, in order, with `timeout` per attempt (default: the
- * module's default timeout), and throws the last error.
- */
-export async function createConnection(address: [string, number], timeout?: number | null, sourceAddress?: Address, options?: CreateConnectionOptions): Promise<Socket> {
+function* connection(address: unknown, timeout: number | null | undefined, sourceAddress: Address | undefined, options: CreateConnectionOptions | undefined): Steps<Socket> {
   const [host, port] = checkArguments(address, timeout, options);
   const errors: unknown[] = [];
-  for (const candidate of await lookupAsync(host, String(port), 0, C.SOCK_STREAM, 0, 0)) {
+  for (const candidate of yield* wait(lookup(host, String(port), 0, C.SOCK_STREAM, 0, 0))) {
     let sock: Socket | undefined;
     try {
-      sock = attempt(candidate, timeout, sourceAddress);
-      await sock.connect(candidate[4] as Address);
-      return sock;
+      const made = (sock = attempt(candidate, timeout, sourceAddress));
+      const target = candidate[4] as Address;
+      yield* wait(either(() => made.connect(target), () => made.connectSync(target)));
+      return made;
     } catch (error) {
       sock?.close();
       if (!(error instanceof SocketError)) throw error;
@@ -68,22 +65,18 @@ export async function createConnection(address: [string, number], timeout?: numb
   return failed(errors, options);
 }
 
+/**
+ * Connects to a TCP service: tries every address getaddrinfo gives for
+ * `[host, port]`, in order, with `timeout` per attempt (default: the
+ * module's default timeout), and throws the last error.
+ */
+export function createConnection(address: [string, number], timeout?: number | null, sourceAddress?: Address, options?: CreateConnectionOptions): Promise<Socket> {
+  return steps(() => connection(address, timeout, sourceAddress, options)).async();
+}
+
+/** createConnection on the calling thread. */
 export function createConnectionSync(address: [string, number], timeout?: number | null, sourceAddress?: Address, options?: CreateConnectionOptions): Socket {
-  const [host, port] = checkArguments(address, timeout, options);
-  const errors: unknown[] = [];
-  for (const candidate of lookupSync(host, String(port), 0, C.SOCK_STREAM, 0, 0)) {
-    let sock: Socket | undefined;
-    try {
-      sock = attempt(candidate, timeout, sourceAddress);
-      sock.connectSync(candidate[4] as Address);
-      return sock;
-    } catch (error) {
-      sock?.close();
-      if (!(error instanceof SocketError)) throw error;
-      errors.push(error);
-    }
-  }
-  return failed(errors, options);
+  return steps(() => connection(address, timeout, sourceAddress, options)).sync();
 }
 
 export interface CreateServerOptions {
@@ -96,15 +89,8 @@ export interface CreateServerOptions {
   dualstackIpv6?: boolean;
 }
 
-/** Whether an AF_INET6 socket can be made here. */
-export const hasIpv6: boolean = (() => {
-  try {
-    new Socket(C.AF_INET6, C.SOCK_STREAM).close();
-    return true;
-  } catch {
-    return false;
-  }
-})();
+/** Whether this build has IPv6 (Python's has_ipv6: known when built, not by probing the kernel). */
+export const hasIpv6 = true; // berkeley requires AF_INET6 of the headers (core/constants.ts)
 
 /** Whether one AF_INET6 socket can serve IPv4 and IPv6 (IPV6_V6ONLY can be turned off). */
 export function hasDualstackIpv6(): boolean {

@@ -4,7 +4,10 @@ import { errorFromErrno } from '../core/errors.js';
 import { native } from '../core/native.js';
 import { Readiness } from '../io/readiness.js';
 import { CMSG_SPACE, fdsOf, rightsOf } from './message.js';
-import { adoptSocket, Socket, type Data } from './socket.js';
+import { adoptSocket, Socket, socketOnFd } from './socket.js';
+import { either, start, steps, wait, type Blocking } from '../io/blocking.js';
+import type { Data } from '../core/validate.js';
+import type { Message } from './calls.js';
 import type { Address, SocketAddress } from './address.js';
 import { checkInt } from '../core/validate.js';
 
@@ -25,13 +28,7 @@ export function socketpair(family: number = AF_UNIX, type: number = SOCK_STREAM,
 
 /** A Socket on a dup of fd (the original stays open and the caller's). */
 export function fromfd(fd: number, family: number, type: number, proto = 0): Socket {
-  const copy = dup(fd);
-  try {
-    return new Socket(family, type, proto, copy);
-  } catch (error) {
-    native.close(copy);
-    throw error;
-  }
+  return socketOnFd(dup(fd), family, type, proto);
 }
 
 /** close(2) of a raw fd (as from `detach()`). */
@@ -55,17 +52,27 @@ function checkMaxfds(maxfds: unknown): number {
   return checkInt(maxfds, 'maxfds', 1, 253); // SCM_MAX_FD on Linux
 }
 
-/** Sends fds over an AF_UNIX socket with SCM_RIGHTS (Python's send_fds). */
-export function sendFds(sock: Socket, buffers: Iterable<Data>, fds: Iterable<number>, flags?: number, address?: Address): Promise<number> {
-  try {
-    return sock.sendmsg(buffers, rightsOf(fds), flags, address);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+function fdsSent(sock: Socket, buffers: Iterable<Data>, fds: Iterable<number>, flags?: number, address?: Address): Blocking<number> {
+  const ancdata = rightsOf(fds);
+  return either(() => sock.sendmsg(buffers, ancdata, flags, address), () => sock.sendmsgSync(buffers, ancdata, flags, address));
 }
 
+/** Sends fds over an AF_UNIX socket with SCM_RIGHTS (Python's send_fds); the bytes sent. */
+export function sendFds(sock: Socket, buffers: Iterable<Data>, fds: Iterable<number>, flags?: number, address?: Address): Promise<number> {
+  return start(() => fdsSent(sock, buffers, fds, flags, address));
+}
+
+/** sendFds on the calling thread. */
 export function sendFdsSync(sock: Socket, buffers: Iterable<Data>, fds: Iterable<number>, flags?: number, address?: Address): number {
-  return sock.sendmsgSync(buffers, rightsOf(fds), flags, address);
+  return fdsSent(sock, buffers, fds, flags, address).sync();
+}
+
+function fdsReceived(sock: Socket, bufsize: number, maxfds: number, flags?: number): Blocking<ReceivedFds> {
+  const ancbufsize = CMSG_SPACE(checkMaxfds(maxfds) * 4);
+  return steps(function* () {
+    const [data, ancdata, msgFlags, address] = yield* wait<Message>(either(() => sock.recvmsg(bufsize, ancbufsize, flags), () => sock.recvmsgSync(bufsize, ancbufsize, flags)));
+    return [data, fdsOf(ancdata, msgFlags), msgFlags, address];
+  });
 }
 
 /**
@@ -73,12 +80,11 @@ export function sendFdsSync(sock: Socket, buffers: Iterable<Data>, fds: Iterable
  * close-on-exec; if the control data was truncated (MSG_CTRUNC in msgFlags)
  * the fds that did arrive are closed and none is returned.
  */
-export async function recvFds(sock: Socket, bufsize: number, maxfds: number, flags?: number): Promise<ReceivedFds> {
-  const [data, ancdata, msgFlags, address] = await sock.recvmsg(bufsize, CMSG_SPACE(checkMaxfds(maxfds) * 4), flags);
-  return [data, fdsOf(ancdata, msgFlags), msgFlags, address];
+export function recvFds(sock: Socket, bufsize: number, maxfds: number, flags?: number): Promise<ReceivedFds> {
+  return start(() => fdsReceived(sock, bufsize, maxfds, flags));
 }
 
+/** recvFds on the calling thread. */
 export function recvFdsSync(sock: Socket, bufsize: number, maxfds: number, flags?: number): ReceivedFds {
-  const [data, ancdata, msgFlags, address] = sock.recvmsgSync(bufsize, CMSG_SPACE(checkMaxfds(maxfds) * 4), flags);
-  return [data, fdsOf(ancdata, msgFlags), msgFlags, address];
+  return fdsReceived(sock, bufsize, maxfds, flags).sync();
 }

@@ -4,6 +4,7 @@
 import { EAI_SYSTEM } from '../core/constants.js';
 import { GaiError, errorFromErrno, type SocketError } from '../core/errors.js';
 import { native, type NativeAddrinfo, type NativeGaiFailure } from '../core/native.js';
+import { either, type Blocking } from '../io/blocking.js';
 
 function failure(result: NativeGaiFailure): SocketError {
   return result.gai === EAI_SYSTEM ? errorFromErrno(result.errno, 'getaddrinfo') : new GaiError(result.gai);
@@ -14,10 +15,10 @@ function settle(result: NativeAddrinfo[] | NativeGaiFailure): NativeAddrinfo[] {
   throw failure(result);
 }
 
-export function lookupSync(host: string | null, service: string | null, family: number, type: number, proto: number, flags: number): NativeAddrinfo[] {
-  return settle(native.getaddrinfoSync(host, service, family, type, proto, flags));
-}
-
-export function lookupAsync(host: string | null, service: string | null, family: number, type: number, proto: number, flags: number): Promise<NativeAddrinfo[]> {
-  return native.getaddrinfo(host, service, family, type, proto, flags).then(settle);
+/** getaddrinfo(3): on libuv's thread pool (async) or the calling thread (Sync). */
+export function lookup(host: string | null, service: string | null, family: number, type: number, proto: number, flags: number): Blocking<NativeAddrinfo[]> {
+  return either(
+    () => native.getaddrinfo(host, service, family, type, proto, flags).then(settle),
+    () => settle(native.getaddrinfoSync(host, service, family, type, proto, flags)),
+  );
 }

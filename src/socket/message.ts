@@ -1,10 +1,6 @@
-// sendmsg/recvmsg with ancillary data, fd passing over them, and sendfile:
-// the operations and argument checks behind those Socket methods.
-import { fstatSync, read, readSync } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
-import { promisify } from 'node:util';
+// sendmsg/recvmsg with ancillary data and fd passing over them: the
+// argument checks and results behind those Socket methods.
 import { MSG_CTRUNC, SCM_RIGHTS, SOL_SOCKET } from '../core/constants.js';
-import { fromNodeError } from '../core/errors.js';
 import { native } from '../core/native.js';
 import { checkInt, toBytes, typeError } from '../core/validate.js';
 
@@ -71,75 +67,3 @@ export function CMSG_SPACE(length: number): number {
   if (n < 0) throw new RangeError(`The "length" argument is too large: ${length}`);
   return n;
 }
-
-// ---- sendfile ---------------------------------------------------------------
-
-/** A file for sendfile: an fd or a FileHandle. */
-export type FileLike = number | FileHandle;
-
-export function fileDescriptor(file: unknown): number {
-  if (typeof file === 'number') return checkInt(file, 'file', 0);
-  if (file !== null && typeof file === 'object' && typeof (file as FileHandle).fd === 'number') return (file as FileHandle).fd;
-  throw typeError('file', 'an fd or a FileHandle', file);
-}
-
-/** sendfile's arguments: the fd, the offset (null: the file's own position) and the byte limit. */
-export function sendfileArguments(file: unknown, offset: unknown, count: unknown): [number, number | null, number] {
-  const fd = fileDescriptor(file);
-  const from = offset === undefined || offset === null ? null : checkInt(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
-  const limit = count === undefined || count === null || count === 0 ? Number.MAX_SAFE_INTEGER : checkInt(count, 'count', 0, Number.MAX_SAFE_INTEGER);
-  return [fd, from, limit];
-}
-
-/** sendfile(2) in steps until count bytes (or EOF) are sent; -EAGAIN between steps. */
-export class SendFile {
-  sent = 0;
-
-  /** offset null: from the file's own position, which advances. */
-  constructor(readonly infd: number, readonly offset: number | null, readonly count: number) {}
-
-  static op(fd: number, state: SendFile): number {
-    while (state.sent < state.count) {
-      const step = Math.min(state.count - state.sent, 0x7ffff000);
-      const n = state.offset === null
-        ? native.sendfile(fd, state.infd, -1, step)
-        : native.sendfile(fd, state.infd, state.offset + state.sent, step);
-      if (n < 0) return n;
-      if (n === 0) break;
-      state.sent += n;
-    }
-    return state.sent;
-  }
-}
-
-/** Whether sendfile(2) can read this fd (a regular file); else read + send. */
-export function isRegularFile(fd: number): boolean {
-  try {
-    return fstatSync(fd).isFile();
-  } catch (error) {
-    throw fromNodeError(error);
-  }
-}
-
-/** The read size of the read + send fallback. */
-export const CHUNK = 65536;
-const readAsync = promisify(read);
-
-/** The read side of the read/send fallback: the next chunk at position (null: the file's own). */
-export async function readChunk(fd: number, position: number | null, wanted: number, into: Buffer): Promise<Buffer> {
-  try {
-    const { bytesRead } = await readAsync(fd, into, 0, Math.min(wanted, CHUNK), position);
-    return into.subarray(0, bytesRead);
-  } catch (error) {
-    throw fromNodeError(error);
-  }
-}
-
-export function readChunkSync(fd: number, position: number | null, wanted: number, into: Buffer): Buffer {
-  try {
-    return into.subarray(0, readSync(fd, into, 0, Math.min(wanted, CHUNK), position));
-  } catch (error) {
-    throw fromNodeError(error);
-  }
-}
-

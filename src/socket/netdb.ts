@@ -6,7 +6,8 @@ import { domainToASCII } from 'node:url';
 import type { SocketAddress } from './address.js';
 import { AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICHOST, SOCK_DGRAM } from '../core/constants.js';
 import { errno, errorFromErrno, GaiError, hostError, SocketError } from '../core/errors.js';
-import { lookupAsync, lookupSync } from './lookup.js';
+import { either, start, steps, wait, type Blocking, type Steps } from '../io/blocking.js';
+import { lookup } from './lookup.js';
 import { native, type NativeAddress, type NativeGaiFailure, type NativeHostent, type NativeHostFailure } from '../core/native.js';
 import { checkInt, checkString, typeError } from '../core/validate.js';
 
@@ -44,17 +45,18 @@ function addrinfoArguments(host: unknown, port: unknown, family: unknown, type: 
   ] as const;
 }
 
-/** getaddrinfo(3) on libuv's thread pool: every address for host and port. */
-export function getaddrinfo(host: string | null, port: number | string | null, family = 0, type = 0, proto = 0, flags = 0): Promise<AddrInfo[]> {
-  try {
-    return lookupAsync(...addrinfoArguments(host, port, family, type, proto, flags)) as Promise<AddrInfo[]>;
-  } catch (error) {
-    return Promise.reject(error);
-  }
+function addrinfo(host: unknown, port: unknown, family: unknown, type: unknown, proto: unknown, flags: unknown): Blocking<AddrInfo[]> {
+  return lookup(...addrinfoArguments(host, port, family, type, proto, flags)) as Blocking<AddrInfo[]>;
 }
 
+/** getaddrinfo(3) on libuv's thread pool: every address for host and port, as `[family, type, proto, canonname, sockaddr]`. */
+export function getaddrinfo(host: string | null, port: number | string | null, family = 0, type = 0, proto = 0, flags = 0): Promise<AddrInfo[]> {
+  return start(() => addrinfo(host, port, family, type, proto, flags));
+}
+
+/** getaddrinfo(3) on the calling thread: every address for host and port. */
 export function getaddrinfoSync(host: string | null, port: number | string | null, family = 0, type = 0, proto = 0, flags = 0): AddrInfo[] {
-  return lookupSync(...addrinfoArguments(host, port, family, type, proto, flags)) as AddrInfo[];
+  return addrinfo(host, port, family, type, proto, flags).sync();
 }
 
 // ---- getnameinfo ------------------------------------------------------------
@@ -68,7 +70,8 @@ function nameinfoTarget(sockaddr: unknown, flags: unknown): [number, NativeAddre
   checkInt(port, 'sockaddr[1]', 0, 65535);
   checkInt(flowinfo, 'sockaddr[2]', 0, 0xfffff);
   checkInt(scopeId, 'sockaddr[3]', 0, 0xffffffff);
-  const found = lookupSync(host, String(port), AF_UNSPEC, SOCK_DGRAM, 0, AI_NUMERICHOST);
+  // A numeric host: answered at once, never a look-up that waits.
+  const found = lookup(host, String(port), AF_UNSPEC, SOCK_DGRAM, 0, AI_NUMERICHOST).sync();
   if (found.length !== 1) throw new SocketError(errno.EINVAL!, 'sockaddr resolved to multiple addresses', 'getnameinfo');
   const [family, , , , address] = found[0]!;
   const resolved = address as [string, number, number?, number?];
@@ -86,17 +89,22 @@ function nameinfoResult(result: [string, string] | NativeGaiFailure): [string, s
 
 const GAI_SYSTEM = native.constants.EAI_SYSTEM;
 
-/** getnameinfo(3) with `NI_*` flags: `[host, port]` (the port as a service name or number string). */
-export function getnameinfo(sockaddr: [string, number] | [string, number, number, number], flags: number): Promise<[string, string]> {
-  try {
-    return native.getnameinfo(...nameinfoTarget(sockaddr, flags)).then(nameinfoResult);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+function nameinfo(sockaddr: unknown, flags: unknown): Blocking<[string, string]> {
+  const target = nameinfoTarget(sockaddr, flags);
+  return either(
+    () => native.getnameinfo(...target).then(nameinfoResult),
+    () => nameinfoResult(native.getnameinfoSync(...target)),
+  );
 }
 
+/** getnameinfo(3) with `NI_*` flags on libuv's thread pool: `[host, port]` (the port as a service name or number string). */
+export function getnameinfo(sockaddr: [string, number] | [string, number, number, number], flags: number): Promise<[string, string]> {
+  return start(() => nameinfo(sockaddr, flags));
+}
+
+/** getnameinfo(3) with `NI_*` flags on the calling thread: `[host, port]`. */
 export function getnameinfoSync(sockaddr: [string, number] | [string, number, number, number], flags: number): [string, string] {
-  return nameinfoResult(native.getnameinfoSync(...nameinfoTarget(sockaddr, flags)));
+  return nameinfo(sockaddr, flags).sync();
 }
 
 // ---- the legacy host look-ups ------------------------------------------------
@@ -112,31 +120,58 @@ function ipv4Literal(host: string): string | undefined {
   return isIP(host) === 4 ? host : undefined;
 }
 
-const firstHost = (list: [number, number, number, string, NativeAddress][]): string => (list[0]![4] as [string, number])[0];
-
 function hostentResult(result: NativeHostent | NativeHostFailure, syscall: string): HostEntry {
   if (Array.isArray(result)) return result;
   throw hostError(result.herrno, syscall);
 }
 
-/** The IPv4 address of host (Python's gethostbyname). */
-export async function gethostbyname(host: string): Promise<string> {
-  return ipv4Literal(checkHost(host)) ?? firstHost(await lookupAsync(host, null, AF_INET, 0, 0, 0));
+/** gethostbyname_r(3) on libuv's thread pool (async) or the calling thread (Sync). */
+function hostentByName(name: string): Blocking<HostEntry> {
+  return either(
+    async () => hostentResult(await native.gethostbyname(name), 'gethostbyname'),
+    () => hostentResult(native.gethostbynameSync(name), 'gethostbyname'),
+  );
 }
 
+/** gethostbyaddr_r(3) on libuv's thread pool (async) or the calling thread (Sync). */
+function hostentByAddr(family: number, address: NativeAddress): Blocking<HostEntry> {
+  return either(
+    async () => hostentResult(await native.gethostbyaddr(family, address), 'gethostbyaddr'),
+    () => hostentResult(native.gethostbyaddrSync(family, address), 'gethostbyaddr'),
+  );
+}
+
+function* hostByName(host: unknown): Steps<string> {
+  const name = checkHost(host);
+  const literal = ipv4Literal(name);
+  if (literal !== undefined) return literal;
+  const [first] = yield* wait(lookup(name, null, AF_INET, 0, 0, 0));
+  return (first![4] as [string, number])[0];
+}
+
+/** The IPv4 address of host (Python's gethostbyname). */
+export function gethostbyname(host: string): Promise<string> {
+  return steps(() => hostByName(host)).async();
+}
+
+/** The IPv4 address of host, looked up on the calling thread. */
 export function gethostbynameSync(host: string): string {
-  return ipv4Literal(checkHost(host)) ?? firstHost(lookupSync(host, null, AF_INET, 0, 0, 0));
+  return steps(() => hostByName(host)).sync();
+}
+
+function* hostByNameEx(host: unknown): Steps<HostEntry> {
+  yield* hostByName(host); // fails with GaiError, as Python's, before the legacy call
+  return yield* wait(hostentByName(host as string));
 }
 
 /** `[hostname, aliases, addresses]` of host, IPv4 only (Python's gethostbyname_ex). */
-export async function gethostbynameEx(host: string): Promise<HostEntry> {
-  await gethostbyname(host); // fails with GaiError, as Python's, before the legacy call
-  return hostentResult(await native.gethostbyname(host), 'gethostbyname');
+export function gethostbynameEx(host: string): Promise<HostEntry> {
+  return steps(() => hostByNameEx(host)).async();
 }
 
+/** gethostbynameEx on the calling thread. */
 export function gethostbynameExSync(host: string): HostEntry {
-  gethostbynameSync(host);
-  return hostentResult(native.gethostbynameSync(host), 'gethostbyname');
+  return steps(() => hostByNameEx(host)).sync();
 }
 
 function numericAddress(host: string): [number, NativeAddress] | undefined {
@@ -146,58 +181,48 @@ function numericAddress(host: string): [number, NativeAddress] | undefined {
   return undefined;
 }
 
+function* hostByAddr(ip: unknown): Steps<HostEntry> {
+  let target = numericAddress(checkHost(ip, 'ip'));
+  if (target === undefined) {
+    const [first] = yield* wait(lookup(ip as string, null, AF_UNSPEC, 0, 0, 0));
+    target = [first![0], first![4]];
+  }
+  return yield* wait(hostentByAddr(...target));
+}
+
 /** `[hostname, aliases, addresses]` for an address or name (Python's gethostbyaddr). */
-export async function gethostbyaddr(ip: string): Promise<HostEntry> {
-  checkHost(ip, 'ip');
-  let target = numericAddress(ip);
-  if (target === undefined) {
-    const [first] = await lookupAsync(ip, null, AF_UNSPEC, 0, 0, 0);
-    target = [first![0], first![4] as NativeAddress];
-  }
-  return hostentResult(await native.gethostbyaddr(...target), 'gethostbyaddr');
+export function gethostbyaddr(ip: string): Promise<HostEntry> {
+  return steps(() => hostByAddr(ip)).async();
 }
 
+/** gethostbyaddr on the calling thread. */
 export function gethostbyaddrSync(ip: string): HostEntry {
-  checkHost(ip, 'ip');
-  let target = numericAddress(ip);
-  if (target === undefined) {
-    const [first] = lookupSync(ip, null, AF_UNSPEC, 0, 0, 0);
-    target = [first![0], first![4] as NativeAddress];
-  }
-  return hostentResult(native.gethostbyaddrSync(...target), 'gethostbyaddr');
+  return steps(() => hostByAddr(ip)).sync();
 }
 
-/** Python's getfqdn rule: the first name with a dot among the host's name and aliases. */
-function fqdnOf(name: string, entry: HostEntry | undefined): string {
-  if (entry === undefined) return name;
+/** Python's getfqdn: the first name with a dot among the host's name and aliases; the name itself when the look-up fails. */
+function* fqdn(name: unknown): Steps<string> {
+  const trimmed = checkHost(name ?? '', 'name').trim();
+  const host = trimmed === '' || trimmed === '0.0.0.0' || trimmed === '::' ? gethostname() : trimmed;
+  let entry: HostEntry;
+  try {
+    entry = yield* hostByAddr(host);
+  } catch (error) {
+    if (error instanceof SocketError) return host;
+    throw error;
+  }
   const [hostname, aliases] = entry;
   return [hostname, ...aliases].find((n) => n.includes('.')) ?? hostname;
 }
 
-function fqdnName(name: unknown): string {
-  const trimmed = checkHost(name ?? '', 'name').trim();
-  return trimmed === '' || trimmed === '0.0.0.0' || trimmed === '::' ? gethostname() : trimmed;
-}
-
 /** A fully qualified domain name for name (default: this host). */
-export async function getfqdn(name = ''): Promise<string> {
-  const host = fqdnName(name);
-  const entry = await gethostbyaddr(host).catch((error) => {
-    if (error instanceof SocketError) return undefined;
-    throw error;
-  });
-  return fqdnOf(host, entry);
+export function getfqdn(name = ''): Promise<string> {
+  return steps(() => fqdn(name)).async();
 }
 
+/** getfqdn on the calling thread. */
 export function getfqdnSync(name = ''): string {
-  const host = fqdnName(name);
-  let entry: HostEntry | undefined;
-  try {
-    entry = gethostbyaddrSync(host);
-  } catch (error) {
-    if (!(error instanceof SocketError)) throw error;
-  }
-  return fqdnOf(host, entry);
+  return steps(() => fqdn(name)).sync();
 }
 
 // ---- local look-ups ------------------------------------------------------------

@@ -1,54 +1,36 @@
 // The Socket class (Python's socket.socket): one thin method per socket
-// call; waiting calls go through the call helper in both forms.
+// call. Every call that can wait is prepared once in calls.ts; its Promise
+// method and its …Sync twin are the two drivers of that one preparation.
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
-import { formatAddress, resolve, resolveSync, type Address, type SocketAddress } from './address.js';
-import { callAsync, callSync } from '../io/call.js';
 import * as C from '../core/constants.js';
-import { closedError, errorFromErrno, GaiError, SocketError } from '../core/errors.js';
-import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
-import { Handle } from '../io/handle.js';
+import { closedError, errorFromErrno } from '../core/errors.js';
 import { native, type NativeAddress } from '../core/native.js';
-import { fromNetSocket, toNetSocket } from '../adapters/netinterop.js';
-import { checkAncdata, checkBuffers, CHUNK, isRegularFile, readChunk, readChunkSync, SendFile, sendfileArguments, type Ancillary, type FileLike } from './message.js';
-import { Connect, getsockoptInt, RecvAll, recvfromIntoOp, recvIntoOp, SendAll, sendmsgOp, sendtoOp } from '../io/ops.js';
-import { READ, WRITE } from '../io/readiness.js';
+import { checkBoolean, checkInt, checkTimeout, type Data } from '../core/validate.js';
+import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
+import { dupNetSocket, toNetSocket } from '../adapters/netinterop.js';
 import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from '../adapters/streams.js';
+import { start, type Blocking } from '../io/blocking.js';
+import { call } from '../io/call.js';
+import { Handle } from '../io/handle.js';
+import { getsockoptInt } from '../io/ops.js';
+import { READ } from '../io/readiness.js';
+import { resolve, type Address, type SocketAddress } from './address.js';
+import * as calls from './calls.js';
+import type { Message } from './calls.js';
+import { describe } from './describe.js';
+import { closeWhenCollected, released } from './lifetime.js';
+import type { FileLike } from './sendfile.js';
+import { getsockopt, setsockopt, type OptionValue } from './options.js';
 import { getdefaulttimeout } from './timeout.js';
-import { checkBoolean, checkFlags, checkInt, checkSize, checkTimeout, checkWritable, toBytes, typeError } from '../core/validate.js';
 
-export type Data = string | ArrayBufferView | ArrayBuffer;
-/** What recvmsg returns: `[data, ancdata, msgFlags, address]`. */
-export type Message = [data: Buffer, ancdata: Ancillary[], msgFlags: number, address: SocketAddress];
-
-// The GC of an unclosed Socket closes its fd, with a warning, as Python does.
-const unclosed = new FinalizationRegistry<{ handle: Handle; description: string }>(({ handle, description }) => {
-  if (handle.fd < 0) return;
-  handle.close();
-  process.emitWarning(`unclosed ${description}`, 'ResourceWarning');
-});
+export type { Data, Message };
 
 // Lets accept() and the module functions build a Socket around an fd they
 // just made, without the checks the public fileno argument needs.
 class Adopted {
   constructor(readonly fd: number) {}
-}
-
-const familyNames = new Map<number, string>();
-const typeNames = new Map<number, string>();
-for (const name of ['AF_UNSPEC', 'AF_UNIX', 'AF_INET', 'AF_INET6', 'AF_PACKET', 'AF_NETLINK']) {
-  const value = (C as Record<string, number>)[name];
-  if (value !== undefined) familyNames.set(value, name);
-}
-for (const name of ['SOCK_STREAM', 'SOCK_DGRAM', 'SOCK_RAW', 'SOCK_RDM', 'SOCK_SEQPACKET']) {
-  const value = (C as Record<string, number | undefined>)[name];
-  if (value !== undefined) typeNames.set(value, name);
-}
-for (const [name, value] of Object.entries(C)) {
-  if (value === undefined) continue;
-  if (name.startsWith('AF_') && !familyNames.has(value)) familyNames.set(value, name);
-  if (name.startsWith('SOCK_') && !typeNames.has(value)) typeNames.set(value, name);
 }
 
 const BACKLOG_DEFAULT = Math.min(C.SOMAXCONN, 128);
@@ -63,23 +45,51 @@ function settleAddress(value: NativeAddress | number, syscall: string): SocketAd
   return value;
 }
 
-/** The `[nbytes]` of recvInto/recvfromInto: 0 means the whole buffer. */
-function intoLength(buffer: ArrayBufferView, nbytes: unknown): number {
-  const n = nbytes === undefined ? 0 : checkSize(nbytes, 'nbytes');
-  if (n > buffer.byteLength) throw new RangeError(`The "nbytes" argument (${n}) is larger than the buffer (${buffer.byteLength} bytes)`);
-  return n === 0 ? buffer.byteLength : n;
+/** socket(2), or the family, type and proto of a given fd (what is not given, or -1, is read from it). */
+function open(family: number | undefined, type: number | undefined, proto: number | undefined, fileno: number | null | undefined): [number, number, number, number] {
+  const given = fileno !== undefined && fileno !== null;
+  const detected = (value: number | undefined, name: string, fallback: number): number | undefined => {
+    if (value === undefined) return given ? undefined : fallback;
+    checkInt(value, name);
+    return given && value === -1 ? undefined : value;
+  };
+  const f = detected(family, 'family', C.AF_INET);
+  const t = detected(type, 'type', C.SOCK_STREAM);
+  const p = detected(proto, 'proto', 0);
+  if (!given) {
+    const fd = native.socket(f!, t!, p!);
+    check(fd, 'socket');
+    return [fd, f!, t!, p!];
+  }
+  const fd = checkInt(fileno, 'fileno', 0);
+  const option = (opt: number): number => {
+    const { rc, value } = getsockoptInt(fd, C.SOL_SOCKET, opt);
+    check(rc, 'getsockopt');
+    return value;
+  };
+  // SO_TYPE is read even when given: wrapping a non-socket fails here (ENOTSOCK).
+  const actualType = option(C.SO_TYPE);
+  // Linux's SO_DOMAIN and SO_PROTOCOL.
+  const result: [number, number, number, number] = [fd, f ?? option(C.SO_DOMAIN!), t ?? actualType, p ?? option(C.SO_PROTOCOL!)];
+  check(native.setNonblocking(fd), 'fcntl');
+  return result;
 }
 
-const done = (): void => undefined;
+function acceptOp(fd: number, listener: Socket): [Socket, SocketAddress] | number {
+  const result = native.accept(fd);
+  if (typeof result === 'number') return result;
+  return [adoptSocket(listener.family, listener.type, listener.proto, result[0]), result[1]];
+}
 
-// The async forms reject, never throw, on bad arguments (the hot ones
-// inline this to spare a closure per call).
-function asyncly<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return run();
-  } catch (error) {
-    return Promise.reject(error);
-  }
+let acceptOn: (sock: Socket, timeout: number | null) => Blocking<[Socket, SocketAddress]>;
+
+/**
+ * accept(2) with a timeout of its own (seconds) rather than the socket's:
+ * a server that knows its socket is readable accepts with 0, never waiting
+ * for a connection another process took first.
+ */
+export function acceptWithin(sock: Socket, timeout: number | null): Blocking<[Socket, SocketAddress]> {
+  return acceptOn(sock, timeout);
 }
 
 /**
@@ -103,48 +113,20 @@ export class Socket {
    * family, type and proto are then read from the fd when not given.
    */
   constructor(family?: number, type?: number, proto?: number, fileno?: number | null) {
+    let fd: number;
+    let timeout: number | null = getdefaulttimeout();
     if ((fileno as unknown) instanceof Adopted) {
-      this.#handle = new Handle((fileno as unknown as Adopted).fd, getdefaulttimeout());
-      [family, type, proto] = [family!, type!, proto!];
+      fd = (fileno as unknown as Adopted).fd;
     } else {
-      const given = fileno !== undefined && fileno !== null;
-      // With an fd, what is not given (or -1) is read from the fd, as in Python.
-      const detected = (value: number | undefined, name: string, fallback: number): number | undefined => {
-        if (value === undefined) return given ? undefined : fallback;
-        checkInt(value, name);
-        return given && value === -1 ? undefined : value;
-      };
-      let f = detected(family, 'family', C.AF_INET);
-      let t = detected(type, 'type', C.SOCK_STREAM);
-      let p = detected(proto, 'proto', 0);
-      let fd: number;
-      if (given) {
-        fd = checkInt(fileno, 'fileno', 0);
-        const option = (opt: number): number => {
-          const { rc, value } = getsockoptInt(fd, C.SOL_SOCKET, opt);
-          check(rc, 'getsockopt');
-          return value;
-        };
-        // SO_TYPE is read even when given: wrapping a non-socket fails here (ENOTSOCK).
-        const actualType = option(C.SO_TYPE);
-        t ??= actualType;
-        // Linux's SO_DOMAIN and SO_PROTOCOL (a port without them asks getsockname).
-        f ??= option(C.SO_DOMAIN!);
-        p ??= option(C.SO_PROTOCOL!);
-        check(native.setNonblocking(fd), 'fcntl');
-      } else {
-        fd = native.socket(f!, t!, p!);
-        check(fd, 'socket');
-      }
-      [family, type, proto] = [f!, t!, p!];
-      const timeout = type & (C.SOCK_NONBLOCK ?? 0) ? 0 : getdefaulttimeout();
-      this.#handle = new Handle(fd, timeout);
+      [fd, family, type, proto] = open(family, type, proto, fileno);
+      if (type & (C.SOCK_NONBLOCK ?? 0)) timeout = 0;
     }
-    this.family = family;
-    this.type = type & ~TYPE_FLAGS;
-    this.proto = proto;
+    this.#handle = new Handle(fd, timeout);
+    this.family = family!;
+    this.type = type! & ~TYPE_FLAGS;
+    this.proto = proto!;
     this.#handle.owner = new WeakRef(this);
-    unclosed.register(this, { handle: this.#handle, description: this.#describe(false) }, this.#handle);
+    closeWhenCollected(this, this.#handle, this.#describe(false));
   }
 
   /** The fd, or -1 once closed. */
@@ -168,7 +150,7 @@ export class Socket {
   /** bind(2). A host name is resolved on the calling thread, as in Python. */
   bind(address: Address): void {
     const fd = this.#fd('bind');
-    check(native.bind(fd, this.family, resolveSync(this.family, address)), 'bind');
+    check(native.bind(fd, this.family, resolve(this.family, address).sync()), 'bind');
   }
 
   /** listen(2); backlog defaults to min(SOMAXCONN, 128). */
@@ -177,54 +159,50 @@ export class Socket {
     check(native.listen(this.#fd('listen'), n), 'listen');
   }
 
-  #accepted(result: [number, NativeAddress]): [Socket, SocketAddress] {
-    return [adoptSocket(this.family, this.type, this.proto, result[0]), result[1]];
-  }
-
   /** accept(2): the new connection (with the default timeout) and its address. */
   accept(): Promise<[Socket, SocketAddress]> {
-    return callAsync(this.#handle, this.#handle.timeout, READ, 'accept', native.accept).then((r) => this.#accepted(r));
+    return start(() => this.#accept(this.#handle.timeout));
   }
 
+  /** accept(2) on the calling thread: the new connection and its address. */
   acceptSync(): [Socket, SocketAddress] {
-    return this.#accepted(callSync(this.#handle, this.#handle.timeout, READ, 'accept', native.accept));
+    return this.#accept(this.#handle.timeout).sync();
   }
 
-  /** connect(2); a refused connection is ConnectionRefusedError. */
+  #accept(timeout: number | null): Blocking<[Socket, SocketAddress]> {
+    return call(this.#handle, timeout, READ, 'accept', acceptOp, this);
+  }
+
+  static {
+    acceptOn = (sock, timeout) => sock.#accept(timeout);
+  }
+
+  /** connect(2); a refused connection is ConnectionRefusedError. A host name is looked up first. */
   connect(address: Address): Promise<void> {
-    return asyncly(async () => {
-      this.#fd('connect');
-      const target = await resolve(this.family, address);
-      await callAsync(this.#handle, this.#handle.timeout, WRITE, 'connect', Connect.op, new Connect(this.family, target));
-    });
+    return start(() => calls.connect(this.#handle, this, address));
   }
 
+  /** connect(2) on the calling thread. */
   connectSync(address: Address): void {
-    this.#fd('connect');
-    const target = resolveSync(this.family, address);
-    callSync(this.#handle, this.#handle.timeout, WRITE, 'connect', Connect.op, new Connect(this.family, target));
+    calls.connect(this.#handle, this, address).sync();
   }
 
-  /** connect(2) returning 0 or the errno instead of throwing (name look-up errors still throw). */
+  /** connect(2) resolving 0 or the errno instead of rejecting (name look-up errors still reject). */
   connectEx(address: Address): Promise<number> {
-    return this.connect(address).then(() => 0, connectExResult);
+    return start(() => calls.connectEx(this.#handle, this, address));
   }
 
+  /** connect(2) on the calling thread: 0 or the errno. */
   connectExSync(address: Address): number {
-    try {
-      this.connectSync(address);
-      return 0;
-    } catch (error) {
-      return connectExResult(error);
-    }
+    return calls.connectEx(this.#handle, this, address).sync();
   }
 
-  /** getsockname(2). */
+  /** getsockname(2): the socket's own address. */
   getsockname(): SocketAddress {
     return settleAddress(native.getsockname(this.#fd('getsockname')), 'getsockname');
   }
 
-  /** getpeername(2). */
+  /** getpeername(2): the connected peer's address. */
   getpeername(): SocketAddress {
     return settleAddress(native.getpeername(this.#fd('getpeername')), 'getpeername');
   }
@@ -237,261 +215,130 @@ export class Socket {
 
   // ---- receiving ---------------------------------------------------------
 
-  /**
-   * The timeout of one call with these flags: MSG_DONTWAIT makes a call on a
-   * blocking socket non-blocking, as in Python (with a timeout it still waits).
-   */
-  #timeoutFor(flags: number): number | null {
-    const timeout = this.#handle.timeout;
-    return timeout === null && flags & C.MSG_DONTWAIT ? 0 : timeout;
-  }
-
-  /**
-   * MSG_WAITALL on a stream socket waits for every byte (or the end of the
-   * stream), within the timeout if one is set, as the kernel would for a
-   * blocking fd: berkeley's fds never block, so the waiting is done here.
-   */
-  #waitsForAll(flags: number): boolean {
-    return (flags & C.MSG_WAITALL) !== 0 && this.#handle.timeout !== 0 && this.type === C.SOCK_STREAM;
-  }
-
   /** recv(2): up to bufsize bytes; an empty Buffer means the peer closed. */
   recv(bufsize: number, flags?: number): Promise<Buffer> {
-    try {
-      const n = checkSize(bufsize, 'bufsize');
-      const f = checkFlags(flags);
-      if (n === 0) return Promise.resolve(Buffer.alloc(0));
-      if (this.#waitsForAll(f)) {
-        const state = new RecvAll(Buffer.allocUnsafe(n), n, f);
-        return callAsync(this.#handle, this.#handle.timeout, READ, 'recv', RecvAll.op, state).then(() => state.received());
-      }
-      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recv', native.recv, n, f);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return start(() => calls.recv(this.#handle, this, bufsize, flags));
   }
 
+  /** recv(2) on the calling thread: up to bufsize bytes; empty once the peer closed. */
   recvSync(bufsize: number, flags?: number): Buffer {
-    const n = checkSize(bufsize, 'bufsize');
-    const f = checkFlags(flags);
-    if (n === 0) return Buffer.alloc(0);
-    if (this.#waitsForAll(f)) {
-      const state = new RecvAll(Buffer.allocUnsafe(n), n, f);
-      callSync(this.#handle, this.#handle.timeout, READ, 'recv', RecvAll.op, state);
-      return state.received();
-    }
-    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recv', native.recv, n, f);
+    return calls.recv(this.#handle, this, bufsize, flags).sync();
   }
 
-  /** A stream read of 0 bytes is 0 at once, as in Python (a datagram one still takes a datagram). */
-  #nothingToRead(n: number): boolean {
-    this.#fd('recv');
-    return n === 0 && this.type === C.SOCK_STREAM;
-  }
-
-  /** recv(2) into the caller's memory; nbytes 0 (the default) means all of it. Returns the count. */
+  /** recv(2) into the caller's memory; nbytes 0 (the default) means all of it. Resolves with the count. */
   recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<number> {
-    try {
-      const into = checkWritable(buffer);
-      const n = intoLength(into, nbytes);
-      const f = checkFlags(flags);
-      if (this.#nothingToRead(n)) return Promise.resolve(0);
-      if (this.#waitsForAll(f)) return callAsync(this.#handle, this.#handle.timeout, READ, 'recv', RecvAll.op, new RecvAll(into, n, f));
-      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recv', recvIntoOp, into, n, f);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return start(() => calls.recvInto(this.#handle, this, buffer, nbytes, flags));
   }
 
+  /** recv(2) into the caller's memory on the calling thread; the count. */
   recvIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): number {
-    const into = checkWritable(buffer);
-    const n = intoLength(into, nbytes);
-    const f = checkFlags(flags);
-    if (this.#nothingToRead(n)) return 0;
-    if (this.#waitsForAll(f)) return callSync(this.#handle, this.#handle.timeout, READ, 'recv', RecvAll.op, new RecvAll(into, n, f));
-    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recv', recvIntoOp, into, n, f);
+    return calls.recvInto(this.#handle, this, buffer, nbytes, flags).sync();
   }
 
   /** recvfrom(2): `[data, address]`. */
   recvfrom(bufsize: number, flags?: number): Promise<[Buffer, SocketAddress]> {
-    return asyncly(() => {
-      const [n, f] = [checkSize(bufsize, 'bufsize'), checkFlags(flags)];
-      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recvfrom', native.recvfrom, n, f);
-    });
+    return start(() => calls.recvfrom(this.#handle, bufsize, flags));
   }
 
+  /** recvfrom(2) on the calling thread: `[data, address]`. */
   recvfromSync(bufsize: number, flags?: number): [Buffer, SocketAddress] {
-    const [n, f] = [checkSize(bufsize, 'bufsize'), checkFlags(flags)];
-    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recvfrom', native.recvfrom, n, f);
+    return calls.recvfrom(this.#handle, bufsize, flags).sync();
   }
 
   /** recvfrom(2) into the caller's memory: `[nbytes, address]`. */
   recvfromInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<[number, SocketAddress]> {
-    return asyncly(() => {
-      const into = checkWritable(buffer);
-      const [n, f] = [intoLength(into, nbytes), checkFlags(flags)];
-      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recvfrom', recvfromIntoOp, into, n, f);
-    });
+    return start(() => calls.recvfromInto(this.#handle, buffer, nbytes, flags));
   }
 
+  /** recvfrom(2) into the caller's memory on the calling thread: `[nbytes, address]`. */
   recvfromIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): [number, SocketAddress] {
-    const into = checkWritable(buffer);
-    const [n, f] = [intoLength(into, nbytes), checkFlags(flags)];
-    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recvfrom', recvfromIntoOp, into, n, f);
+    return calls.recvfromInto(this.#handle, buffer, nbytes, flags).sync();
+  }
+
+  /** recvmsg(2): `[data, ancdata, msgFlags, address]`; received fds are close-on-exec. */
+  recvmsg(bufsize: number, ancbufsize?: number, flags?: number): Promise<Message> {
+    return start(() => calls.recvmsg(this.#handle, bufsize, ancbufsize, flags));
+  }
+
+  /** recvmsg(2) on the calling thread: `[data, ancdata, msgFlags, address]`. */
+  recvmsgSync(bufsize: number, ancbufsize?: number, flags?: number): Message {
+    return calls.recvmsg(this.#handle, bufsize, ancbufsize, flags).sync();
   }
 
   // ---- sending -----------------------------------------------------------
 
   /** send(2): the number of bytes sent, which may be fewer than given. */
   send(data: Data, flags?: number): Promise<number> {
-    try {
-      const [bytes, f] = [toBytes(data), checkFlags(flags)];
-      return callAsync(this.#handle, this.#timeoutFor(f), WRITE, 'send', native.send, bytes, f);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return start(() => calls.send(this.#handle, data, flags));
   }
 
+  /** send(2) on the calling thread: the number of bytes sent. */
   sendSync(data: Data, flags?: number): number {
-    const [bytes, f] = [toBytes(data), checkFlags(flags)];
-    return callSync(this.#handle, this.#timeoutFor(f), WRITE, 'send', native.send, bytes, f);
+    return calls.send(this.#handle, data, flags).sync();
   }
 
   /** Sends all of data or fails; concurrent sendalls never interleave. */
   sendall(data: Data, flags?: number): Promise<void> {
-    try {
-      const [state, f] = [new SendAll(toBytes(data)), checkFlags(flags)];
-      return callAsync(this.#handle, this.#timeoutFor(f), WRITE, 'send', SendAll.op, state, f).then(done);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return start(() => calls.sendall(this.#handle, data, flags));
   }
 
+  /** Sends all of data on the calling thread, or fails. */
   sendallSync(data: Data, flags?: number): void {
-    const [state, f] = [new SendAll(toBytes(data)), checkFlags(flags)];
-    callSync(this.#handle, this.#timeoutFor(f), WRITE, 'send', SendAll.op, state, f);
+    calls.sendall(this.#handle, data, flags).sync();
   }
 
-  /** sendto(2): `sendto(data, address)` or `sendto(data, flags, address)`. */
+  /** sendto(2): `sendto(data, address)` or `sendto(data, flags, address)`; the bytes sent. */
   sendto(data: Data, address: Address): Promise<number>;
   sendto(data: Data, flags: number, address: Address): Promise<number>;
   sendto(data: Data, flagsOrAddress: number | Address, address?: Address): Promise<number> {
-    return asyncly(() => {
-      const bytes = toBytes(data);
-      const [f, to] = sendtoArguments(flagsOrAddress, address);
-      const send = (target: NativeAddress): Promise<number> =>
-        callAsync(this.#handle, this.#timeoutFor(f), WRITE, 'sendto', sendtoOp, bytes, f, this.family, target);
-      const target = resolve(this.family, to);
-      return target instanceof Promise ? target.then(send) : send(target);
-    });
+    return start(() => calls.sendto(this.#handle, this, data, flagsOrAddress, address));
   }
 
+  /** sendto(2) on the calling thread; the bytes sent. */
   sendtoSync(data: Data, address: Address): number;
   sendtoSync(data: Data, flags: number, address: Address): number;
   sendtoSync(data: Data, flagsOrAddress: number | Address, address?: Address): number {
-    const bytes = toBytes(data);
-    const [f, to] = sendtoArguments(flagsOrAddress, address);
-    return callSync(this.#handle, this.#timeoutFor(f), WRITE, 'sendto', sendtoOp, bytes, f, this.family, resolveSync(this.family, to));
+    return calls.sendto(this.#handle, this, data, flagsOrAddress, address).sync();
   }
-
-  // ---- messages and files --------------------------------------------------
 
   /**
    * sendmsg(2): scatter/gather `buffers`, ancillary data `[level, type,
    * data][]`, and an address for unconnected datagram sockets.
    */
   sendmsg(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address): Promise<number> {
-    return asyncly(async () => {
-      const [data, control, f] = [checkBuffers(buffers), checkAncdata(ancdata), checkFlags(flags)];
-      const to = address === undefined || address === null ? null : await resolve(this.family, address);
-      return callAsync(this.#handle, this.#timeoutFor(f), WRITE, 'sendmsg', sendmsgOp, data, control, f, [this.family, to]);
-    });
+    return start(() => calls.sendmsg(this.#handle, this, buffers, ancdata, flags, address));
   }
 
+  /** sendmsg(2) on the calling thread; the bytes sent. */
   sendmsgSync(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address): number {
-    const [data, control, f] = [checkBuffers(buffers), checkAncdata(ancdata), checkFlags(flags)];
-    const to = address === undefined || address === null ? null : resolveSync(this.family, address);
-    return callSync(this.#handle, this.#timeoutFor(f), WRITE, 'sendmsg', sendmsgOp, data, control, f, [this.family, to]);
-  }
-
-  /** recvmsg(2): `[data, ancdata, msgFlags, address]`; received fds are close-on-exec. */
-  recvmsg(bufsize: number, ancbufsize?: number, flags?: number): Promise<Message> {
-    return asyncly(() => {
-      const [n, ancn, f] = recvmsgArguments(bufsize, ancbufsize, flags);
-      return callAsync(this.#handle, this.#timeoutFor(f), READ, 'recvmsg', native.recvmsg, n, ancn, f);
-    });
-  }
-
-  recvmsgSync(bufsize: number, ancbufsize?: number, flags?: number): Message {
-    const [n, ancn, f] = recvmsgArguments(bufsize, ancbufsize, flags);
-    return callSync(this.#handle, this.#timeoutFor(f), READ, 'recvmsg', native.recvmsg, n, ancn, f);
+    return calls.sendmsg(this.#handle, this, buffers, ancdata, flags, address).sync();
   }
 
   /**
    * Sends a file (an fd or FileHandle): zero-copy sendfile(2) for regular
    * files, read + send otherwise; count bytes or to EOF. With an offset the
    * file's position is untouched; without, sending starts at and advances it.
-   * Returns the number of bytes sent.
+   * Resolves with the number of bytes sent.
    */
   sendfile(file: FileLike, offset?: number | null, count?: number | null): Promise<number> {
-    return asyncly(async () => {
-      const [infd, from, limit] = sendfileArguments(file, offset, count);
-      if (this.type === C.SOCK_STREAM && isRegularFile(infd)) {
-        return callAsync(this.#handle, this.#handle.timeout, WRITE, 'sendfile', SendFile.op, new SendFile(infd, from, limit));
-      }
-      const chunk = Buffer.allocUnsafe(CHUNK);
-      let sent = 0;
-      for (;;) {
-        const data = await readChunk(infd, from === null ? null : from + sent, limit - sent, chunk);
-        if (data.length === 0) return sent;
-        await this.sendall(data);
-        sent += data.length;
-      }
-    });
+    return start(() => calls.sendfile(this.#handle, this, file, offset, count));
   }
 
+  /** sendfile on the calling thread; the bytes sent. */
   sendfileSync(file: FileLike, offset?: number | null, count?: number | null): number {
-    const [infd, from, limit] = sendfileArguments(file, offset, count);
-    if (this.type === C.SOCK_STREAM && isRegularFile(infd)) {
-      return callSync(this.#handle, this.#handle.timeout, WRITE, 'sendfile', SendFile.op, new SendFile(infd, from, limit));
-    }
-    const chunk = Buffer.allocUnsafe(CHUNK);
-    let sent = 0;
-    for (;;) {
-      const data = readChunkSync(infd, from === null ? null : from + sent, limit - sent, chunk);
-      if (data.length === 0) return sent;
-      this.sendallSync(data);
-      sent += data.length;
-    }
+    return calls.sendfile(this.#handle, this, file, offset, count).sync();
   }
 
-  // ---- options -----------------------------------------------------------
+  // ---- options and modes -----------------------------------------------------
 
   /**
-   * setsockopt(2) for any level and option. value: a number (int), a
+   * setsockopt(2) for any level and option. value: a number (a C int), a
    * boolean, or bytes; or null with optlen for a NULL value of that length.
    */
-  setsockopt(level: number, option: number, value: number | boolean | ArrayBufferView | ArrayBuffer | null, optlen?: number): void {
+  setsockopt(level: number, option: number, value: OptionValue, optlen?: number): void {
     checkInt(level, 'level');
     checkInt(option, 'option');
-    const fd = this.#fd('setsockopt');
-    let rc: number;
-    if (value === null) {
-      if (optlen === undefined) throw typeError('optlen', 'a number when value is null', optlen);
-      rc = native.setsockoptNull(fd, level, option, checkInt(optlen, 'optlen', 0, 65536));
-    } else if (optlen !== undefined) {
-      throw new TypeError('The "optlen" argument is only allowed when value is null');
-    } else if (typeof value === 'number') {
-      // A C int, as Python's: an unsigned option (SO_MARK) past 2**31-1 takes its bits as a negative int or as bytes.
-      rc = native.setsockoptInt(fd, level, option, checkInt(value, 'value', -0x80000000, 0x7fffffff));
-    } else if (typeof value === 'boolean') {
-      rc = native.setsockoptInt(fd, level, option, value ? 1 : 0);
-    } else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
-      rc = native.setsockoptBytes(fd, level, option, value);
-    } else {
-      throw typeError('value', 'a number, boolean, bytes or null', value);
-    }
-    check(rc, 'setsockopt');
+    setsockopt(this.#fd('setsockopt'), level, option, value, optlen);
   }
 
   /** getsockopt(2): an int option as a number, or with buflen the raw bytes. */
@@ -500,19 +347,8 @@ export class Socket {
   getsockopt(level: number, option: number, buflen?: number): number | Buffer {
     checkInt(level, 'level');
     checkInt(option, 'option');
-    const fd = this.#fd('getsockopt');
-    // buflen 0 is the int form too, as in Python.
-    if (buflen === undefined || buflen === 0) {
-      const { rc, value } = getsockoptInt(fd, level, option);
-      check(rc, 'getsockopt');
-      return value;
-    }
-    const result = native.getsockoptBytes(fd, level, option, checkInt(buflen, 'buflen', 1, 65536));
-    if (typeof result === 'number') throw errorFromErrno(result, 'getsockopt');
-    return result;
+    return getsockopt(this.#fd('getsockopt'), level, option, buflen);
   }
-
-  // ---- modes ---------------------------------------------------------------
 
   /** null: blocking (wait forever); 0: non-blocking; t > 0: wait at most t seconds. */
   settimeout(timeout: number | null): void {
@@ -521,6 +357,7 @@ export class Socket {
     this.#handle.timeout = checked;
   }
 
+  /** The timeout in seconds: null (blocking), 0 (non-blocking) or the limit of each call. */
   gettimeout(): number | null {
     return this.#handle.timeout;
   }
@@ -532,6 +369,7 @@ export class Socket {
     this.#handle.timeout = blocking ? null : 0;
   }
 
+  /** False only in non-blocking mode (timeout 0). */
   getblocking(): boolean {
     return this.#handle.timeout !== 0;
   }
@@ -543,6 +381,7 @@ export class Socket {
     return rc === 1;
   }
 
+  /** Sets whether the fd is inherited by child processes (clears or sets close-on-exec). */
   setInheritable(inheritable: boolean): void {
     check(native.setInheritable(this.#fd('fcntl'), checkBoolean(inheritable, 'inheritable')), 'fcntl');
   }
@@ -576,7 +415,7 @@ export class Socket {
 
   /** A Socket over a dup of a net.Socket's fd (TypeError if it has none). */
   static fromNetSocket(socket: net.Socket): Socket {
-    return fromNetSocket(socket);
+    return socketOnFd(dupNetSocket(socket), -1, -1, -1);
   }
 
   // ---- lifetime ------------------------------------------------------------
@@ -584,7 +423,7 @@ export class Socket {
   /** Closes the socket (idempotent); calls waiting on it reject with EBADF. With files open, the fd closes when the last one does. */
   close(): void {
     if (this.#files?.deferClose() === true) return;
-    unclosed.unregister(this.#handle);
+    released(this.#handle);
     const rc = this.#handle.close();
     // EBADF: the fd was closed behind our back; this socket is closed all the same, and says so, as Python's.
     if (rc < 0) throw errorFromErrno(rc, 'close');
@@ -592,7 +431,7 @@ export class Socket {
 
   /** Gives up the fd without closing it and returns it. */
   detach(): number {
-    unclosed.unregister(this.#handle);
+    released(this.#handle);
     return this.#handle.detach();
   }
 
@@ -617,29 +456,22 @@ export class Socket {
     return this;
   }
 
+  /** close(), for `using`. */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** close(), for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     this.close();
     return Promise.resolve();
   }
 
   #describe(withAddresses: boolean): string {
-    const family = familyNames.get(this.family) ?? String(this.family);
-    const type = typeNames.get(this.type) ?? String(this.type);
-    let text = `<berkeley.Socket${this.closed ? ' [closed]' : ''} fd=${this.#handle.fd}, family=${family}, type=${type}, proto=${this.proto}`;
-    if (withAddresses && !this.closed) {
-      const local = native.getsockname(this.#handle.fd);
-      // As Python, an empty address (an unnamed Unix socket) is left out.
-      if (typeof local !== 'number' && local !== null && local !== '') text += `, laddr=${formatAddress(local)}`;
-      const remote = native.getpeername(this.#handle.fd);
-      if (typeof remote !== 'number' && remote !== null && remote !== '') text += `, raddr=${formatAddress(remote)}`;
-    }
-    return `${text}>`;
+    return describe(this.#handle.fd, this.closed, this.family, this.type, this.proto, withAddresses);
   }
 
+  /** Python's repr: `<berkeley.Socket fd=…, family=…, type=…, proto=…, laddr=…, raddr=…>`. */
   toString(): string {
     return this.#describe(true);
   }
@@ -654,16 +486,12 @@ export function adoptSocket(family: number, type: number, proto: number, fd: num
   return new Socket(family, type, proto, new Adopted(fd) as unknown as number);
 }
 
-function recvmsgArguments(bufsize: unknown, ancbufsize: unknown, flags: unknown): [number, number, number] {
-  return [checkSize(bufsize, 'bufsize'), ancbufsize === undefined ? 0 : checkInt(ancbufsize, 'ancbufsize', 0, 1 << 20), checkFlags(flags)];
-}
-
-
-function sendtoArguments(flagsOrAddress: unknown, address: unknown): [number, unknown] {
-  return address === undefined ? [0, flagsOrAddress] : [checkFlags(flagsOrAddress), address];
-}
-
-function connectExResult(error: unknown): number {
-  if (error instanceof SocketError && !(error instanceof GaiError)) return error.errno;
-  throw error;
+/** A Socket owning fd (family, type and proto read from it where -1); the fd is closed if that fails. */
+export function socketOnFd(fd: number, family: number, type: number, proto: number): Socket {
+  try {
+    return new Socket(family, type, proto, fd);
+  } catch (error) {
+    native.close(fd);
+    throw error;
+  }
 }

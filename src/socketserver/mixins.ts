@@ -51,9 +51,15 @@ export function ThreadingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase
 // the fd of the listening socket it inherited.
 const WORKER_ENV = 'BERKELEY_FORKING_SERVER';
 const WORKER_FD = 4; // after stdin, stdout, stderr and the IPC channel
-// Read once and removed, so that programs a worker starts are not workers.
-const workerOf = process.env[WORKER_ENV];
-delete process.env[WORKER_ENV];
+// Read when the first forking server is made, and removed then, so that
+// programs a worker starts are not workers (importing the module changes
+// nothing).
+let workerOf: string | undefined;
+function takeWorkerMark(): void {
+  if (forkingServers > 0) return;
+  workerOf = process.env[WORKER_ENV];
+  delete process.env[WORKER_ENV];
+}
 let forkingServers = 0;
 // The index of the server being constructed: serverBind() runs inside the
 // base constructor, before the instance's own state is set.
@@ -92,6 +98,7 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     constructor(...args: any[]) {
+      takeWorkerMark();
       constructing = forkingServers++;
       super(...args);
       forking.set(this, { index: constructing, workers: new Set(), stopping: false, quickExits: 0 });

@@ -6,7 +6,7 @@ import * as C from '../core/constants.js';
 import { OUT_OF_RESOURCES } from '../core/errno.js';
 import { SocketError } from '../core/errors.js';
 import { DefaultSelector, EVENT_READ } from '../selectors/selector.js';
-import { Socket } from '../socket/socket.js';
+import { acceptWithin, Socket } from '../socket/socket.js';
 import type { BaseRequestHandler } from './handlers.js';
 
 /** A handler class: constructed per request with (request, clientAddress, server). */
@@ -271,13 +271,7 @@ export class TCPServer extends BaseServer {
   /** accept() without waiting: the loop calls it once the socket is readable, and a
    * connection another process took first is a BlockingIOError, not a hang. */
   override getRequest(): Promise<[unknown, SocketAddress]> {
-    const timeout = this.socket.gettimeout();
-    this.socket.settimeout(0);
-    try {
-      return Promise.resolve(this.socket.acceptSync());
-    } finally {
-      this.socket.settimeout(timeout);
-    }
+    return acceptWithin(this.socket, 0).async();
   }
 
   /** Half-closes, then closes the connection. */

@@ -4,14 +4,15 @@
 // its own calls, so a timed-out recv leaves the connection usable.
 import type { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Readable } from 'node:stream';
 import * as tls from 'node:tls';
 import { inspect } from 'node:util';
 import type { SocketAddress } from '../socket/address.js';
+import { inputEnded, TLS_ERROR_EVENT, tlsVerifyError } from '../core/node-internals.js';
 import { SHUT_RD, SHUT_RDWR, SHUT_WR, SOCK_STREAM } from '../core/constants.js';
 import { closedError, timeoutError, type SocketError } from '../core/errors.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
-import { CHUNK, readChunk, sendfileArguments, type FileLike } from '../socket/message.js';
+import { either, start } from '../io/blocking.js';
+import { fileRange, readAndSend, type FileLike } from '../socket/sendfile.js';
 import { Socket, type Data } from '../socket/socket.js';
 import { checkBoolean, checkInt, checkSize, checkTimeout, checkWritable, toBytes, typeError } from '../core/validate.js';
 import { decodeCertificate, type PeerCertificate } from './certificate.js';
@@ -22,18 +23,6 @@ import { RecordTransport } from './transport.js';
 
 /** [name, protocol, secret bits], as Python's SSLSocket.cipher(). */
 export type CipherInfo = [string, string, number];
-
-// The TLS layer has seen the end of its input (close_notify or EOF). Node
-// says so publicly only once 'end' is emitted, after the buffered data is
-// read; the transport must know at once, to read no further.
-function inputEnded(stream: Readable): boolean {
-  return (stream as unknown as { _readableState: { ended: boolean } })._readableState.ended;
-}
-
-// Node's TLSWrap: what a server-side socket needs to check the client's certificate.
-interface TLSWrap {
-  verifyError(): Error | null;
-}
 
 function secretBits(cipher: string): number {
   if (/CHACHA20/.test(cipher)) return 256;
@@ -122,7 +111,7 @@ export class SSLSocket {
       wake();
     };
     this.#tls.on('error', fail);
-    this.#tls.on('_tlsError', fail);
+    this.#tls.on(TLS_ERROR_EVENT, fail);
   }
 
   static {
@@ -157,7 +146,7 @@ export class SSLSocket {
   // server-side socket checks it here: CERT_OPTIONAL accepts no certificate,
   // never a bad one.
   #checkClient(): void {
-    const verify = (this.#tls as unknown as { _handle: TLSWrap })._handle.verifyError();
+    const verify = tlsVerifyError(this.#tls);
     if (verify === null) return;
     if (this.#spec.verifyMode !== CERT_REQUIRED && this.#peerCertificate === undefined) return;
     throw verificationError(verify) ?? toSSLError(verify, 'do_handshake');
@@ -330,16 +319,12 @@ export class SSLSocket {
    * bytes must be encrypted (Python's SSLSocket.sendfile does the same).
    * With an offset the file's position is untouched. Returns the bytes sent.
    */
-  async sendfile(file: FileLike, offset?: number | null, count?: number | null): Promise<number> {
-    const [infd, from, limit] = sendfileArguments(file, offset, count);
-    const chunk = Buffer.allocUnsafe(CHUNK);
-    let sent = 0;
-    for (;;) {
-      const data = await readChunk(infd, from === null ? null : from + sent, limit - sent, chunk);
-      if (data.length === 0) return sent;
-      await this.#write(Buffer.from(data), 'sendfile');
-      sent += data.length;
-    }
+  sendfile(file: FileLike, offset?: number | null, count?: number | null): Promise<number> {
+    // Async only (the TLS engine has no Sync forms): the Sync driver is never run.
+    const sendall = (chunk: Buffer) => either(() => this.#write(Buffer.from(chunk), 'sendfile'), () => {
+      throw new TypeError('SSLSocket has no Sync forms');
+    });
+    return start(() => readAndSend(fileRange(file, offset, count), sendall));
   }
 
   /** setsockopt(2) on the socket under TLS. */

@@ -1,0 +1,85 @@
+// Everything that can wait is written once, as a Blocking, and has two
+// drivers: `async()`, the Promise form, which never blocks the event loop,
+// and `sync()`, the …Sync form, which waits on the calling thread. One
+// system call that may wait is a Call (call.ts). A behaviour of several
+// waits (resolve a name, then connect; read a chunk of a file, then send
+// it) is a generator that yields each Blocking it waits for: `steps` runs
+// it in either form, so its logic exists once.
+
+/** Work that may wait, runnable as a Promise or on the calling thread. */
+export interface Blocking<R> {
+  async(): Promise<R>;
+  sync(): R;
+}
+
+/** A behaviour's waits, in order: `const r = yield* wait(b)` waits for b and gives its result. */
+export type Steps<R> = Generator<Blocking<unknown>, R, unknown>;
+
+/** Waits for one Blocking inside Steps, with its result typed. */
+export function* wait<R>(blocking: Blocking<R>): Generator<Blocking<unknown>, R, unknown> {
+  return (yield blocking) as R;
+}
+
+class StepsBlocking<R> implements Blocking<R> {
+  constructor(readonly make: () => Steps<R>) {}
+
+  async async(): Promise<R> {
+    const steps = this.make();
+    let next = steps.next();
+    while (next.done !== true) {
+      let result: unknown;
+      try {
+        result = await next.value.async();
+      } catch (error) {
+        next = steps.throw(error);
+        continue;
+      }
+      next = steps.next(result);
+    }
+    return next.value;
+  }
+
+  sync(): R {
+    const steps = this.make();
+    let next = steps.next();
+    while (next.done !== true) {
+      let result: unknown;
+      try {
+        result = next.value.sync();
+      } catch (error) {
+        next = steps.throw(error);
+        continue;
+      }
+      next = steps.next(result);
+    }
+    return next.value;
+  }
+}
+
+/** A behaviour written once as a generator of its waits (made anew for each run). */
+export function steps<R>(make: () => Steps<R>): Blocking<R> {
+  return new StepsBlocking(make);
+}
+
+class Either<R> implements Blocking<R> {
+  constructor(readonly async: () => Promise<R>, readonly sync: () => R) {}
+}
+
+/** Work with a function per form: a name look-up on the thread pool, or on the calling thread. */
+export function either<R>(asyncForm: () => Promise<R>, syncForm: () => R): Blocking<R> {
+  return new Either(asyncForm, syncForm);
+}
+
+/** Work whose result is known at once. */
+export function done<R>(value: R): Blocking<R> {
+  return new Either(() => Promise.resolve(value), () => value);
+}
+
+/** The Promise form of work whose preparing may throw: bad arguments reject, never throw. */
+export function start<R>(prepare: () => Blocking<R>): Promise<R> {
+  try {
+    return prepare().async();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

@@ -1,0 +1,141 @@
+// The Socket's calls that can wait, each prepared once (its arguments
+// checked; its operation, direction and timeout chosen) as a Blocking whose
+// two drivers are the Socket's Promise method and its …Sync twin.
+import { MSG_DONTWAIT, MSG_WAITALL, SOCK_STREAM } from '../core/constants.js';
+import { closedError, GaiError, SocketError } from '../core/errors.js';
+import { native, type NativeAddress } from '../core/native.js';
+import { checkFlags, checkInt, checkSize, checkWritable, toBytes } from '../core/validate.js';
+import { done, steps, wait, type Blocking } from '../io/blocking.js';
+import { call } from '../io/call.js';
+import type { Handle } from '../io/handle.js';
+import { Connect, RecvAll, recvfromIntoOp, recvIntoOp, SendAll, SendFile } from '../io/ops.js';
+import { READ, WRITE } from '../io/readiness.js';
+import { resolveThen, type SocketAddress } from './address.js';
+import { checkAncdata, checkBuffers, type Ancillary } from './message.js';
+import { fileRange, isRegularFile, readAndSend } from './sendfile.js';
+
+/** What recvmsg returns: `[data, ancdata, msgFlags, address]`. */
+export type Message = [data: Buffer, ancdata: Ancillary[], msgFlags: number, address: SocketAddress];
+
+/** What a call needs to know of its socket besides the handle. */
+export interface SocketKind {
+  readonly family: number;
+  readonly type: number;
+}
+
+/**
+ * The timeout of one call with these flags: MSG_DONTWAIT makes a call on a
+ * blocking socket non-blocking, as in Python (with a timeout it still waits).
+ */
+function timeoutFor(h: Handle, flags: number): number | null {
+  return h.timeout === null && flags & MSG_DONTWAIT ? 0 : h.timeout;
+}
+
+/**
+ * MSG_WAITALL on a stream socket waits for every byte (or the end of the
+ * stream), within the timeout if one is set, as the kernel would for a
+ * blocking fd: berkeley's fds never block, so the waiting is done here.
+ */
+function waitsForAll(h: Handle, s: SocketKind, flags: number): boolean {
+  return (flags & MSG_WAITALL) !== 0 && h.timeout !== 0 && s.type === SOCK_STREAM;
+}
+
+/** The `[nbytes]` of recvInto/recvfromInto: 0 means the whole buffer. */
+function intoLength(buffer: ArrayBufferView, nbytes: unknown): number {
+  const n = nbytes === undefined ? 0 : checkSize(nbytes, 'nbytes');
+  if (n > buffer.byteLength) throw new RangeError(`The "nbytes" argument (${n}) is larger than the buffer (${buffer.byteLength} bytes)`);
+  return n === 0 ? buffer.byteLength : n;
+}
+
+export function connect(h: Handle, s: SocketKind, address: unknown): Blocking<void> {
+  if (h.fd < 0) throw closedError('connect');
+  return resolveThen(s.family, address, (target) => call(h, h.timeout, WRITE, 'connect', Connect.op, new Connect(s.family, target)));
+}
+
+/** connect_ex: 0 or the errno instead of a SocketError (name look-up errors still throw). */
+export function connectEx(h: Handle, s: SocketKind, address: unknown): Blocking<number> {
+  return steps(function* () {
+    try {
+      yield* wait(connect(h, s, address));
+      return 0;
+    } catch (error) {
+      if (error instanceof SocketError && !(error instanceof GaiError)) return error.errno;
+      throw error;
+    }
+  });
+}
+
+export function recv(h: Handle, s: SocketKind, bufsize: unknown, flags: unknown): Blocking<Buffer> {
+  const n = checkSize(bufsize, 'bufsize');
+  const f = checkFlags(flags);
+  if (n === 0) return done(Buffer.alloc(0));
+  if (waitsForAll(h, s, f)) return call(h, h.timeout, READ, 'recv', RecvAll.bufferOp, new RecvAll(Buffer.allocUnsafe(n), n, f));
+  return call(h, timeoutFor(h, f), READ, 'recv', native.recv, n, f);
+}
+
+export function recvInto(h: Handle, s: SocketKind, buffer: unknown, nbytes: unknown, flags: unknown): Blocking<number> {
+  const into = checkWritable(buffer);
+  const n = intoLength(into, nbytes);
+  const f = checkFlags(flags);
+  if (h.fd < 0) throw closedError('recv');
+  // A stream read of 0 bytes is 0 at once, as in Python (a datagram one still takes a datagram).
+  if (n === 0 && s.type === SOCK_STREAM) return done(0);
+  if (waitsForAll(h, s, f)) return call(h, h.timeout, READ, 'recv', RecvAll.op, new RecvAll(into, n, f));
+  return call(h, timeoutFor(h, f), READ, 'recv', recvIntoOp, into, n, f);
+}
+
+export function recvfrom(h: Handle, bufsize: unknown, flags: unknown): Blocking<[Buffer, SocketAddress]> {
+  const n = checkSize(bufsize, 'bufsize');
+  const f = checkFlags(flags);
+  return call(h, timeoutFor(h, f), READ, 'recvfrom', native.recvfrom, n, f);
+}
+
+export function recvfromInto(h: Handle, buffer: unknown, nbytes: unknown, flags: unknown): Blocking<[number, SocketAddress]> {
+  const into = checkWritable(buffer);
+  const n = intoLength(into, nbytes);
+  const f = checkFlags(flags);
+  return call(h, timeoutFor(h, f), READ, 'recvfrom', recvfromIntoOp, into, n, f);
+}
+
+export function send(h: Handle, data: unknown, flags: unknown): Blocking<number> {
+  const bytes = toBytes(data);
+  const f = checkFlags(flags);
+  return call(h, timeoutFor(h, f), WRITE, 'send', native.send, bytes, f);
+}
+
+export function sendall(h: Handle, data: unknown, flags: unknown): Blocking<void> {
+  const state = new SendAll(toBytes(data));
+  const f = checkFlags(flags);
+  return call(h, timeoutFor(h, f), WRITE, 'send', SendAll.op, state, f);
+}
+
+/** `sendto(data, address)` or `sendto(data, flags, address)`. */
+export function sendto(h: Handle, s: SocketKind, data: unknown, flagsOrAddress: unknown, address: unknown): Blocking<number> {
+  const bytes = toBytes(data);
+  const [f, to] = address === undefined ? [0, flagsOrAddress] : [checkFlags(flagsOrAddress), address];
+  return resolveThen(s.family, to, (target) => call(h, timeoutFor(h, f), WRITE, 'sendto', native.sendto, bytes, f, s.family, target));
+}
+
+export function sendmsg(h: Handle, s: SocketKind, buffers: unknown, ancdata: unknown, flags: unknown, address: unknown): Blocking<number> {
+  const data = checkBuffers(buffers);
+  const control = checkAncdata(ancdata);
+  const f = checkFlags(flags);
+  const send = (target: NativeAddress): Blocking<number> => call(h, timeoutFor(h, f), WRITE, 'sendmsg', native.sendmsg, data, control, f, s.family, target);
+  return address === undefined || address === null ? send(null) : resolveThen(s.family, address, send);
+}
+
+export function recvmsg(h: Handle, bufsize: unknown, ancbufsize: unknown, flags: unknown): Blocking<Message> {
+  const n = checkSize(bufsize, 'bufsize');
+  const ancn = ancbufsize === undefined ? 0 : checkInt(ancbufsize, 'ancbufsize', 0, 1 << 20);
+  const f = checkFlags(flags);
+  return call(h, timeoutFor(h, f), READ, 'recvmsg', native.recvmsg, n, ancn, f);
+}
+
+/** sendfile(2) from a regular file to a stream socket; read + sendall otherwise. */
+export function sendfile(h: Handle, s: SocketKind, file: unknown, offset: unknown, count: unknown): Blocking<number> {
+  const range = fileRange(file, offset, count);
+  if (s.type === SOCK_STREAM && isRegularFile(range.fd)) {
+    return call(h, h.timeout, WRITE, 'sendfile', SendFile.op, new SendFile(range.fd, range.offset, range.count));
+  }
+  return readAndSend(range, (chunk) => sendall(h, chunk, 0));
+}

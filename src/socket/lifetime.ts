@@ -1,0 +1,19 @@
+// A Socket's lifetime beyond close(): the GC of an unclosed Socket closes
+// its fd with a ResourceWarning, as Python's does.
+import type { Handle } from '../io/handle.js';
+
+const unclosed = new FinalizationRegistry<{ handle: Handle; description: string }>(({ handle, description }) => {
+  if (handle.fd < 0) return;
+  handle.close();
+  process.emitWarning(`unclosed ${description}`, 'ResourceWarning');
+});
+
+/** Closes handle's fd, with a warning naming it, if owner is collected unclosed. */
+export function closeWhenCollected(owner: object, handle: Handle, description: string): void {
+  unclosed.register(owner, { handle, description }, handle);
+}
+
+/** The socket was closed or detached by its user: nothing is left for the GC to close. */
+export function released(handle: Handle): void {
+  unclosed.unregister(handle);
+}
