@@ -7,7 +7,9 @@ const args = parseArgs();
 async function serve(conn: socket.Socket, workload: Workload): Promise<void> {
   if (workload === 'bulk') {
     const buffer = Buffer.alloc(CHUNK);
-    while ((await conn.recvInto(buffer)) > 0) {}
+    while ((await conn.recvInto(buffer)) > 0) {
+      // Drain: only the byte count matters.
+    }
     await conn.sendall(Buffer.from('k'));
   } else {
     const byte = Buffer.alloc(1);

@@ -8,7 +8,9 @@ const args = parseArgs();
 function serve(conn: socket.Socket, workload: Workload): void {
   if (workload === 'bulk') {
     const buffer = Buffer.alloc(CHUNK);
-    while (conn.recvIntoSync(buffer) > 0) {}
+    while (conn.recvIntoSync(buffer) > 0) {
+      // Drain: only the byte count matters.
+    }
     conn.sendallSync(Buffer.from('k'));
   } else {
     const byte = Buffer.alloc(1);

@@ -43,7 +43,7 @@ function sink(): void {
 
 // ---- the senders ------------------------------------------------------------
 
-type Sender = (port: number, path: string) => Promise<void>;
+type Sender = (port: number, path: string) => Promise<void> | void;
 
 async function awaitReply(s: socket.Socket): Promise<void> {
   const reply = await s.recv(1);
@@ -68,7 +68,7 @@ const SENDERS: { name: string; send: Sender }[] = [
   },
   {
     name: 'berkeley sendfileSync',
-    async send(port, path) {
+    send(port, path) {
       using s = socket.socket();
       s.connectSync(['127.0.0.1', port]);
       const fd = openSync(path, 'r');

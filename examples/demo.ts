@@ -82,14 +82,14 @@ async function udpDemo(): Promise<void> {
   const port = await Promise.race([server.port, server.done.then(() => Promise.reject(new Error('the udp server worker ended early')))]);
   const echoes = await udpEchoClient([HOST, port], MESSAGES);
   await server.done;
-  if (echoes.join() !== MESSAGES.join()) throw new Error(`udp echoes ${echoes} differ from ${MESSAGES}`);
+  if (echoes.join() !== MESSAGES.join()) throw new Error(`udp echoes ${echoes.join()} differ from ${MESSAGES.join()}`);
 }
 
 /** A worker thread's job: the blocking side of each pair. */
 function runJob(job: Job): void {
   if (job.job === 'tcp client') {
     const echoes = tcpEchoClientSync([HOST, job.port], MESSAGES, { log: workerLogger('tcp client') });
-    if (echoes.join() !== MESSAGES.join()) throw new Error(`tcp echoes ${echoes} differ from ${MESSAGES}`);
+    if (echoes.join() !== MESSAGES.join()) throw new Error(`tcp echoes ${echoes.join()} differ from ${MESSAGES.join()}`);
   } else {
     const log = workerLogger('udp server');
     using sock = bindUdp(0);

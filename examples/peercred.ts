@@ -51,7 +51,7 @@ export async function identifyPeer(server: socket.Socket): Promise<{ cred: socke
 // Run as a program.
 if (isMain(import.meta.url)) {
   const log = logger('peercred');
-  const dir = process.argv[2] === undefined ? mkdtempSync(join(tmpdir(), 'peercred-')) : undefined;
+  const dir = process.argv.at(2) === undefined ? mkdtempSync(join(tmpdir(), 'peercred-')) : undefined;
   const path = process.argv[2] ?? join(dir!, 'sock');
   try {
     using server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM);
@@ -67,7 +67,8 @@ s.recv(1)`;
     child.on('error', () => {
       // No python3: the peer is this process itself, over a second socket.
       const self = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM);
-      self.connect(path).then(() => self.recv(1)).finally(() => self.close());
+      // Not awaited: the accept below waits for it; a failure surfaces as an unhandled rejection.
+      void self.connect(path).then(() => self.recv(1)).finally(() => self.close());
     });
     const { cred, label } = await identifyPeer(server);
     log(`peer pid ${cred.pid}${cred.pid === child.pid ? ' (the python3 client)' : cred.pid === process.pid ? ' (this process)' : ''}, uid ${cred.uid}, gid ${cred.gid}`);

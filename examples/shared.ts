@@ -27,7 +27,7 @@ export function hostPort([host, port]: [string, number]): string {
 
 /** Whether the module at `url` is the program node was started with (Python's `__name__ == '__main__'`). */
 export function isMain(url: string): boolean {
-  const script = process.argv[1];
+  const script = process.argv.at(1);
   if (script === undefined) return false;
   try {
     return realpathSync(script) === realpathSync(fileURLToPath(url));
