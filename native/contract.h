@@ -23,14 +23,15 @@
 #define SCRATCH_SIZE 65536
 /* The longest option value setsockoptNull and getsockoptBytes take. */
 #define SOCKOPT_MAX 65536
-/* IOV_MAX (<limits.h>), the platform's iovec limit, is sendmsg's most
- * buffers; JavaScript refuses more ancillary items or fds than that too. */
+/* sendmsg's most buffers is IOV_MAX, the platform's own (<limits.h>);
+ * JavaScript refuses more ancillary items or fds than that too. */
+
 /* The largest control buffer of sendmsg, recvmsg and CMSG_LEN/CMSG_SPACE. */
 #define CONTROL_MAX (1 << 20)
 /* The bytes of an AF_UNIX address: a path takes one less, for its NUL. */
-#define SUN_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
+#define SUN_PATH_MAX (sizeof(((struct sockaddr_un *)0)->sun_path))
 /* The bytes of an AF_PACKET hardware address. */
-#define SLL_ADDR_MAX sizeof(((struct sockaddr_ll *)0)->sll_addr)
+#define SLL_ADDR_MAX (sizeof(((struct sockaddr_ll *)0)->sll_addr))
 /* The most fds one SCM_RIGHTS message carries: Linux's SCM_MAX_FD, which
  * only the kernel's own headers define. */
 #define SCM_MAX_FD 253
