@@ -5,7 +5,9 @@
       "sources": [
         "native/addon.c",
         "native/args.c",
+        "native/contract.c",
         "native/constants.c",
+        "native/errno.c",
         "native/sockaddr.c",
         "native/socket.c",
         "native/io.c",

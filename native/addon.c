@@ -1,6 +1,7 @@
 /* The addon's entry: per-instance state (one per worker thread) and the
  * registration of every native file's functions. */
 #include "exports.h"
+#include "contract.h"
 
 #include <stdlib.h>
 
@@ -27,7 +28,9 @@ static napi_value init(napi_env env, napi_value exports) {
     return NULL;
   }
   napi_set_instance_data(env, instance, instance_free, NULL);
+  register_contract(env, exports);
   register_constants(env, exports);
+  register_errno(env, exports);
   register_socket(env, exports);
   register_io(env, exports);
   register_sockopt(env, exports);

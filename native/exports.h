@@ -6,7 +6,9 @@
 
 #define EXPORT(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_enumerable, NULL}
 
+void register_contract(napi_env env, napi_value exports);
 void register_constants(napi_env env, napi_value exports);
+void register_errno(napi_env env, napi_value exports);
 void register_socket(napi_env env, napi_value exports);
 void register_io(napi_env env, napi_value exports);
 void register_sockopt(napi_env env, napi_value exports);
@@ -19,7 +21,7 @@ typedef struct watcher watcher_t;
 
 /* Per-instance (per worker thread) state. */
 typedef struct {
-  char *scratch; /* recv buffer for small reads, copied out at the exact size */
+  char *scratch; /* SCRATCH_SIZE bytes (contract.h) for small reads, copied out at the exact size */
   bool main_thread;
   /* Watchers whose handle is not closed yet (poll.c): all are closed, and
    * their close callbacks run, before the env goes away (teardown.c). */
@@ -29,8 +31,6 @@ typedef struct {
   size_t owned_size;
   napi_async_cleanup_hook_handle teardown; /* set while the env ends */
 } instance_t;
-
-#define SCRATCH_SIZE 65536
 
 instance_t *instance_of(napi_env env);
 

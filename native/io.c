@@ -2,6 +2,7 @@
  * send/sendto. MSG_NOSIGNAL is always added: a closed peer is EPIPE, never
  * SIGPIPE. */
 #include "exports.h"
+#include "contract.h"
 #include "sockaddr.h"
 
 #include <pthread.h>

@@ -2,13 +2,11 @@
  * [level, type, bytes] triples, and an address for datagram sockets.
  * Received fds are always close-on-exec (MSG_CMSG_CLOEXEC). */
 #include "exports.h"
+#include "contract.h"
 #include "sockaddr.h"
 
 #include <stdlib.h>
 #include <sys/uio.h>
-
-#define IOV_LIMIT 1024
-#define CONTROL_LIMIT (1 << 20)
 
 /* sendmsg(fd, buffers[], ancdata[[level, type, bytes]], flags, family, address|null) -> nbytes | -errno */
 static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
@@ -19,7 +17,7 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
   uint32_t ancount = value_array_length(&a, a.argv[2], 2);
   int flags = arg_int32(&a, 3), family = arg_int32(&a, 4);
   if (a.failed) return NULL;
-  if (count > IOV_LIMIT) return make_int(env, -EMSGSIZE);
+  if (count > IOV_MAX) return make_int(env, -EMSGSIZE);
 
   struct msghdr msg = {0};
   sockaddr_any to;
@@ -34,7 +32,7 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
 
   /* Every element is read first (getters and proxies run JavaScript, which
    * could detach a buffer), and only then is any memory borrowed (args.h). */
-  napi_value views[IOV_LIMIT];
+  napi_value views[IOV_MAX];
   for (uint32_t k = 0; k < count; k++) views[k] = value_element(&a, a.argv[1], k, 1);
   /* Each ancillary item is read once (a getter could answer differently
    * twice); the control buffer is sized and filled from that snapshot. */
@@ -57,7 +55,7 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
   }
 
   /* From here on no JavaScript runs: the borrowed memory stays valid. */
-  struct iovec iov[IOV_LIMIT];
+  struct iovec iov[IOV_MAX];
   for (uint32_t k = 0; k < count && !a.failed; k++) {
     size_t len;
     iov[k].iov_base = value_bytes(&a, views[k], 1, &len);
@@ -71,7 +69,7 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
     space += CMSG_SPACE(items[k].len);
   }
   char *control = NULL;
-  if (!a.failed && space > CONTROL_LIMIT) {
+  if (!a.failed && space > CONTROL_MAX) {
     free(items);
     return make_int(env, -ENOBUFS);
   }
@@ -107,7 +105,7 @@ static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
   int64_t bufsize = arg_int64(&a, 1), ancbufsize = arg_int64(&a, 2);
   int flags = arg_int32(&a, 3);
   if (a.failed) return NULL;
-  if (bufsize < 0 || bufsize > INT32_MAX || ancbufsize < 0 || ancbufsize > CONTROL_LIMIT) return make_int(env, -EINVAL);
+  if (bufsize < 0 || bufsize > INT32_MAX || ancbufsize < 0 || ancbufsize > CONTROL_MAX) return make_int(env, -EINVAL);
 
   void *data = NULL;
   napi_value buffer;
@@ -160,7 +158,7 @@ static napi_value cmsg_size(napi_env env, napi_callback_info info, bool space) {
   if (!args_init(&a, env, info, 1)) return NULL;
   int64_t n = arg_int64(&a, 0);
   if (a.failed) return NULL;
-  if (n < 0 || n > CONTROL_LIMIT) return make_int(env, -EOVERFLOW);
+  if (n < 0 || n > CONTROL_MAX) return make_int(env, -EOVERFLOW);
   return make_int(env, space ? (int64_t)CMSG_SPACE((size_t)n) : (int64_t)CMSG_LEN((size_t)n));
 }
 

@@ -1,6 +1,6 @@
 /* Readiness: one uv_poll_t watcher per socket on Node's own loop (async
- * calls), and poll(2) with a timeout for the Sync calls. Events are 1
- * (readable) and 2 (writable), the selectors' EVENT_READ and EVENT_WRITE.
+ * calls), and poll(2) with a timeout for the Sync calls. Events are
+ * contract.h's EVENT_READ, EVENT_WRITE and EVENT_PRIORITY bits.
  *
  * Teardown order, as libuv requires: uv_poll_stop, uv_close, and only then
  * may the caller close the fd. The struct is freed when both the handle's
@@ -8,7 +8,7 @@
  * callback nor a late GC touches freed memory or a reused fd. */
 #include "exports.h"
 #include "args.h"
-#include "platform.h"
+#include "contract.h"
 
 #include <stdlib.h>
 #include <uv.h>
@@ -64,7 +64,13 @@ static void on_finalize(napi_env env, void *data, void *hint) {
 }
 
 static int to_uv_events(int events) {
-  return (events & 1 ? UV_READABLE : 0) | (events & 2 ? UV_WRITABLE : 0) | (events & 4 ? UV_PRIORITIZED : 0);
+  return (events & EVENT_READ ? UV_READABLE : 0) | (events & EVENT_WRITE ? UV_WRITABLE : 0) |
+         (events & EVENT_PRIORITY ? UV_PRIORITIZED : 0);
+}
+
+static int from_uv_events(int events) {
+  return (events & UV_READABLE ? EVENT_READ : 0) | (events & UV_WRITABLE ? EVENT_WRITE : 0) |
+         (events & UV_PRIORITIZED ? EVENT_PRIORITY : 0);
 }
 
 static void on_poll(uv_poll_t *handle, int status, int events) {
@@ -78,7 +84,7 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
   if (napi_get_reference_value(env, w->callback, &callback) == napi_ok && callback != NULL) {
     napi_get_global(env, &receiver);
     argv[0] = make_int(env, status);
-    argv[1] = make_int(env, (events & UV_READABLE ? 1 : 0) | (events & UV_WRITABLE ? 2 : 0) | (events & UV_PRIORITIZED ? 4 : 0));
+    argv[1] = make_int(env, from_uv_events(events));
     if (napi_make_callback(env, w->context, receiver, callback, 2, argv, &result) == napi_pending_exception) {
       napi_value error;
       napi_get_and_clear_last_exception(env, &error);
@@ -141,7 +147,7 @@ static napi_value js_watcher_update(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 3)) return NULL;
   watcher_t *w = watcher_arg(&a, 0);
-  int events = arg_int32(&a, 1) & 7;
+  int events = arg_int32(&a, 1) & EVENT_ALL;
   bool referenced = arg_bool(&a, 2);
   if (a.failed) return NULL;
   if (w->closing) return make_int(env, -EBADF);
@@ -175,23 +181,23 @@ static napi_value js_wait_sync(napi_env env, napi_callback_info info) {
   if (!args_init(&a, env, info, 3)) return NULL;
   int fd = arg_int32(&a, 0), events = arg_int32(&a, 1), timeout = arg_int32(&a, 2);
   if (a.failed) return NULL;
-  struct pollfd p = {.fd = fd, .events = (short)((events & 1 ? POLLIN : 0) | (events & 2 ? POLLOUT : 0))};
+  struct pollfd p = {.fd = fd, .events = (short)((events & EVENT_READ ? POLLIN : 0) | (events & EVENT_WRITE ? POLLOUT : 0))};
   int rc = poll(&p, 1, timeout < 0 ? -1 : timeout);
   if (rc < 0) return make_errno(env);
   if (rc == 0) return make_int(env, 0);
   if (p.revents & POLLNVAL) return make_int(env, -EBADF);
-  if (p.revents & (POLLERR | POLLHUP)) return make_int(env, 3);
-  return make_int(env, (p.revents & POLLIN ? 1 : 0) | (p.revents & POLLOUT ? 2 : 0));
+  if (p.revents & (POLLERR | POLLHUP)) return make_int(env, EVENT_READ | EVENT_WRITE);
+  return make_int(env, (p.revents & POLLIN ? EVENT_READ : 0) | (p.revents & POLLOUT ? EVENT_WRITE : 0));
 }
 
 static short to_poll_events(int events) {
-  return (short)((events & 1 ? POLLIN : 0) | (events & 2 ? POLLOUT : 0) | (events & 4 ? POLLPRI : 0));
+  return (short)((events & EVENT_READ ? POLLIN : 0) | (events & EVENT_WRITE ? POLLOUT : 0) | (events & EVENT_PRIORITY ? POLLPRI : 0));
 }
 
 /* pollSync(fds: Int32Array, events: Int32Array, timeoutMs) -> ready count | -errno.
  * events[k] holds the wanted events of fds[k] and receives the ready ones;
- * an error or hang-up counts as readable and writable; a closed fd is 8
- * (POLLNVAL) alone. */
+ * an error or hang-up counts as readable and writable; a closed fd is
+ * EVENT_CLOSED (POLLNVAL) alone. */
 static napi_value js_poll_sync(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 3)) return NULL;
@@ -208,8 +214,9 @@ static napi_value js_poll_sync(napi_env env, napi_callback_info info) {
   int saved = errno, ready = 0;
   for (size_t k = 0; rc > 0 && k < count; k++) {
     short r = p[k].revents;
-    int got = (r & (POLLIN | POLLERR | POLLHUP) ? 1 : 0) | (r & (POLLOUT | POLLERR | POLLHUP) ? 2 : 0) | (r & POLLPRI ? 4 : 0);
-    events[k] = r & POLLNVAL ? 8 : got & events[k];
+    int got = (r & (POLLIN | POLLERR | POLLHUP) ? EVENT_READ : 0) | (r & (POLLOUT | POLLERR | POLLHUP) ? EVENT_WRITE : 0) |
+              (r & POLLPRI ? EVENT_PRIORITY : 0);
+    events[k] = r & POLLNVAL ? EVENT_CLOSED : got & events[k];
     ready += events[k] != 0;
   }
   if (rc == 0 && count > 0) memset(events, 0, count * sizeof *events);

@@ -1,4 +1,5 @@
 #include "sockaddr.h"
+#include "contract.h"
 
 #include <stdlib.h>
 
@@ -64,7 +65,7 @@ static int unix_from_js(args_t *a, size_t i, sockaddr_any *out, socklen_t *len) 
   napi_valuetype type;
   size_t n = 0;
   const char *path;
-  char text[sizeof out->un.sun_path + 1];
+  char text[SUN_PATH_MAX + 1];
   if (napi_typeof(a->env, a->argv[i], &type) == napi_ok && type == napi_string) {
     if (napi_get_value_string_utf8(a->env, a->argv[i], text, sizeof text, &n) != napi_ok) return -EINVAL;
     path = text;
@@ -72,7 +73,7 @@ static int unix_from_js(args_t *a, size_t i, sockaddr_any *out, socklen_t *len) 
     path = arg_bytes(a, i, &n);
     if (a->failed) return -EINVAL;
   }
-  if (n >= sizeof out->un.sun_path + (n > 0 && path[0] == '\0')) return -ENAMETOOLONG;
+  if (n >= SUN_PATH_MAX + (n > 0 && path[0] == '\0')) return -ENAMETOOLONG;
   memset(out, 0, sizeof *out);
   out->un.sun_family = AF_UNIX;
   if (n) memcpy(out->un.sun_path, path, n);
@@ -100,7 +101,7 @@ static int packet_from_js(args_t *a, size_t i, sockaddr_any *out, socklen_t *len
     return -EINVAL;
   }
   memset(out, 0, sizeof *out);
-  if (!fits || halen > sizeof out->ll.sll_addr) return -EINVAL;
+  if (!fits || halen > SLL_ADDR_MAX) return -EINVAL;
   unsigned index = if_nametoindex(ifname);
   if (index == 0) return -ENODEV;
   out->ll.sll_family = AF_PACKET;
@@ -171,7 +172,7 @@ napi_value sockaddr_to_js(napi_env env, const struct sockaddr *sa, socklen_t len
     case AF_UNIX: {
       const struct sockaddr_un *un = (const struct sockaddr_un *)sa;
       size_t n = len - offsetof(struct sockaddr_un, sun_path);
-      if (n > sizeof un->sun_path) n = sizeof un->sun_path;
+      if (n > SUN_PATH_MAX) n = SUN_PATH_MAX;
       if (n > 0 && un->sun_path[0] == '\0') {
         napi_create_buffer_copy(env, n, un->sun_path, NULL, &result);
         return result;
@@ -183,7 +184,7 @@ napi_value sockaddr_to_js(napi_env env, const struct sockaddr *sa, socklen_t len
       char ifname[IF_NAMESIZE] = "";
       if_indextoname((unsigned)ll->sll_ifindex, ifname);
       napi_value addr = NULL;
-      size_t halen = ll->sll_halen < sizeof ll->sll_addr ? ll->sll_halen : sizeof ll->sll_addr;
+      size_t halen = ll->sll_halen < SLL_ADDR_MAX ? ll->sll_halen : SLL_ADDR_MAX;
       napi_create_buffer_copy(env, halen, ll->sll_addr, NULL, &addr);
       napi_value items[] = {make_string(env, ifname, NAPI_AUTO_LENGTH), make_int(env, ntohs(ll->sll_protocol)),
                             make_int(env, ll->sll_pkttype), make_int(env, ll->sll_hatype), addr};

@@ -2,9 +2,7 @@
  * bytes, or a NULL value of a given length. */
 #include "exports.h"
 #include "args.h"
-#include "platform.h"
-
-#define SOCKOPT_MAX 65536
+#include "contract.h"
 
 /* setsockoptInt(fd, level, opt, value) -> 0 | -errno */
 static napi_value js_setsockopt_int(napi_env env, napi_callback_info info) {

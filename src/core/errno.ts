@@ -1,12 +1,68 @@
-// The errno values the policy code tests for, from the platform's table.
-import { errno } from './errors.js';
+// The errno table: every E* name the platform defines (listed once, in the
+// committed native/errno_list.h, with its number from the running
+// platform's headers), its message (strerror), and, per PEP 3151, the
+// SocketError subclass that an error with it raises. errors.ts builds the
+// error classes from this file and this file never imports errors.ts.
+import { native } from './native.js';
 
-export const EAGAIN = errno.EAGAIN!;
-export const EINPROGRESS = errno.EINPROGRESS!;
-export const EINTR = errno.EINTR!;
-export const EBADF = errno.EBADF!;
-export const EALREADY = errno.EALREADY!;
-export const EISCONN = errno.EISCONN!;
-export const EEXIST = errno.EEXIST!;
+/** Every `E*` name of the platform mapped to its number (Python's `errno`). */
+export const errno: Readonly<Record<string, number>> = Object.freeze({ ...native.errno });
+
+/** Each number's name (Python's `errno.errorcode`): the canonical one, as the native list has canonical names before aliases (EWOULDBLOCK). */
+export const errorcode: ReadonlyMap<number, string> = new Map(
+  Object.entries(errno)
+    .reverse()
+    .map(([name, value]) => [value, name]),
+);
+
+/** The system's message for an errno (Python's `os.strerror`). */
+export const strerror = (errnum: number): string => native.strerror(errnum);
+
+/**
+ * PEP 3151: the subclass of SocketError (errors.ts) that each of these
+ * errnos raises; every other errno raises SocketError itself.
+ */
+export const SUBCLASS_BY_NAME = {
+  EAGAIN: 'BlockingIOError',
+  EWOULDBLOCK: 'BlockingIOError',
+  EINPROGRESS: 'BlockingIOError',
+  EALREADY: 'BlockingIOError',
+  ETIMEDOUT: 'TimeoutError',
+  EINTR: 'InterruptedError',
+  EACCES: 'PermissionError',
+  EPERM: 'PermissionError',
+  ENOENT: 'FileNotFoundError',
+  EEXIST: 'FileExistsError',
+  EISDIR: 'IsADirectoryError',
+  ENOTDIR: 'NotADirectoryError',
+  ESRCH: 'ProcessLookupError',
+  ECHILD: 'ChildProcessError',
+  EPIPE: 'BrokenPipeError',
+  ESHUTDOWN: 'BrokenPipeError',
+  ECONNABORTED: 'ConnectionAbortedError',
+  ECONNREFUSED: 'ConnectionRefusedError',
+  ECONNRESET: 'ConnectionResetError',
+} as const;
+export type ErrnoSubclass = (typeof SUBCLASS_BY_NAME)[keyof typeof SUBCLASS_BY_NAME];
+
+/** The h_errno values' names (HostError's codes). */
+export const hostErrorNames: ReadonlyMap<number, string> = new Map(Object.entries(native.hostErrors).map(([name, value]) => [value, name]));
+
+/** An errno every POSIX platform defines: importing berkeley fails clearly where one is missing. */
+function required(name: string): number {
+  const value = errno[name];
+  if (value === undefined) throw new Error(`berkeley: this platform's <errno.h> does not define ${name}, which berkeley needs`);
+  return value;
+}
+
+// The errnos the policy code tests for.
+export const EAGAIN = required('EAGAIN');
+export const EINPROGRESS = required('EINPROGRESS');
+export const EINTR = required('EINTR');
+export const EBADF = required('EBADF');
+export const EALREADY = required('EALREADY');
+export const EISCONN = required('EISCONN');
+export const EEXIST = required('EEXIST');
+export const ETIMEDOUT = required('ETIMEDOUT');
 /** Out of fds (EMFILE, ENFILE) or memory: what a server waits out rather than fails on. */
-export const OUT_OF_RESOURCES: ReadonlySet<number> = new Set([errno.EMFILE!, errno.ENFILE!, errno.ENOBUFS!, errno.ENOMEM!]);
+export const OUT_OF_RESOURCES: ReadonlySet<number> = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM'].map(required));

@@ -1,13 +1,10 @@
 // The error hierarchy of Python's OSError family (PEP 3151), built once
-// from a negative errno returned by the native layer.
+// from a negative errno returned by the native layer. Which errno raises
+// which class is errno.ts's table.
+import { EBADF, errno, errorcode, ETIMEDOUT, hostErrorNames, strerror as errnoMessage, SUBCLASS_BY_NAME, type ErrnoSubclass } from './errno.js';
 import { native } from './native.js';
 
-/** Every `E*` name of the platform mapped to its number (Python's `errno`). */
-export const errno: Readonly<Record<string, number>> = Object.freeze({ ...native.errno });
-
-// The native list has canonical names first, so aliases (EWOULDBLOCK) lose.
-const errnoNames = new Map<number, string>();
-for (const [name, value] of Object.entries(errno)) if (!errnoNames.has(value)) errnoNames.set(value, name);
+export { errno };
 
 const eaiNames = new Map<number, string>();
 for (const [name, value] of Object.entries(native.constants)) {
@@ -35,10 +32,10 @@ export class SocketError extends Error {
       throw new TypeError(`The "errno" argument must be a number. Received type ${typeof errnum}`);
     }
     const number = typeof errnum === 'number' ? errnum : 0;
-    const text = typeof errnum === 'string' ? errnum : (strerror ?? (number === 0 ? '' : native.strerror(number)));
+    const text = typeof errnum === 'string' ? errnum : (strerror ?? (number === 0 ? '' : errnoMessage(number)));
     super(number === 0 ? text : `[Errno ${number}] ${text}${syscall ? ` (${syscall})` : ''}`);
     this.errno = number;
-    this.code = code ?? (number === 0 ? '' : (errnoNames.get(number) ?? `E${number}`));
+    this.code = code ?? (number === 0 ? '' : (errorcode.get(number) ?? `E${number}`));
     this.strerror = text;
     this.syscall = syscall;
   }
@@ -77,27 +74,29 @@ export class HostError extends SocketError {}
 
 type SocketErrorClass = new (errnum: number, strerror?: string, syscall?: string) => SocketError;
 
-const classes = new Map<number | undefined, SocketErrorClass>([
-  [errno.EAGAIN, BlockingIOError],
-  [errno.EWOULDBLOCK, BlockingIOError],
-  [errno.EINPROGRESS, BlockingIOError],
-  [errno.EALREADY, BlockingIOError],
-  [errno.ETIMEDOUT, TimeoutError],
-  [errno.EINTR, InterruptedError],
-  [errno.EACCES, PermissionError],
-  [errno.EPERM, PermissionError],
-  [errno.ENOENT, FileNotFoundError],
-  [errno.EEXIST, FileExistsError],
-  [errno.EISDIR, IsADirectoryError],
-  [errno.ENOTDIR, NotADirectoryError],
-  [errno.ESRCH, ProcessLookupError],
-  [errno.ECHILD, ChildProcessError],
-  [errno.EPIPE, BrokenPipeError],
-  [errno.ESHUTDOWN, BrokenPipeError],
-  [errno.ECONNABORTED, ConnectionAbortedError],
-  [errno.ECONNREFUSED, ConnectionRefusedError],
-  [errno.ECONNRESET, ConnectionResetError],
-]);
+const subclasses: Readonly<Record<ErrnoSubclass, SocketErrorClass>> = {
+  BlockingIOError,
+  TimeoutError,
+  InterruptedError,
+  PermissionError,
+  FileNotFoundError,
+  FileExistsError,
+  IsADirectoryError,
+  NotADirectoryError,
+  ProcessLookupError,
+  ChildProcessError,
+  BrokenPipeError,
+  ConnectionAbortedError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+};
+
+// errno.ts's table by number; a name the platform lacks is left out.
+const classes = new Map<number, SocketErrorClass>();
+for (const [name, subclass] of Object.entries(SUBCLASS_BY_NAME)) {
+  const number = errno[name];
+  if (number !== undefined) classes.set(number, subclasses[subclass]);
+}
 
 /** The right `SocketError` subclass for an errno (negative or positive). */
 export function errorFromErrno(errnum: number, syscall: string): SocketError {
@@ -114,21 +113,13 @@ export function fromNodeError(error: unknown): unknown {
 
 /** The error of a call that ran out of time, as Python's `socket.timeout`. */
 export function timeoutError(syscall: string): TimeoutError {
-  return new TimeoutError(errno.ETIMEDOUT!, 'timed out', syscall);
+  return new TimeoutError(ETIMEDOUT, 'timed out', syscall);
 }
 
 /** Using a closed socket. */
 export function closedError(syscall: string): SocketError {
-  return new SocketError(errno.EBADF!, undefined, syscall);
+  return new SocketError(EBADF, undefined, syscall);
 }
-
-// netdb.h's h_errno values, for HostError's code.
-const hostErrorNames = new Map([
-  [1, 'HOST_NOT_FOUND'],
-  [2, 'TRY_AGAIN'],
-  [3, 'NO_RECOVERY'],
-  [4, 'NO_DATA'],
-]);
 
 /** The HostError of an h_errno value, with the system's message. */
 export function hostError(herrno: number, syscall: string): HostError {

@@ -16,9 +16,35 @@ export type Bytes = ArrayBufferView | ArrayBuffer;
 /** Opaque handle of a uv_poll_t readiness watcher. */
 export interface NativeWatcher { readonly __watcher: unique symbol }
 
+/** The numbers both sides must agree on (native/contract.h), frozen. */
+export interface Contract {
+  /** Readiness events of watcherUpdate, waitSync and pollSync. */
+  readonly READ: number;
+  readonly WRITE: number;
+  readonly PRIORITY: number;
+  /** pollSync's result for a closed fd, never mixed with events. */
+  readonly CLOSED: number;
+  /** The longest setsockopt optlen and getsockopt buflen. */
+  readonly SOCKOPT_MAX: number;
+  /** sendmsg's most buffers, and the most ancillary items or fds an argument holds. */
+  readonly IOV_MAX: number;
+  /** The largest control buffer (ancbufsize, CMSG_LEN/CMSG_SPACE lengths). */
+  readonly CONTROL_MAX: number;
+  /** The bytes of an AF_UNIX address (a path takes one less, for its NUL). */
+  readonly SUN_PATH_MAX: number;
+  /** The bytes of an AF_PACKET hardware address. */
+  readonly SLL_ADDR_MAX: number;
+  /** The most fds one SCM_RIGHTS message carries. */
+  readonly SCM_MAX_FD: number;
+}
+
 export interface Native {
+  contract: Contract;
   constants: Record<string, number | undefined>;
+  /** errno names (native/errno_list.h) to numbers, canonical names first. */
   errno: Record<string, number>;
+  /** h_errno names (HOST_NOT_FOUND…) to numbers. */
+  hostErrors: Record<string, number>;
   strerror(errno: number): string;
   gaiStrerror(code: number): string;
 
@@ -87,6 +113,9 @@ export interface Native {
 }
 
 export const native = loadAddon() as Native;
+
+// The contract's numbers, for every layer above to import from here.
+export const { READ, WRITE, PRIORITY, CLOSED, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD } = native.contract;
 
 /** The platform's constants, as the addon was compiled to know them. */
 export const constants = native.constants;
