@@ -77,6 +77,8 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       // Its hits here are those same `xs[i]!`s, needed once noUncheckedIndexedAccess is on: re-enable it with that flag.
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
+      // `this: void` is how the native binding says its functions may be passed around unbound.
+      '@typescript-eslint/no-invalid-void-type': ['error', { allowAsThisParameter: true }],
     },
   },
 

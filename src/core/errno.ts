@@ -50,7 +50,7 @@ export const hostErrorNames: ReadonlyMap<number, string> = new Map(Object.entrie
 
 /** An errno every POSIX platform defines: importing berkeley fails clearly where one is missing. */
 function required(name: string): number {
-  const value = errno[name];
+  const value = (errno as Partial<Record<string, number>>)[name];
   if (value === undefined) throw new Error(`berkeley: this platform's <errno.h> does not define ${name}, which berkeley needs`);
   return value;
 }

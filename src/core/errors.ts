@@ -94,7 +94,7 @@ const subclasses: Readonly<Record<ErrnoSubclass, SocketErrorClass>> = {
 // errno.ts's table by number; a name the platform lacks is left out.
 const classes = new Map<number, SocketErrorClass>();
 for (const [name, subclass] of Object.entries(SUBCLASS_BY_NAME)) {
-  const number = errno[name];
+  const number = (errno as Partial<Record<string, number>>)[name];
   if (number !== undefined) classes.set(number, subclasses[subclass]);
 }
 

@@ -19,11 +19,11 @@ export interface NativeWatcher { readonly __watcher: unique symbol }
 /** The numbers both sides must agree on (native/contract.h), frozen. */
 export interface Contract {
   /** Readiness events of watcherUpdate, waitSync and pollSync. */
-  readonly READ: number;
-  readonly WRITE: number;
-  readonly PRIORITY: number;
+  readonly READ: 1;
+  readonly WRITE: 2;
+  readonly PRIORITY: 4;
   /** pollSync's result for a closed fd, never mixed with events. */
-  readonly CLOSED: number;
+  readonly CLOSED: 8;
   /** The longest setsockopt optlen and getsockopt buflen. */
   readonly SOCKOPT_MAX: number;
   /** sendmsg's most buffers, and the most ancillary items or fds an argument holds. */
@@ -38,6 +38,7 @@ export interface Contract {
   readonly SCM_MAX_FD: number;
 }
 
+// Each function is declared `this: void`: ops pass them around unbound.
 export interface Native {
   contract: Contract;
   constants: Record<string, number | undefined>;
@@ -45,71 +46,71 @@ export interface Native {
   errno: Record<string, number>;
   /** h_errno names (HOST_NOT_FOUND…) to numbers. */
   hostErrors: Record<string, number>;
-  strerror(errno: number): string;
-  gaiStrerror(code: number): string;
+  strerror(this: void, errno: number): string;
+  gaiStrerror(this: void, code: number): string;
 
-  socket(family: number, type: number, proto: number): number;
-  socketpair(family: number, type: number, proto: number): [number, number] | number;
-  close(fd: number): number;
-  own(fd: number): number;
-  disown(fd: number): number;
-  dup(fd: number): number;
-  setNonblocking(fd: number): number;
-  getInheritable(fd: number): number;
-  setInheritable(fd: number, inheritable: boolean): number;
-  bind(fd: number, family: number, address: NativeAddress): number;
-  connect(fd: number, family: number, address: NativeAddress): number;
-  listen(fd: number, backlog: number): number;
-  accept(fd: number): [number, NativeAddress] | number;
-  shutdown(fd: number, how: number): number;
-  getsockname(fd: number): NativeAddress | number;
-  getpeername(fd: number): NativeAddress | number;
+  socket(this: void, family: number, type: number, proto: number): number;
+  socketpair(this: void, family: number, type: number, proto: number): [number, number] | number;
+  close(this: void, fd: number): number;
+  own(this: void, fd: number): number;
+  disown(this: void, fd: number): number;
+  dup(this: void, fd: number): number;
+  setNonblocking(this: void, fd: number): number;
+  getInheritable(this: void, fd: number): number;
+  setInheritable(this: void, fd: number, inheritable: boolean): number;
+  bind(this: void, fd: number, family: number, address: NativeAddress): number;
+  connect(this: void, fd: number, family: number, address: NativeAddress): number;
+  listen(this: void, fd: number, backlog: number): number;
+  accept(this: void, fd: number): [number, NativeAddress] | number;
+  shutdown(this: void, fd: number, how: number): number;
+  getsockname(this: void, fd: number): NativeAddress | number;
+  getpeername(this: void, fd: number): NativeAddress | number;
 
-  recv(fd: number, n: number, flags: number): Buffer | number;
-  recvfrom(fd: number, n: number, flags: number): [Buffer, NativeAddress] | number;
-  recvInto(fd: number, into: Bytes, n: number, flags: number): number;
-  recvfromInto(fd: number, into: Bytes, n: number, flags: number): [number, NativeAddress] | number;
-  send(fd: number, data: Bytes, flags: number): number;
-  sendto(fd: number, data: Bytes, flags: number, family: number, address: NativeAddress): number;
-  sendfile(outFd: number, inFd: number, offset: number, count: number): number;
-  sendmsg(fd: number, buffers: Bytes[], ancdata: [number, number, Bytes][], flags: number, family: number, address: NativeAddress): number;
-  recvmsg(fd: number, bufsize: number, ancbufsize: number, flags: number): [Buffer, [number, number, Buffer][], number, NativeAddress] | number;
-  CMSG_LEN(length: number): number;
-  CMSG_SPACE(length: number): number;
+  recv(this: void, fd: number, n: number, flags: number): Buffer | number;
+  recvfrom(this: void, fd: number, n: number, flags: number): [Buffer, NativeAddress] | number;
+  recvInto(this: void, fd: number, into: Bytes, n: number, flags: number): number;
+  recvfromInto(this: void, fd: number, into: Bytes, n: number, flags: number): [number, NativeAddress] | number;
+  send(this: void, fd: number, data: Bytes, flags: number): number;
+  sendto(this: void, fd: number, data: Bytes, flags: number, family: number, address: NativeAddress): number;
+  sendfile(this: void, outFd: number, inFd: number, offset: number, count: number): number;
+  sendmsg(this: void, fd: number, buffers: Bytes[], ancdata: [number, number, Bytes][], flags: number, family: number, address: NativeAddress): number;
+  recvmsg(this: void, fd: number, bufsize: number, ancbufsize: number, flags: number): [Buffer, [number, number, Buffer][], number, NativeAddress] | number;
+  CMSG_LEN(this: void, length: number): number;
+  CMSG_SPACE(this: void, length: number): number;
 
-  setsockoptInt(fd: number, level: number, opt: number, value: number): number;
-  setsockoptBytes(fd: number, level: number, opt: number, value: Bytes): number;
-  setsockoptNull(fd: number, level: number, opt: number, optlen: number): number;
-  getsockoptInt(fd: number, level: number, opt: number, out: Int32Array): number;
-  getsockoptBytes(fd: number, level: number, opt: number, buflen: number): Buffer | number;
+  setsockoptInt(this: void, fd: number, level: number, opt: number, value: number): number;
+  setsockoptBytes(this: void, fd: number, level: number, opt: number, value: Bytes): number;
+  setsockoptNull(this: void, fd: number, level: number, opt: number, optlen: number): number;
+  getsockoptInt(this: void, fd: number, level: number, opt: number, out: Int32Array): number;
+  getsockoptBytes(this: void, fd: number, level: number, opt: number, buflen: number): Buffer | number;
 
-  getaddrinfo(host: string | null, service: string | null, family: number, type: number, proto: number, flags: number): Promise<NativeAddrinfo[] | NativeGaiFailure>;
-  getaddrinfoSync(host: string | null, service: string | null, family: number, type: number, proto: number, flags: number): NativeAddrinfo[] | NativeGaiFailure;
-  getnameinfo(family: number, address: NativeAddress, flags: number): Promise<[string, string] | NativeGaiFailure>;
-  getnameinfoSync(family: number, address: NativeAddress, flags: number): [string, string] | NativeGaiFailure;
-  gethostbyname(name: string): Promise<NativeHostent | NativeHostFailure>;
-  gethostbynameSync(name: string): NativeHostent | NativeHostFailure;
-  gethostbyaddr(family: number, address: NativeAddress): Promise<NativeHostent | NativeHostFailure>;
-  gethostbyaddrSync(family: number, address: NativeAddress): NativeHostent | NativeHostFailure;
-  hstrerror(herrno: number): string;
+  getaddrinfo(this: void, host: string | null, service: string | null, family: number, type: number, proto: number, flags: number): Promise<NativeAddrinfo[] | NativeGaiFailure>;
+  getaddrinfoSync(this: void, host: string | null, service: string | null, family: number, type: number, proto: number, flags: number): NativeAddrinfo[] | NativeGaiFailure;
+  getnameinfo(this: void, family: number, address: NativeAddress, flags: number): Promise<[string, string] | NativeGaiFailure>;
+  getnameinfoSync(this: void, family: number, address: NativeAddress, flags: number): [string, string] | NativeGaiFailure;
+  gethostbyname(this: void, name: string): Promise<NativeHostent | NativeHostFailure>;
+  gethostbynameSync(this: void, name: string): NativeHostent | NativeHostFailure;
+  gethostbyaddr(this: void, family: number, address: NativeAddress): Promise<NativeHostent | NativeHostFailure>;
+  gethostbyaddrSync(this: void, family: number, address: NativeAddress): NativeHostent | NativeHostFailure;
+  hstrerror(this: void, herrno: number): string;
 
-  gethostname(): string | number;
-  sethostname(name: Bytes): number;
-  getservbyname(name: string, proto: string | null): number | null;
-  getservbyport(port: number, proto: string | null): string | null;
-  getprotobyname(name: string): number | null;
-  ifNameindex(): [number, string][] | number;
-  ifNametoindex(name: string): number;
-  ifIndextoname(index: number): string | number;
-  inetAton(text: string): Buffer | null;
-  inetPton(family: number, text: string): Buffer | null | number;
-  inetNtop(family: number, bytes: Bytes): string | number;
+  gethostname(this: void): string | number;
+  sethostname(this: void, name: Bytes): number;
+  getservbyname(this: void, name: string, proto: string | null): number | null;
+  getservbyport(this: void, port: number, proto: string | null): string | null;
+  getprotobyname(this: void, name: string): number | null;
+  ifNameindex(this: void): [number, string][] | number;
+  ifNametoindex(this: void, name: string): number;
+  ifIndextoname(this: void, index: number): string | number;
+  inetAton(this: void, text: string): Buffer | null;
+  inetPton(this: void, family: number, text: string): Buffer | null | number;
+  inetNtop(this: void, family: number, bytes: Bytes): string | number;
 
-  watcherNew(fd: number, callback: (status: number, events: number) => void): NativeWatcher | number;
-  watcherUpdate(watcher: NativeWatcher, events: number, referenced: boolean): number;
-  watcherClose(watcher: NativeWatcher): number;
-  waitSync(fd: number, events: number, timeoutMs: number): number;
-  pollSync(fds: Int32Array, events: Int32Array, timeoutMs: number): number;
+  watcherNew(this: void, fd: number, callback: (status: number, events: number) => void): NativeWatcher | number;
+  watcherUpdate(this: void, watcher: NativeWatcher, events: number, referenced: boolean): number;
+  watcherClose(this: void, watcher: NativeWatcher): number;
+  waitSync(this: void, fd: number, events: number, timeoutMs: number): number;
+  pollSync(this: void, fds: Int32Array, events: Int32Array, timeoutMs: number): number;
 }
 
 export const native = loadAddon() as Native;

@@ -30,15 +30,7 @@ function rejectLater<R>(error: SocketError): Promise<R> {
 }
 
 /** One call of `op` on a socket, prepared once: `sync()` and `async()` run it. */
-export class Call<A extends unknown[], R> implements Blocking<R>, Waiter {
-  // Set while the async form waits on the watcher.
-  #resolve: ((value: R) => void) | undefined;
-  #reject: ((error: unknown) => void) | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  // Holds the Socket while the call waits, so it cannot be collected (and
-  // closed) under a pending call.
-  #owner: object | undefined;
-
+export class Call<A extends unknown[], R> implements Blocking<R> {
   constructor(
     readonly handle: Handle,
     /** Seconds: null waits forever, 0 never waits. */
@@ -70,66 +62,85 @@ export class Call<A extends unknown[], R> implements Blocking<R>, Waiter {
 
   /** The Promise form: never blocks the event loop; calls are served in order. */
   async(): Promise<R> {
-    const { handle, timeout, direction, syscall } = this;
+    const { handle, timeout, direction, syscall, op, args } = this;
     const fd = handle.fd;
     if (fd < 0) return Promise.reject(closedError(syscall));
     // The fast path, unless earlier calls wait in this direction: a call never
     // overtakes them.
     if (timeout === 0 || handle.watching?.busy(direction) !== true) {
-      let result = this.op(fd, ...this.args);
-      while (result === -EINTR) result = this.op(fd, ...this.args);
+      let result = op(fd, ...args);
+      while (result === -EINTR) result = op(fd, ...args);
       if (typeof result !== 'number' || result >= 0) return Promise.resolve(result as R);
       if (outOfResources(result)) return rejectLater(errorFromErrno(result, syscall));
       if (!wouldBlock(result) || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
     }
     return new Promise<R>((resolve, reject) => {
-      this.#resolve = resolve;
-      this.#reject = reject;
-      this.#owner = handle.owner?.deref();
-      if (timeout !== null && timeout * 1000 <= MAX_WAIT_MS) {
-        const readiness = handle.readiness;
-        this.#timer = setTimeout(() => {
-          readiness.cancel(this);
-          this.fail(timeoutError(syscall));
-        }, timeout * 1000);
-        if (!handle.referenced) this.#timer.unref();
-      }
-      handle.readiness.wait(this);
+      handle.readiness.wait(new Waiting(this, resolve, reject));
     });
+  }
+}
+
+/** A call waiting on the socket's watcher, with its deadline timer. */
+class Waiting<A extends unknown[], R> implements Waiter {
+  readonly #call: Call<A, R>;
+  readonly #resolve: (value: R) => void;
+  readonly #reject: (error: unknown) => void;
+  readonly #timer: NodeJS.Timeout | undefined;
+  // Holds the Socket while the call waits, so it cannot be collected (and
+  // closed) under a pending call: written, never read, on purpose.
+  // eslint-disable-next-line no-unused-private-class-members -- a strong reference is its whole use
+  readonly #owner: object | undefined;
+
+  constructor(call: Call<A, R>, resolve: (value: R) => void, reject: (error: unknown) => void) {
+    this.#call = call;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    const { handle, timeout, syscall } = call;
+    this.#owner = handle.owner?.deref();
+    if (timeout !== null && timeout * 1000 <= MAX_WAIT_MS) {
+      const readiness = handle.readiness;
+      this.#timer = setTimeout(() => {
+        readiness.cancel(this);
+        this.fail(timeoutError(syscall));
+      }, timeout * 1000);
+      if (!handle.referenced) this.#timer.unref();
+    }
+  }
+
+  get direction(): Direction {
+    return this.#call.direction;
+  }
+
+  get syscall(): string {
+    return this.#call.syscall;
   }
 
   /** The watcher saw readiness: runs the call once more; true once it is settled. */
   attempt(fd: number): boolean {
+    const { op, args, syscall } = this.#call;
     let result: R | number;
     try {
-      do result = this.op(fd, ...this.args);
+      do result = op(fd, ...args);
       while (result === -EINTR);
     } catch (error) {
       // Not an OS failure (say, memory for a large Buffer): it still belongs to this call alone.
-      this.#settle();
-      this.#reject!(error);
+      clearTimeout(this.#timer);
+      this.#reject(error);
       return true;
     }
     if (typeof result === 'number' && result < 0) {
       if (wouldBlock(result)) return false;
-      this.fail(errorFromErrno(result, this.syscall));
+      this.fail(errorFromErrno(result, syscall));
       return true;
     }
-    const resolve = this.#resolve!;
-    this.#settle();
-    resolve(result as R);
+    clearTimeout(this.#timer);
+    this.#resolve(result as R);
     return true;
   }
 
   fail(error: SocketError): void {
-    const reject = this.#reject!;
-    this.#settle();
-    reject(error);
-  }
-
-  #settle(): void {
     clearTimeout(this.#timer);
-    this.#owner = undefined;
+    this.#reject(error);
   }
 }
 

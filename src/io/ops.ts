@@ -50,7 +50,7 @@ export class SendAll {
     this.#length = this.bytes.length;
   }
 
-  static op(this: void, fd: number, state: SendAll, flags: number): void | number {
+  static op(this: void, fd: number, state: SendAll, flags: number): number | undefined {
     const { bytes } = state;
     checkHeld(bytes, state.#length);
     while (state.sent < bytes.length) {
@@ -104,7 +104,7 @@ export class Connect {
 
   constructor(readonly family: number, readonly address: NativeAddress) {}
 
-  static op(this: void, fd: number, state: Connect): void | number {
+  static op(this: void, fd: number, state: Connect): number | undefined {
     const rc = native.connect(fd, state.family, state.address);
     if (!state.#started) {
       // An interrupted connect goes on in the background, as EINPROGRESS.

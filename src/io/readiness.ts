@@ -9,12 +9,10 @@
 // alive; a readiness event that finds nobody waiting disarms it.
 import { EEXIST } from '../core/errno.js';
 import { closedError, errorFromErrno, FileExistsError, type SocketError } from '../core/errors.js';
-import { native, type NativeWatcher } from '../core/native.js';
+import { native, PRIORITY, READ, WRITE, type NativeWatcher } from '../core/native.js';
 
-export const READ = 1;
-export const WRITE = 2;
-/** Priority (out-of-band) data: select()'s exceptional condition. */
-export const PRIORITY = 4;
+/** PRIORITY is out-of-band data: select()'s exceptional condition. */
+export { PRIORITY, READ, WRITE };
 export type Direction = typeof READ | typeof WRITE | typeof PRIORITY;
 
 // READ, WRITE, PRIORITY -> 0, 1, 2.

@@ -3,7 +3,7 @@
 // getaddrinfo (on libuv's thread pool for the async calls).
 import { isIPv4, isIPv6 } from 'node:net';
 import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX } from '../core/constants.js';
-import type { NativeAddress } from '../core/native.js';
+import { SLL_ADDR_MAX, SUN_PATH_MAX, type NativeAddress } from '../core/native.js';
 import { done, steps, wait, type Blocking } from '../io/blocking.js';
 import { lookup } from './lookup.js';
 import { checkInt, typeError } from '../core/validate.js';
@@ -19,8 +19,6 @@ export type PacketAddress = [ifname: string, proto: number, pkttype?: number, ha
 export type Address = IPv4Address | IPv6Address | UnixAddress | PacketAddress;
 /** What the calls return: IPv6 addresses always have all four fields. */
 export type SocketAddress = [string, number] | [string, number, number, number] | string | Buffer | [string, number, number, number, Buffer] | [number, Buffer] | null;
-
-const SUN_PATH_MAX = 108;
 
 /** An address checked for its family; `host` is set when it still needs resolving. */
 interface Parsed {
@@ -86,7 +84,7 @@ function parsePacket(address: unknown, name: string): Parsed {
   checkInt(pkttype, `${name}[2]`, 0, 0xff);
   checkInt(hatype, `${name}[3]`, 0, 0xffff);
   if (!(addr instanceof Uint8Array)) throw typeError(`${name}[4]`, 'a Buffer (hardware address)', addr);
-  if (addr.length > 8) throw new RangeError(`The "${name}[4]" argument must be at most 8 bytes; got ${addr.length}`);
+  if (addr.length > SLL_ADDR_MAX) throw new RangeError(`The "${name}[4]" argument must be at most ${SLL_ADDR_MAX} bytes; got ${addr.length}`);
   return { address: [ifname, proto, pkttype, hatype, addr] as unknown as NativeAddress };
 }
 
@@ -101,9 +99,8 @@ function parse(family: number, address: unknown, name: string): Parsed {
 
 /** The resolved host put into the tuple: the first address getaddrinfo gives. */
 function withHost(parsed: Parsed, resolved: SocketAddress): NativeAddress {
-  const tuple = parsed.address as [string, number, number?, number?];
   const found = resolved as [string, number, number?, number?];
-  const copy = [...tuple] as [string, number, number, number];
+  const copy = [...(parsed.address as (string | number)[])];
   copy[0] = found[0];
   if (copy.length === 4 && copy[3] === 0 && found[3] !== undefined) copy[3] = found[3];
   return copy as NativeAddress;

@@ -3,7 +3,7 @@
 // two drivers are the Socket's Promise method and its …Sync twin.
 import { MSG_DONTWAIT, MSG_WAITALL, SOCK_STREAM } from '../core/constants.js';
 import { closedError, GaiError, SocketError } from '../core/errors.js';
-import { native, type NativeAddress } from '../core/native.js';
+import { CONTROL_MAX, native, type NativeAddress } from '../core/native.js';
 import { checkFlags, checkInt, checkSize, checkWritable, toBytes } from '../core/validate.js';
 import { done, steps, wait, type Blocking } from '../io/blocking.js';
 import { call } from '../io/call.js';
@@ -126,7 +126,7 @@ export function sendmsg(h: Handle, s: SocketKind, buffers: unknown, ancdata: unk
 
 export function recvmsg(h: Handle, bufsize: unknown, ancbufsize: unknown, flags: unknown): Blocking<Message> {
   const n = checkSize(bufsize, 'bufsize');
-  const ancn = ancbufsize === undefined ? 0 : checkInt(ancbufsize, 'ancbufsize', 0, 1 << 20);
+  const ancn = ancbufsize === undefined ? 0 : checkInt(ancbufsize, 'ancbufsize', 0, CONTROL_MAX);
   const f = checkFlags(flags);
   return call(h, timeoutFor(h, f), READ, 'recvmsg', native.recvmsg, n, ancn, f);
 }

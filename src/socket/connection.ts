@@ -21,7 +21,7 @@ function connectionTarget(address: unknown): [string, number] {
 }
 
 /** Each getaddrinfo candidate in turn: a socket with the timeout, bound to sourceAddress, then connected. */
-function attempt(candidate: NativeAddrinfo, timeout: number | null | undefined, sourceAddress: Address | undefined): Socket {
+function attempt(candidate: NativeAddrinfo, timeout: number | null | undefined, sourceAddress: Address | null | undefined): Socket {
   const [family, type, proto] = candidate;
   const sock = new Socket(family, type, proto);
   try {
@@ -46,7 +46,7 @@ function checkArguments(address: unknown, timeout: unknown, options: CreateConne
   return connectionTarget(address);
 }
 
-function* connection(address: unknown, timeout: number | null | undefined, sourceAddress: Address | undefined, options: CreateConnectionOptions | undefined): Steps<Socket> {
+function* connection(address: unknown, timeout: number | null | undefined, sourceAddress: Address | null | undefined, options: CreateConnectionOptions | undefined): Steps<Socket> {
   const [host, port] = checkArguments(address, timeout, options);
   const errors: unknown[] = [];
   for (const candidate of yield* wait(lookup(host, String(port), 0, C.SOCK_STREAM, 0, 0))) {
@@ -70,12 +70,12 @@ function* connection(address: unknown, timeout: number | null | undefined, sourc
  * `[host, port]`, in order, with `timeout` per attempt (default: the
  * module's default timeout), and throws the last error.
  */
-export function createConnection(address: [string, number], timeout?: number | null, sourceAddress?: Address, options?: CreateConnectionOptions): Promise<Socket> {
+export function createConnection(address: [string, number], timeout?: number | null, sourceAddress?: Address | null, options?: CreateConnectionOptions): Promise<Socket> {
   return steps(() => connection(address, timeout, sourceAddress, options)).async();
 }
 
 /** createConnection on the calling thread. */
-export function createConnectionSync(address: [string, number], timeout?: number | null, sourceAddress?: Address, options?: CreateConnectionOptions): Socket {
+export function createConnectionSync(address: [string, number], timeout?: number | null, sourceAddress?: Address | null, options?: CreateConnectionOptions): Socket {
   return steps(() => connection(address, timeout, sourceAddress, options)).sync();
 }
 
@@ -94,7 +94,6 @@ export const hasIpv6 = true; // berkeley requires AF_INET6 of the headers (core/
 
 /** Whether one AF_INET6 socket can serve IPv4 and IPv6 (IPV6_V6ONLY can be turned off). */
 export function hasDualstackIpv6(): boolean {
-  if (!hasIpv6 || C.IPV6_V6ONLY === undefined) return false;
   try {
     using sock = new Socket(C.AF_INET6, C.SOCK_STREAM);
     sock.setsockopt(C.IPPROTO_IPV6, C.IPV6_V6ONLY, 0);
@@ -112,7 +111,6 @@ export function createServer(address: Address, options: CreateServerOptions = {}
   const family = checkInt(options.family ?? C.AF_INET, 'options.family');
   const reusePort = options.reusePort === undefined ? false : checkBoolean(options.reusePort, 'options.reusePort');
   const dualstack = options.dualstackIpv6 === undefined ? false : checkBoolean(options.dualstackIpv6, 'options.dualstackIpv6');
-  if (reusePort && C.SO_REUSEPORT === undefined) throw new RangeError('SO_REUSEPORT is not supported on this platform');
   if (dualstack) {
     if (family !== C.AF_INET6) throw new RangeError('The "options.dualstackIpv6" option requires the AF_INET6 family');
     if (!hasDualstackIpv6()) throw new RangeError('dual-stack IPv6 is not supported on this platform');

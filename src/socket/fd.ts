@@ -1,7 +1,7 @@
 // The socket module's functions that make or manage fds.
 import { AF_UNIX, SOCK_STREAM } from '../core/constants.js';
 import { errorFromErrno } from '../core/errors.js';
-import { native } from '../core/native.js';
+import { native, SCM_MAX_FD } from '../core/native.js';
 import { Readiness } from '../io/readiness.js';
 import { CMSG_SPACE, fdsOf, rightsOf } from './message.js';
 import { adoptSocket, Socket, socketOnFd } from './socket.js';
@@ -49,7 +49,7 @@ export function dup(fd: number): number {
 export type ReceivedFds = [data: Buffer, fds: number[], msgFlags: number, address: SocketAddress];
 
 function checkMaxfds(maxfds: unknown): number {
-  return checkInt(maxfds, 'maxfds', 1, 253); // SCM_MAX_FD on Linux
+  return checkInt(maxfds, 'maxfds', 1, SCM_MAX_FD);
 }
 
 function fdsSent(sock: Socket, buffers: Iterable<Data>, fds: Iterable<number>, flags?: number, address?: Address): Blocking<number> {

@@ -1,7 +1,7 @@
 // sendmsg/recvmsg with ancillary data and fd passing over them: the
 // argument checks and results behind those Socket methods.
 import { MSG_CTRUNC, SCM_RIGHTS, SOL_SOCKET } from '../core/constants.js';
-import { native } from '../core/native.js';
+import { IOV_MAX, native } from '../core/native.js';
 import { checkInt, toBytes, typeError } from '../core/validate.js';
 
 /** One ancillary data item: `[cmsg_level, cmsg_type, data]`. */
@@ -9,7 +9,7 @@ export type Ancillary = [level: number, type: number, data: Buffer];
 
 // The most items an iterable argument may hold: sendmsg's iovec limit
 // (IOV_MAX), and as many ancillary items or fds as a control buffer takes.
-const ITEMS_MAX = 1024;
+const ITEMS_MAX = IOV_MAX;
 
 /** The items of an iterable argument, refusing a non-iterable and an endless or oversized one. */
 function items(value: unknown, name: string, expected: string): unknown[] {

@@ -1,21 +1,18 @@
 // setsockopt/getsockopt's value forms: a C int, a boolean, bytes, or a NULL
 // value of a given length (Python's four forms).
 import { errorFromErrno } from '../core/errors.js';
-import { native } from '../core/native.js';
+import { native, SOCKOPT_MAX } from '../core/native.js';
 import { checkInt, typeError } from '../core/validate.js';
 import { getsockoptInt } from '../io/ops.js';
 
 /** What setsockopt takes: a number (a C int), a boolean, bytes, or null with optlen. */
 export type OptionValue = number | boolean | ArrayBufferView | ArrayBuffer | null;
 
-// The largest option value, in bytes, either way (the native layer's limit).
-const OPTION_MAX = 65536;
-
 export function setsockopt(fd: number, level: number, option: number, value: unknown, optlen: unknown): void {
   let rc: number;
   if (value === null) {
     if (optlen === undefined) throw typeError('optlen', 'a number when value is null', optlen);
-    rc = native.setsockoptNull(fd, level, option, checkInt(optlen, 'optlen', 0, OPTION_MAX));
+    rc = native.setsockoptNull(fd, level, option, checkInt(optlen, 'optlen', 0, SOCKOPT_MAX));
   } else if (optlen !== undefined) {
     throw new TypeError('The "optlen" argument is only allowed when value is null');
   } else if (typeof value === 'number') {
@@ -38,7 +35,7 @@ export function getsockopt(fd: number, level: number, option: number, buflen: un
     if (rc < 0) throw errorFromErrno(rc, 'getsockopt');
     return value;
   }
-  const result = native.getsockoptBytes(fd, level, option, checkInt(buflen, 'buflen', 1, OPTION_MAX));
+  const result = native.getsockoptBytes(fd, level, option, checkInt(buflen, 'buflen', 1, SOCKOPT_MAX));
   if (typeof result === 'number') throw errorFromErrno(result, 'getsockopt');
   return result;
 }
