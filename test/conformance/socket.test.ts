@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as socket from 'berkeley';
 import * as selectors from 'berkeley/selectors';
-import { assertSameOutcome, encodeValue, errorOutcome, type Outcome } from '../helpers.js';
-import { dedent } from '../interop/python.js';
+import { assertSameOutcome, dedent, encodeValue, errorOutcome, type Outcome } from '../support/index.js';
 
 interface Case {
   name: string;
