@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as socket from 'berkeley';
-import { bounded, isErrno, openFds, recvExactly, runNode, tcpPair } from '../support/index.js';
+import { bounded, isErrno, loopTurns, openFds, recvExactly, runNode, tcpPair } from '../support/index.js';
 
 const { AF_INET, AF_UNIX, SOCK_STREAM, SOCK_DGRAM } = socket;
 
@@ -37,7 +37,7 @@ describe('reads in call order', () => {
     for (let i = 0; i < 5; i++) {
       await a.send(`message ${i}`);
       // Let the loop deliver before the next one, so each arrival wakes the queue.
-      await new Promise((resolve) => setImmediate(resolve));
+      await loopTurns();
     }
     const got = await bounded(Promise.all(pending));
     assert.deepEqual(got.map((x) => x.toString()), [0, 1, 2, 3, 4].map((i) => `message ${i}`));

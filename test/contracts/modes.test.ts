@@ -4,7 +4,7 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as socket from 'berkeley';
-import { bounded, isTimeout, isWouldBlock, tcpListener, tcpPair, udpSocket } from '../support/index.js';
+import { bounded, isTimeout, isWouldBlock, loopTurns, tcpListener, tcpPair, udpSocket } from '../support/index.js';
 
 const { AF_INET, SOCK_STREAM, SOCK_DGRAM } = socket;
 
@@ -325,7 +325,7 @@ describe('blocking mode', () => {
       assert.ok(ticked, 'the loop ran while recv waited');
       return data;
     });
-    await new Promise((resolve) => setImmediate(resolve));
+    await loopTurns();
     ticked = true;
     await a.sendall('later');
     assert.equal((await bounded(pending)).toString(), 'later');

@@ -18,7 +18,7 @@ import { Worker } from 'node:worker_threads';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as socket from 'berkeley';
-import { addonPath, bounded, detachedBuffer, tempDir } from '../support/index.js';
+import { addonPath, bounded, detachedBuffer, loopTurns, tempDir } from '../support/index.js';
 
 type Fn = (...args: unknown[]) => unknown;
 const native = createRequire(import.meta.url)(addonPath) as Record<string, Fn>;
@@ -536,7 +536,7 @@ test('native: watchers report readiness, close while armed, and are collected un
       if (k % 2 === 0) assert.equal(native.watcherUpdate!(w, k % 3, false), 0);
     }
     gc();
-    await new Promise((resolve) => setImmediate(resolve));
+    await loopTurns();
     gc();
   } finally {
     f.close();

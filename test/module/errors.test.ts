@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import * as socket from 'berkeley';
-import { bounded, packageRoot, pythonJson, tcpPair } from '../support/index.js';
+import { bounded, loopTurns, packageRoot, pythonJson, tcpPair } from '../support/index.js';
 
 const PREFIXES = ['AF_', 'PF_', 'SOCK_', 'SOL_', 'SO_', 'IPPROTO_', 'IP_', 'IPV6_', 'TCP_', 'UDPLITE_', 'MSG_', 'SHUT_', 'AI_', 'NI_', 'EAI_', 'SCM_', 'INADDR_', 'CAN_', 'J1939_', 'VMADDR_', 'TIPC_', 'NETLINK_', 'ALG_'];
 
@@ -253,7 +253,7 @@ describe('OS errors from real sockets', () => {
       assert.throws(() => c.sendSync('x'), socket.BrokenPipeError);
       await assert.rejects(c.sendall('x'), socket.BrokenPipeError);
       // A SIGPIPE would be delivered through the loop: give it two turns.
-      for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+      await loopTurns(2);
       assert.equal(sigpipes, 0, 'SIGPIPE was raised');
     } finally {
       process.off('SIGPIPE', onSigpipe);

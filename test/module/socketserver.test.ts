@@ -10,15 +10,10 @@ import { randomBytes } from 'node:crypto';
 import * as socket from 'berkeley';
 import * as selectors from 'berkeley/selectors';
 import * as socketserver from 'berkeley/socketserver';
-import { alive, bounded, connectTo, fixture, hasLoopbackIPv6, openFds, Program, recvAll, runNode, sha256, tempDir } from '../support/index.js';
+import { alive, bounded, connectTo, fixture, hasLoopbackIPv6, loopTurns, openFds, Program, recvAll, runNode, sha256, tempDir, waitUntil } from '../support/index.js';
 
 type Address = socket.Address;
 const LOCAL: [string, number] = ['127.0.0.1', 0];
-
-/** Lets the event loop run a few turns (a chance for work that should not happen). */
-const turns = async (n = 5): Promise<void> => {
-  for (let k = 0; k < n; k++) await new Promise<void>((resolve) => setImmediate(resolve));
-};
 
 /** A promise with its resolve, for handlers and clients to meet. */
 function signal<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -338,7 +333,7 @@ describe('the request loop and its hooks', () => {
     await using server = new socketserver.TCPServer(LOCAL, LineEcho);
     const order: string[] = [];
     const loop = server.serveForever(3600).then(() => order.push('serveForever resolved'));
-    await turns();
+    await loopTurns(5);
     await bounded(server.shutdown(), 5000, 'shutdown() with pollInterval 3600');
     order.push('shutdown resolved');
     await bounded(loop);
@@ -384,7 +379,7 @@ describe('the request loop and its hooks', () => {
     try {
       await bounded(started.promise);
       const stopping = server.shutdown().then(() => order.push('shutdown resolved'));
-      await turns();
+      await loopTurns(5);
       release.resolve();
       await bounded(stopping);
       await bounded(loop);
@@ -413,7 +408,7 @@ describe('the request loop and its hooks', () => {
         try {
           await b.sendall('b\n');
           // B waits in the accept queue while A is served (the listening socket stays readable).
-          await turns(20);
+          await loopTurns(20);
           const [readable] = await bounded(selectors.select([server.socket], [], [], 5));
           assert.deepEqual(readable, [server.socket], 'B is still in the accept queue');
           assert.deepEqual(started, []);
@@ -455,7 +450,7 @@ describe('request handlers', () => {
     const seen = signal<[unknown, unknown, unknown]>();
     class Inspect extends socketserver.BaseRequestHandler {
       override async setup(): Promise<void> {
-        await turns(1);
+        await loopTurns(1);
       }
       override handle(): void {
         seen.resolve([this.request, this.clientAddress, this.server]);
@@ -796,11 +791,11 @@ describe('ThreadingMixIn', () => {
         await bounded(server.shutdown());
         await bounded(loop);
         const closing = Promise.resolve(server.serverClose()).then(() => order.push('serverClose resolved'));
-        await turns();
+        await loopTurns(5);
         if (!blockOnClose) await bounded(closing, 5000, 'serverClose() without blockOnClose');
         release.resolve();
         await bounded(closing);
-        await turns();
+        await loopTurns(5);
         assert.deepEqual(order, blockOnClose ? ['handler done', 'serverClose resolved'] : ['serverClose resolved', 'handler done'], `blockOnClose ${blockOnClose}`);
         assert.equal((await recvAll(client)).length, 0);
       } finally {
@@ -918,7 +913,7 @@ describe('robustness', () => {
     const client = await connectTo(server.serverAddress as Address);
     try {
       await client.sendall('half');
-      await turns(10);
+      await loopTurns(10);
       const stopping = server.shutdown();
       await client.sendall(' done\n');
       assert.equal((await recvAll(client)).toString(), 'half done\n');
@@ -1019,10 +1014,7 @@ describe('ForkingMixIn (child programs: the workers re-run the entry)', () => {
       program.kill('SIGKILL');
       await program.exit();
       // The workers notice the closed IPC channel (and their stdout pipe) and end.
-      const gone = async (): Promise<void> => {
-        while (workers.some(alive)) await new Promise((resolve) => setTimeout(resolve, 20));
-      };
-      await bounded(gone(), 10000, () => `workers ${workers.filter(alive).join(', ')} to exit`);
+      await waitUntil(() => !workers.some(alive), 10000, () => `workers ${workers.filter(alive).join(', ')} to exit`);
     } finally {
       for (const pid of workers) if (alive(pid)) process.kill(pid, 'SIGKILL');
     }
