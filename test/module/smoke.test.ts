@@ -1,3 +1,5 @@
+// The smallest check that the addon loads and a socket works: one TCP echo
+// on loopback (the first suite .ci/platforms runs under qemu on arm64).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as socket from 'berkeley';
