@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { inspect } from 'node:util';
 import * as socket from 'berkeley';
-import { openFds, tempDir } from '../support/index.js';
+import { openFds, type SocketKind, socketOf, tempDir } from '../support/index.js';
 
-type Kind = 'tcp' | 'udp' | 'tcp6' | 'unix' | 'unixdgram';
+type Kind = Exclude<SocketKind, 'udp6'>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type ErrorClass = new (...args: any[]) => Error;
 
@@ -31,14 +31,7 @@ function canCreate(family: number): boolean {
 const inet6 = canCreate(socket.AF_INET6);
 
 function make(kind: Kind): socket.Socket {
-  const [family, type] = {
-    tcp: [socket.AF_INET, socket.SOCK_STREAM],
-    udp: [socket.AF_INET, socket.SOCK_DGRAM],
-    tcp6: [socket.AF_INET6, socket.SOCK_STREAM],
-    unix: [socket.AF_UNIX, socket.SOCK_STREAM],
-    unixdgram: [socket.AF_UNIX, socket.SOCK_DGRAM],
-  }[kind] as [number, number];
-  const s = socket.socket(family, type);
+  const s = socketOf(kind);
   // Should a check be missing, the call fails at once instead of waiting.
   s.settimeout(0);
   return s;

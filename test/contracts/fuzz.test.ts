@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { inspect } from 'node:util';
 import * as socket from 'berkeley';
-import { bounded, detachedBuffer, openFds, tempDir } from '../support/index.js';
+import { bounded, detachedBuffer, openFds, type SocketKind, socketOf, tempDir } from '../support/index.js';
 
 type Value = [label: string, value: unknown];
 
@@ -81,7 +81,7 @@ const ODD_ADDRESSES: Value[] = [
   ['5-tuple', ['::1', 0, 0, 0, 0]],
 ];
 
-type Kind = 'tcp' | 'tcp6' | 'udp' | 'unix' | 'unixdgram' | 'pair';
+type Kind = Exclude<SocketKind, 'udp6'> | 'pair';
 const KINDS: Kind[] = ['tcp', 'tcp6', 'udp', 'unix', 'unixdgram', 'pair'];
 
 let tmp: ReturnType<typeof tempDir>;
@@ -134,19 +134,13 @@ after(() => {
 function make(kind: Kind): { sock: socket.Socket; extra: socket.Socket[] } {
   let sock: socket.Socket;
   const extra: socket.Socket[] = [];
-  switch (kind) {
-    case 'tcp': sock = socket.socket(); break;
-    case 'tcp6': sock = socket.socket(socket.AF_INET6); break;
-    case 'udp': sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); break;
-    case 'unix': sock = socket.socket(socket.AF_UNIX); break;
-    case 'unixdgram': sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); break;
-    case 'pair': {
-      const [a, b] = socket.socketpair();
-      b.sendSync('waiting data');
-      sock = a;
-      extra.push(b);
-      break;
-    }
+  if (kind === 'pair') {
+    const [a, b] = socket.socketpair();
+    b.sendSync('waiting data');
+    sock = a;
+    extra.push(b);
+  } else {
+    sock = socketOf(kind);
   }
   sock.settimeout(0);
   return { sock, extra };

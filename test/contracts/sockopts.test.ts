@@ -9,9 +9,7 @@
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as socket from 'berkeley';
-import { isErrno } from '../support/index.js';
-
-type Kind = 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'unix';
+import { isErrno, type SocketKind, socketOf } from '../support/index.js';
 
 /** The names of the module's number constants: the compiler checks every row's option name. */
 type Constant = { [K in keyof typeof socket]: (typeof socket)[K] extends number | undefined ? K : never }[keyof typeof socket];
@@ -20,7 +18,7 @@ interface Row {
   level: number;
   name: Constant;
   /** The socket the option is set on (unconnected, unbound). */
-  on: Kind;
+  on: SocketKind;
   set: number | boolean | Buffer;
   expect: unknown;
   /** For an option read as bytes: the buffer length to ask for, and how to read it. */
@@ -128,14 +126,6 @@ const ROWS: Row[] = [
   { level: IPPROTO_IPV6, name: 'IPV6_AUTOFLOWLABEL', on: 'udp6', set: 0, expect: 0, mayAlreadyBe: 'net.ipv6.auto_flowlabels=0 or 2 makes it the default' },
 ];
 
-const KINDS: Record<Kind, [family: number, type: number]> = {
-  tcp: [socket.AF_INET, socket.SOCK_STREAM],
-  tcp6: [socket.AF_INET6, socket.SOCK_STREAM],
-  udp: [socket.AF_INET, socket.SOCK_DGRAM],
-  udp6: [socket.AF_INET6, socket.SOCK_DGRAM],
-  unix: [socket.AF_UNIX, socket.SOCK_STREAM],
-};
-
 const LEVELS = new Map<number, string>([[SOL_SOCKET, 'SOL_SOCKET'], [IPPROTO_TCP, 'IPPROTO_TCP'], [IPPROTO_IP, 'IPPROTO_IP'], [IPPROTO_IPV6, 'IPPROTO_IPV6']]);
 
 const constant = (name: Constant): number | undefined => socket[name] as number | undefined;
@@ -154,7 +144,7 @@ function roundTrip(t: TestContext, row: Row): void {
   const read = (s: socket.Socket): unknown => (row.bytes ? row.bytes.decode(s.getsockopt(row.level, option, row.bytes.buflen)) : s.getsockopt(row.level, option));
   let s: socket.Socket;
   try {
-    s = socket.socket(...KINDS[row.on]);
+    s = socketOf(row.on);
   } catch (error) {
     const why = unavailable(error);
     if (why) return void t.skip(`${row.on}: ${why}`);
@@ -195,7 +185,7 @@ describe('options the kernel refuses', () => {
 
   for (const [level, levelName] of LEVELS) {
     test(`an unknown option at ${levelName}: ENOPROTOOPT from getsockopt and setsockopt`, () => {
-      using s = socket.socket(...KINDS[level === IPPROTO_TCP ? 'tcp' : level === IPPROTO_IPV6 ? 'udp6' : 'udp']);
+      using s = socketOf(level === IPPROTO_TCP ? 'tcp' : level === IPPROTO_IPV6 ? 'udp6' : 'udp');
       assert.throws(() => s.getsockopt(level, UNKNOWN), isErrno('ENOPROTOOPT', 'getsockopt'));
       assert.throws(() => s.getsockopt(level, UNKNOWN, 16), isErrno('ENOPROTOOPT', 'getsockopt'));
       assert.throws(() => s.setsockopt(level, UNKNOWN, 1), isErrno('ENOPROTOOPT', 'setsockopt'));
@@ -211,7 +201,7 @@ describe('options the kernel refuses', () => {
       return isErrno(error.code, syscall)(error);
     };
     for (const kind of ['tcp', 'udp', 'udp6', 'unix'] as const) {
-      using s = socket.socket(...KINDS[kind]);
+      using s = socketOf(kind);
       assert.throws(() => s.setsockopt(UNKNOWN, socket.SO_REUSEADDR, 1), refused('setsockopt'), kind);
       assert.throws(() => s.getsockopt(UNKNOWN, socket.SO_REUSEADDR), refused('getsockopt'), kind);
     }

@@ -4,10 +4,8 @@
 // whose /etc/hosts gives 'localhost' both ::1 and 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { once } from 'node:events';
 import * as socket from 'berkeley';
-import { assertSameOutcome, berkeleyCall, bounded, hasLoopbackIPv6, openFds, type Outcome, packageRoot, privateNamespaces, pythonCalls, pythonJson, withPrivateFiles } from '../support/index.js';
+import { assertSameOutcome, berkeleyCall, bounded, hasLoopbackIPv6, openFds, type Outcome, privateNamespaces, pythonCalls, pythonJson, runCommand, withPrivateFiles } from '../support/index.js';
 
 const { AF_INET, AF_INET6, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, SO_REUSEPORT, SO_ACCEPTCONN, IPPROTO_IPV6, IPV6_V6ONLY } = socket;
 const ipv6 = hasLoopbackIPv6();
@@ -275,19 +273,9 @@ print(json.dumps(out))
 `;
 
 async function runUnder(prefix: string[], argv: string[], env: Record<string, string>): Promise<unknown[]> {
-  const all = [...prefix, ...argv];
-  const child = spawn(all[0]!, all.slice(1), { cwd: packageRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  try {
-    const [code] = (await bounded(once(child, 'close'), 30000, `${argv[0]} child`)) as [number | null];
-    assert.equal(code, 0, stdout + stderr);
-    return JSON.parse(stdout) as unknown[];
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+  const r = await runCommand([...prefix, ...argv], { env, ms: 30000 });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  return JSON.parse(r.stdout) as unknown[];
 }
 
 test("createConnection with 'localhost' on ::1 and 127.0.0.1: every address in order, as python", { skip: privateNamespaces !== true ? privateNamespaces : noIpv6 }, async () => {

@@ -6,11 +6,10 @@
 // points at 127.0.0.1 and whose /etc/hosts is the test's own.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { once } from 'node:events';
 import * as socket from 'berkeley';
-import { assertSameOutcome, berkeleyCall, bounded, type Call, callLabel, compareWithPython, decodeArgument, encodeValue, errorOutcome, type Outcome, packageRoot, privateNamespaces, pythonCalls, withPrivateFiles } from '../support/index.js';
+import { assertSameOutcome, berkeleyCall, bounded, type Call, callLabel, compareWithPython, decodeArgument, encodeValue, errorOutcome, type Outcome, privateNamespaces, pythonCalls, runCommand, type RunResult, withPrivateFiles } from '../support/index.js';
 
 /** The functions that can wait: compared in both their async and Sync forms. */
 const WAITING = new Set(['getaddrinfo', 'getnameinfo', 'gethostbyname', 'gethostbynameEx', 'gethostbyaddr', 'getfqdn']);
@@ -310,18 +309,8 @@ test('ifNameindex / ifNametoindex / ifIndextoname match python', async (t) => {
 // ---- sethostname ------------------------------------------------------------------------
 
 /** Runs a command in a private UTS namespace (whatever it does to the host name stays there). */
-async function inPrivateUts(argv: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('unshare', ['--uts', ...argv], { cwd: packageRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  try {
-    const [code] = (await bounded(once(child, 'close'), 20000, `unshare ${argv.join(' ')}`)) as [number | null];
-    return { code, stdout, stderr };
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+async function inPrivateUts(argv: string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return runCommand(['unshare', '--uts', ...argv], { env, ms: 20000 });
 }
 
 // Each child refuses to touch the host name unless its UTS namespace is not ours.
@@ -443,20 +432,9 @@ console.log(JSON.stringify(out));
 
 /** Runs calls in berkeley in a child under prefix (bounded); `{sync, async}` outcomes. */
 async function berkeleyCallsUnder(prefix: string[], calls: Call[]): Promise<{ sync: Outcome; async: Outcome | null }[]> {
-  const argv = [...prefix, process.execPath, '--input-type=module', '-e', NODE_CALLS];
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: packageRoot, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(JSON.stringify(calls));
-  try {
-    const [code] = (await bounded(once(child, 'close'), 30000, 'berkeley child')) as [number | null];
-    assert.equal(code, 0, stderr);
-    return JSON.parse(stdout) as { sync: Outcome; async: Outcome | null }[];
-  } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
+  const r = await runCommand([...prefix, process.execPath, '--input-type=module', '-e', NODE_CALLS], { input: JSON.stringify(calls), ms: 30000 });
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as { sync: Outcome; async: Outcome | null }[];
 }
 
 test('with a private /etc/hosts and a loopback-only resolver: misses, herror, aliases match python', { skip: privateNamespaces === true ? false : privateNamespaces }, async (t) => {

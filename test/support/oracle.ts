@@ -17,8 +17,12 @@ export function pythonName(name: string): string {
   return name.replace(/Sync$/, '').replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-const PY_CALLS = String.raw`
-import enum, json, socket, sys
+/**
+ * Python's side of the JSON encoding: `dec(v)` turns `{hex}` into bytes and
+ * lists into tuples; `enc(v)` turns a result into JSON (bytes as `{hex}`,
+ * tuples as lists, IntEnums as ints). Scripts start with it.
+ */
+export const PY_CODEC = String.raw`
 def dec(v):
     if isinstance(v, dict) and 'hex' in v: return bytes.fromhex(v['hex'])
     if isinstance(v, list): return tuple(dec(x) for x in v)
@@ -29,6 +33,11 @@ def enc(v):
     if isinstance(v, (bytes, bytearray)): return {'hex': bytes(v).hex()}
     if isinstance(v, (list, tuple)): return [enc(x) for x in v]
     return v
+`;
+
+const PY_CALLS = String.raw`
+import enum, json, socket, sys
+${PY_CODEC}
 out = []
 for name, args in json.load(sys.stdin):
     try:

@@ -8,16 +8,37 @@ import { fileURLToPath } from 'node:url';
 import { packageRoot } from './system.js';
 import { bounded } from './wait.js';
 
+/** What a finished child gave: its exit code or signal, and all it printed. */
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
+  /** Written to the child's stdin, which is then closed (closed at once without it). */
+  input?: string;
+  /** The bound on the whole run (10 s unless told). */
+  ms?: number;
+  /** Called with each stdout line as it arrives, and the child. */
+  onLine?: (line: string, child: ChildProcessWithoutNullStreams) => void;
+}
+
 /**
- * Runs an ES module `code` in a child node process (cwd: the package root,
- * so `import 'berkeley'` works) with `args` before it. Resolves with its exit
- * code, signal, stdout and stderr, bounded by ms.
+ * Runs argv as a child process (cwd: the package root, so a node child can
+ * `import 'berkeley'`), bounded by ms; the child is killed if still running.
  */
-export async function runNode(code: string, options: { args?: string[]; ms?: number; onLine?: (line: string, child: ChildProcessWithoutNullStreams) => void } = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [...(options.args ?? []), '--input-type=module', '-e', code], { cwd: packageRoot, stdio: 'pipe' });
+export async function runCommand(argv: string[], options: RunOptions = {}): Promise<RunResult> {
+  const env = options.env ? { ...process.env, ...options.env } : process.env;
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: packageRoot, env, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
   let partial = '';
+  child.stdin.on('error', () => undefined); // a child that exits without reading its input
+  child.stdin.end(options.input ?? '');
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
@@ -32,11 +53,20 @@ export async function runNode(code: string, options: { args?: string[]; ms?: num
   });
   child.stderr.on('data', (chunk: string) => (stderr += chunk));
   try {
-    const [code, signal] = (await bounded(once(child, 'close'), options.ms ?? 10000, `child node (stdout: ${stdout}; stderr: ${stderr})`)) as [number | null, NodeJS.Signals | null];
+    const what = (): string => `${argv.slice(0, 3).join(' ')} (stdout: ${stdout}; stderr: ${stderr})`;
+    const [code, signal] = (await bounded(once(child, 'close'), options.ms ?? 10000, what)) as [number | null, NodeJS.Signals | null];
     return { code, signal, stdout, stderr };
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
+}
+
+/**
+ * Runs an ES module `code` in a child node process (cwd: the package root,
+ * so `import 'berkeley'` works) with `args` (node's options) before it.
+ */
+export function runNode(code: string, options: RunOptions & { args?: string[] } = {}): Promise<RunResult> {
+  return runCommand([process.execPath, ...(options.args ?? []), '--input-type=module', '-e', code], options);
 }
 
 /** The compiled file of a test fixture or an example (under out/). */

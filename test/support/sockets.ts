@@ -105,3 +105,22 @@ export function recvAllSync(s: socket.Socket): Buffer {
 export function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
+
+/** The socket kinds the tables of the contract suites run over. */
+export type SocketKind = 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'unix' | 'unixdgram';
+
+/** Each kind's family and type. */
+export const SOCKET_KINDS: Readonly<Record<SocketKind, readonly [family: number, type: number]>> = {
+  tcp: [socket.AF_INET, socket.SOCK_STREAM],
+  tcp6: [socket.AF_INET6, socket.SOCK_STREAM],
+  udp: [socket.AF_INET, socket.SOCK_DGRAM],
+  udp6: [socket.AF_INET6, socket.SOCK_DGRAM],
+  unix: [socket.AF_UNIX, socket.SOCK_STREAM],
+  unixdgram: [socket.AF_UNIX, socket.SOCK_DGRAM],
+};
+
+/** A new, unbound socket of that kind. */
+export function socketOf(kind: SocketKind): socket.Socket {
+  const [family, type] = SOCKET_KINDS[kind];
+  return socket.socket(family, type);
+}
