@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as socket from 'berkeley';
 import { bounded, isTimeout, isWouldBlock, loopTurns, tcpListener, tcpPair, udpSocket } from '../support/index.js';
 
-const { AF_INET, SOCK_STREAM, SOCK_DGRAM } = socket;
+const { AF_INET, SOCK_DGRAM } = socket;
 
 // Every test leaves the module default as it found it.
 afterEach(() => socket.setdefaulttimeout(null));

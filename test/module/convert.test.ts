@@ -1,11 +1,11 @@
 // Address and byte-order conversions (inetAton, inetNtoa, inetPton, inetNtop,
 // htons, ntohs, htonl, ntohl), each a table of good and bad inputs compared
 // with python3's own socket module.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { endianness } from 'node:os';
 import * as socket from 'berkeley';
-import { assertSameOutcome, berkeleyCall, type Call, compareWithPython, pythonCalls } from '../support/index.js';
+import { type Call, compareWithPython } from '../support/index.js';
 
 const { AF_INET, AF_INET6, AF_UNIX } = socket;
 const hex = (text: string): { hex: string } => ({ hex: text });

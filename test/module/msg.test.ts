@@ -9,7 +9,7 @@ import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import * as socket from 'berkeley';
 import { bounded, hasLoopbackIPv6, openFds, tempDir, udpSocket, unixPair } from '../support/index.js';
 
-const { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, MSG_TRUNC, MSG_CTRUNC } = socket;
+const { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOL_SOCKET, MSG_TRUNC, MSG_CTRUNC } = socket;
 
 /** The first ancillary item of that level and type (asserting there is one). */
 function item(ancdata: socket.Ancillary[], level: number, type: number): Buffer {

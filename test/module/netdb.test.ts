@@ -4,7 +4,7 @@
 // AI_NUMERICHOST here; the cases that need a miss (herror, NI_NAMEREQD
 // failures, aliases) run in a private mount namespace whose resolv.conf
 // points at 127.0.0.1 and whose /etc/hosts is the test's own.
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
