@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as socket from 'berkeley';
 import * as selectors from 'berkeley/selectors';
-import { assertSameOutcome, encodeValue, errorOutcome, type Outcome } from '../helpers.js';
-import { dedent } from '../interop/python.js';
+import { assertSameOutcome, dedent, encodeValue, errorOutcome, type Outcome, PY_CODEC } from '../support/index.js';
 
 interface Case {
   name: string;
@@ -300,14 +299,7 @@ const cases: Case[] = [
   },
 ];
 
-const PY_RUNNER = dedent(`
-  import errno, json, os, select, selectors, socket, sys
-  def enc(v):
-      if isinstance(v, bool) or v is None: return v
-      if isinstance(v, int): return int(v)
-      if isinstance(v, (bytes, bytearray)): return {'hex': bytes(v).hex()}
-      if isinstance(v, (list, tuple)): return [enc(x) for x in v]
-      return v
+const PY_RUNNER = 'import errno, json, os, select, selectors, socket, sys\n' + PY_CODEC + dedent(`
   out = []
   for body in json.load(sys.stdin):
       scope = {'errno': errno, 'os': os, 'select': select, 'selectors': selectors, 'socket': socket}

@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as socket from 'berkeley';
-import { bounded, hasLoopbackIPv6, tempDir } from '../helpers.js';
-import { enc, Peer, PEER_MS } from './python.js';
+import { bounded, enc, hasLoopbackIPv6, Peer, PEER_MS, tempDir } from '../support/index.js';
 
 const ipv6 = hasLoopbackIPv6();
 

@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as socket from 'berkeley';
-import { bounded, hasLoopbackIPv6 } from '../helpers.js';
-import { enc, payload, Peer, PEER_MS, recvAll, recvAllSync, recvExactly, sha256, SYNC_TIMEOUT } from './python.js';
+import { bounded, enc, hasLoopbackIPv6, payload, Peer, PEER_MS, recvAll, recvAllSync, recvExactly, reversed, sha256, SYNC_TIMEOUT } from '../support/index.js';
 
 type Addr = [string, number];
 
@@ -38,10 +37,6 @@ const HALF_CLOSING_CLIENT = `
   out({"hex": reply.hex()})
   c.close()
 `;
-
-function reversed(data: Buffer): Buffer {
-  return Buffer.from(data).reverse();
-}
 
 test('python server, berkeley async client: exact bytes, addresses, half-close is EOF to python', async (t) => {
   const peer = new Peer(t, REVERSING_SERVER, ['127.0.0.1']);
@@ -171,7 +166,7 @@ test('8 MiB each way at once, async, checksums match', async (t) => {
   const { sent_sha } = await peer.json<{ sent_sha: string }>();
   const blob = randomBytes(BIG);
   const [, received] = await bounded(
-    Promise.all([client.sendall(blob).then(() => client.shutdown(socket.SHUT_WR)), recvExactly(client, BIG + 1)]),
+    Promise.all([client.sendall(blob).then(() => client.shutdown(socket.SHUT_WR)), recvExactly(client, BIG + 1, PEER_MS * 3)]),
     PEER_MS * 3,
     '8 MiB exchange',
   );

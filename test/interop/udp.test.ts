@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as socket from 'berkeley';
-import { bounded, hasLoopbackIPv6 } from '../helpers.js';
-import { enc, Peer, PEER_MS, sha256, SYNC_TIMEOUT } from './python.js';
+import { bounded, enc, hasLoopbackIPv6, Peer, PEER_MS, sha256, SYNC_TIMEOUT } from '../support/index.js';
 
 // The largest UDP payload over IPv4 (65535 - 20 - 8), then smaller ones,
 // including the empty datagram.

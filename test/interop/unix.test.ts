@@ -5,8 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as socket from 'berkeley';
-import { bounded, tempDir } from '../helpers.js';
-import { enc, payload, Peer, PEER_MS, recvAll, recvAllSync, sha256, SYNC_TIMEOUT } from './python.js';
+import { bounded, enc, payload, Peer, PEER_MS, recvAll, recvAllSync, reversed, sha256, SYNC_TIMEOUT, tempDir } from '../support/index.js';
 
 const BIG = 4 * 1024 * 1024;
 
@@ -49,10 +48,6 @@ const STREAM_CLIENT = `
   out({"len": len(reply), "sha": sha(reply)})
   c.close()
 `;
-
-function reversed(data: Buffer): Buffer {
-  return Buffer.from(data).reverse();
-}
 
 test('stream on a path: python server, berkeley async client', async (t) => {
   const tmp = tempDir();

@@ -1,0 +1,16 @@
+// The test support module: every helper the suites share, one concern per
+// file, re-exported here so a suite imports from '../support/index.js'.
+//   wait.ts     bounded(): every wait has a limit
+//   system.ts   fds, temp dirs, IPv6 on loopback, namespaces, emulation, paths
+//   sockets.ts  pairs, listeners, datagram sockets, whole-reply reads, sha256
+//   errors.ts   matchers for the class, errno and code of a failure
+//   process.ts  child node programs and snippets, read line by line
+//   python.ts   python3 peers and the interop prelude
+//   oracle.ts   python3's socket module as the oracle of a call table
+export * from './wait.js';
+export * from './system.js';
+export * from './sockets.js';
+export * from './errors.js';
+export * from './process.js';
+export * from './python.js';
+export * from './oracle.js';

@@ -1,0 +1,77 @@
+// What the machine offers the tests: fds, temporary directories, IPv6 on
+// loopback, private namespaces, emulation, and where the package is.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as socket from 'berkeley';
+
+/** The test's own package root (for child processes that import 'berkeley'). */
+export const packageRoot: string = new URL('../../..', import.meta.url).pathname;
+
+/** The compiled addon (for the suites that call the native layer directly). */
+export const addonPath: string = join(packageRoot, 'build/Release/berkeley.node');
+
+/** The number of fds this process has open. */
+export function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+/** A fresh temporary directory, removed by the returned cleanup. */
+export function tempDir(): { dir: string; path(name: string): string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'berkeley-test-'));
+  return { dir, path: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Set (to the emulator's name) when the suite runs under user-mode emulation
+ * (.ci/platforms runs arm64 Node under qemu-user), where a few calls are not
+ * translated as a real kernel of that arch answers them.
+ */
+export const emulated = process.env.BERKELEY_TEST_EMULATED || false;
+
+/** Whether ::1 can be bound here (IPv6 tests skip cleanly without it). */
+export function hasLoopbackIPv6(): boolean {
+  try {
+    using s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM);
+    s.bind(['::1', 0]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The argv prefix that runs a command with private copies of some /etc files
+ * (`unshare --mount`, bind mounts seen by that command only); cleanup removes the copies.
+ */
+export function withPrivateFiles(files: Record<string, string>, extraUnshare: string[] = []): { prefix: string[]; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'berkeley-etc-'));
+  const mounts = Object.entries(files).map(([target, text], k) => {
+    const source = join(dir, `f${k}`);
+    writeFileSync(source, text);
+    return `mount --bind ${source} ${target}`;
+  });
+  return {
+    prefix: ['unshare', '--mount', ...extraUnshare, 'sh', '-c', `${mounts.join(' && ')} && exec "$@"`, 'sh'],
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Whether this process may make private mount/UTS namespaces (root, with unshare(1)): else the tests that need one skip. */
+export const privateNamespaces: string | true = (() => {
+  try {
+    execFileSync('unshare', ['--mount', '--uts', 'true'], { stdio: 'ignore', timeout: 10000 });
+    return true;
+  } catch (error) {
+    return `no private namespaces here (unshare --mount --uts: ${(error as Error).message.split('\n')[0]})`;
+  }
+})();
+
+/** A buffer whose memory has been transferred away (detached), with a view made before. */
+export function detachedBuffer(size = 16): { buffer: ArrayBuffer; view: Uint8Array } {
+  const buffer = new ArrayBuffer(size);
+  const view = new Uint8Array(buffer);
+  structuredClone(buffer, { transfer: [buffer] });
+  return { buffer, view };
+}
