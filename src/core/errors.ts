@@ -45,20 +45,35 @@ export class SocketError extends Error {
   }
 }
 
+/** EAGAIN/EWOULDBLOCK, EINPROGRESS, EALREADY: a non-blocking call that would wait. */
 export class BlockingIOError extends SocketError {}
+/** The socket's timeout passed (Python's `socket.timeout`), or ETIMEDOUT. */
 export class TimeoutError extends SocketError {}
+/** EINTR: a signal interrupted a call that cannot be retried. */
 export class InterruptedError extends SocketError {}
+/** EACCES, EPERM: not allowed (a privileged port, a raw socket). */
 export class PermissionError extends SocketError {}
+/** ENOENT: no such file (a Unix socket path). */
 export class FileNotFoundError extends SocketError {}
+/** EEXIST: the name is taken, or the fd already has a watcher. */
 export class FileExistsError extends SocketError {}
+/** EISDIR. */
 export class IsADirectoryError extends SocketError {}
+/** ENOTDIR: a path component is not a directory. */
 export class NotADirectoryError extends SocketError {}
+/** ESRCH. */
 export class ProcessLookupError extends SocketError {}
+/** ECHILD. */
 export class ChildProcessError extends SocketError {}
+/** The base of the connection failures. */
 export class ConnectionError extends SocketError {}
+/** EPIPE, ESHUTDOWN: the peer is gone, or this side shut down sending. */
 export class BrokenPipeError extends ConnectionError {}
+/** ECONNABORTED. */
 export class ConnectionAbortedError extends ConnectionError {}
+/** ECONNREFUSED: nothing listens at the address. */
 export class ConnectionRefusedError extends ConnectionError {}
+/** ECONNRESET: the peer reset the connection. */
 export class ConnectionResetError extends ConnectionError {}
 
 /** A name-resolution failure (Python's `socket.gaierror`): `errno` is an `EAI_*` value. */
@@ -71,6 +86,19 @@ export class GaiError extends SocketError {
 
 /** An address-related failure of the legacy look-ups (Python's `socket.herror`). */
 export class HostError extends SocketError {}
+
+/** A wait ended by its AbortSignal, as Node's AbortError: code 'ABORT_ERR', the signal's reason as cause. */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+
+  constructor(reason: unknown) {
+    super('The operation was aborted', { cause: reason });
+  }
+
+  override get name(): string {
+    return 'AbortError';
+  }
+}
 
 type SocketErrorClass = new (errnum: number, strerror?: string, syscall?: string) => SocketError;
 

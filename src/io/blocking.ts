@@ -5,10 +5,11 @@
 // waits (resolve a name, then connect; read a chunk of a file, then send
 // it) is a generator that yields each Blocking it waits for: `steps` runs
 // it in either form, so its logic exists once.
+import { AbortError } from '../core/errors.js';
 
-/** Work that may wait, runnable as a Promise or on the calling thread. */
+/** Work that may wait, runnable as a Promise (which `signal` may abort) or on the calling thread. */
 export interface Blocking<R> {
-  async(): Promise<R>;
+  async(signal?: AbortSignal): Promise<R>;
   sync(): R;
 }
 
@@ -23,13 +24,14 @@ export function* wait<R>(blocking: Blocking<R>): Generator<Blocking<unknown>, R,
 class StepsBlocking<R> implements Blocking<R> {
   constructor(readonly make: () => Steps<R>) {}
 
-  async async(): Promise<R> {
+  async async(signal?: AbortSignal): Promise<R> {
     const steps = this.make();
     let next = steps.next();
     while (next.done !== true) {
       let result: unknown;
       try {
-        result = await next.value.async();
+        if (signal?.aborted === true) throw new AbortError(signal.reason);
+        result = await next.value.async(signal);
       } catch (error) {
         next = steps.throw(error);
         continue;
@@ -61,6 +63,8 @@ export function steps<R>(make: () => Steps<R>): Blocking<R> {
   return new StepsBlocking(make);
 }
 
+// A look-up or a file read: not cancellable once started, so the signal is
+// not passed on (steps() checks it between steps).
 class Either<R> implements Blocking<R> {
   constructor(readonly async: () => Promise<R>, readonly sync: () => R) {}
 }

@@ -2,22 +2,42 @@
 // sock_call), as a Call that both drivers run:
 //  1. try the non-blocking system call at once;
 //  2. on EAGAIN/EINPROGRESS: non-blocking mode -> BlockingIOError; otherwise
-//     wait for readiness (async: the socket's watcher; Sync: poll(2)) and
-//     retry, keeping one Deadline for the whole call;
+//     wait for readiness (async: the target's queue, woken by its watcher;
+//     Sync: the target's own wait, poll(2)) and retry, keeping one Deadline
+//     for the whole call;
 //  3. map a negative errno to its SocketError.
 // An operation is `op(fd, ...args)` returning its result or -errno; one
 // that makes progress in steps (sendall, connect) keeps its state in an
 // argument and returns -EAGAIN until done (ops.ts).
 import { EAGAIN, EINPROGRESS, EINTR, OUT_OF_RESOURCES } from '../core/errno.js';
-import { closedError, errorFromErrno, timeoutError, type SocketError } from '../core/errors.js';
+import { AbortError, closedError, errorFromErrno, timeoutError, type SocketError } from '../core/errors.js';
 import type { Blocking } from './blocking.js';
 import { Deadline, MAX_WAIT_MS } from './deadline.js';
-import type { Handle } from './handle.js';
-import type { Direction, Waiter } from './readiness.js';
-import { pollOne } from './syncwait.js';
+import type { Direction, Waiter } from './waiters.js';
 
 /** A system call on an fd: its result, or -errno. */
 export type Op<A extends unknown[], R> = (fd: number, ...args: A) => R | number;
+
+/**
+ * Where a call runs and waits: a socket's Handle; select()'s set of fds; a
+ * TLS engine's progress. Each says how to wait for readiness in both forms.
+ */
+export interface Waitable {
+  /** The fd the op runs on; -1 once closed (the call fails with EBADF). */
+  readonly fd: number;
+  /** Whether a waiting call keeps the event loop alive. */
+  readonly referenced: boolean;
+  /** What a waiting call holds on to, so that it cannot be collected (and closed) under the call. */
+  holder(): object | undefined;
+  /** Whether calls already wait in this direction: a new one queues behind them. */
+  busy(direction: Direction): boolean;
+  /** Queues a waiter until the target may be ready in its direction. */
+  wait(waiter: Waiter): void;
+  /** Takes a waiter out (its time ran out, or it was aborted). */
+  cancel(waiter: Waiter): void;
+  /** The Sync form's wait: > 0 once ready, 0 once ms have passed (-1: no limit), or -errno. */
+  waitSync(direction: Direction, ms: number): number;
+}
 
 const wouldBlock = (rc: number): boolean => rc === -EAGAIN || rc === -EINPROGRESS;
 
@@ -29,10 +49,10 @@ function rejectLater<R>(error: SocketError): Promise<R> {
   return new Promise<R>((_, reject) => setImmediate(reject, error));
 }
 
-/** One call of `op` on a socket, prepared once: `sync()` and `async()` run it. */
+/** One call of `op` on a target, prepared once: `sync()` and `async()` run it. */
 export class Call<A extends unknown[], R> implements Blocking<R> {
   constructor(
-    readonly handle: Handle,
+    readonly target: Waitable,
     /** Seconds: null waits forever, 0 never waits. */
     readonly timeout: number | null,
     readonly direction: Direction,
@@ -41,12 +61,12 @@ export class Call<A extends unknown[], R> implements Blocking<R> {
     readonly args: A,
   ) {}
 
-  /** The blocking form: waits on the calling thread with poll(2). */
+  /** The blocking form: waits on the calling thread. */
   sync(): R {
-    const { handle, timeout, direction, syscall, op, args } = this;
+    const { target, timeout, direction, syscall, op, args } = this;
     let deadline: Deadline | undefined;
     for (;;) {
-      const fd = handle.fd;
+      const fd = target.fd;
       if (fd < 0) throw closedError(syscall);
       const result = op(fd, ...args);
       if (typeof result !== 'number' || result >= 0) return result as R;
@@ -54,20 +74,24 @@ export class Call<A extends unknown[], R> implements Blocking<R> {
       if (!wouldBlock(result) || timeout === 0) throw errorFromErrno(result, syscall);
       deadline ??= new Deadline(timeout);
       if (deadline.expired) throw timeoutError(syscall);
-      const ready = pollOne(fd, direction, deadline.pollMs());
+      const ready = target.waitSync(direction, deadline.pollMs());
       if (ready < 0) throw errorFromErrno(ready, 'poll');
       if (ready === 0) throw timeoutError(syscall);
     }
   }
 
-  /** The Promise form: never blocks the event loop; calls are served in order. */
-  async(): Promise<R> {
-    const { handle, timeout, direction, syscall, op, args } = this;
-    const fd = handle.fd;
+  /**
+   * The Promise form: never blocks the event loop; calls are served in
+   * order. `signal` ends the wait with an AbortError, having consumed nothing.
+   */
+  async(signal?: AbortSignal): Promise<R> {
+    const { target, timeout, direction, syscall, op, args } = this;
+    const fd = target.fd;
     if (fd < 0) return Promise.reject(closedError(syscall));
+    if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason));
     // The fast path, unless earlier calls wait in this direction: a call never
     // overtakes them.
-    if (timeout === 0 || handle.watching?.busy(direction) !== true) {
+    if (timeout === 0 || !target.busy(direction)) {
       let result = op(fd, ...args);
       while (result === -EINTR) result = op(fd, ...args);
       if (typeof result !== 'number' || result >= 0) return Promise.resolve(result as R);
@@ -75,35 +99,45 @@ export class Call<A extends unknown[], R> implements Blocking<R> {
       if (!wouldBlock(result) || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
     }
     return new Promise<R>((resolve, reject) => {
-      handle.readiness.wait(new Waiting(this, resolve, reject));
+      target.wait(new Waiting(this, resolve, reject, signal));
     });
   }
 }
 
-/** A call waiting on the socket's watcher, with its deadline timer. */
+/** A call waiting in its target's queue, with its deadline timer and abort listener. */
 class Waiting<A extends unknown[], R> implements Waiter {
   readonly #call: Call<A, R>;
   readonly #resolve: (value: R) => void;
   readonly #reject: (error: unknown) => void;
   readonly #timer: NodeJS.Timeout | undefined;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort: (() => void) | undefined;
   // Holds the Socket while the call waits, so it cannot be collected (and
   // closed) under a pending call: written, never read, on purpose.
   // eslint-disable-next-line no-unused-private-class-members -- a strong reference is its whole use
-  readonly #owner: object | undefined;
+  readonly #holder: object | undefined;
 
-  constructor(call: Call<A, R>, resolve: (value: R) => void, reject: (error: unknown) => void) {
+  constructor(call: Call<A, R>, resolve: (value: R) => void, reject: (error: unknown) => void, signal: AbortSignal | undefined) {
     this.#call = call;
     this.#resolve = resolve;
     this.#reject = reject;
-    const { handle, timeout, syscall } = call;
-    this.#owner = handle.owner?.deref();
+    const { target, timeout, syscall } = call;
+    this.#holder = target.holder();
     if (timeout !== null && timeout * 1000 <= MAX_WAIT_MS) {
-      const readiness = handle.readiness;
       this.#timer = setTimeout(() => {
-        readiness.cancel(this);
+        target.cancel(this);
         this.fail(timeoutError(syscall));
       }, timeout * 1000);
-      if (!handle.referenced) this.#timer.unref();
+      if (!target.referenced) this.#timer.unref();
+    }
+    if (signal !== undefined) {
+      this.#signal = signal;
+      this.#onAbort = () => {
+        target.cancel(this);
+        this.#settle();
+        reject(new AbortError(signal.reason));
+      };
+      signal.addEventListener('abort', this.#onAbort, { once: true });
     }
   }
 
@@ -115,7 +149,7 @@ class Waiting<A extends unknown[], R> implements Waiter {
     return this.#call.syscall;
   }
 
-  /** The watcher saw readiness: runs the call once more; true once it is settled. */
+  /** The target may be ready: runs the call once more; true once it is settled. */
   attempt(fd: number): boolean {
     const { op, args, syscall } = this.#call;
     let result: R | number;
@@ -124,7 +158,7 @@ class Waiting<A extends unknown[], R> implements Waiter {
       while (result === -EINTR);
     } catch (error) {
       // Not an OS failure (say, memory for a large Buffer): it still belongs to this call alone.
-      clearTimeout(this.#timer);
+      this.#settle();
       this.#reject(error);
       return true;
     }
@@ -133,18 +167,23 @@ class Waiting<A extends unknown[], R> implements Waiter {
       this.fail(errorFromErrno(result, syscall));
       return true;
     }
-    clearTimeout(this.#timer);
+    this.#settle();
     this.#resolve(result as R);
     return true;
   }
 
   fail(error: SocketError): void {
-    clearTimeout(this.#timer);
+    this.#settle();
     this.#reject(error);
+  }
+
+  #settle(): void {
+    clearTimeout(this.#timer);
+    if (this.#onAbort !== undefined) this.#signal!.removeEventListener('abort', this.#onAbort);
   }
 }
 
-/** Prepares a call of `op(fd, ...args)` on the handle's fd. */
-export function call<A extends unknown[], R>(handle: Handle, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Call<A, R> {
-  return new Call(handle, timeout, direction, syscall, op, args);
+/** Prepares a call of `op(fd, ...args)` on the target's fd. */
+export function call<A extends unknown[], R>(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Call<A, R> {
+  return new Call(target, timeout, direction, syscall, op, args);
 }

@@ -3,9 +3,12 @@
 // close it (see socket.ts), and so that close() has one teardown order:
 // watcher stopped, waiting calls failed, then the fd closed.
 import { native } from '../core/native.js';
+import type { Waitable } from './call.js';
 import { Readiness } from './readiness.js';
+import { pollOne } from './syncwait.js';
+import type { Direction, Waiter } from './waiters.js';
 
-export class Handle {
+export class Handle implements Waitable {
   /** The fd; -1 once closed or detached, so a reused fd is never touched. */
   fd: number;
   /** Seconds: null waits forever, 0 is non-blocking. */
@@ -30,9 +33,25 @@ export class Handle {
     return this.#readiness;
   }
 
-  /** The readiness watcher if one was made. */
-  get watching(): Readiness | undefined {
-    return this.#readiness;
+  holder(): object | undefined {
+    return this.owner?.deref();
+  }
+
+  busy(direction: Direction): boolean {
+    return this.#readiness?.busy(direction) === true;
+  }
+
+  wait(waiter: Waiter): void {
+    this.readiness.wait(waiter);
+  }
+
+  cancel(waiter: Waiter): void {
+    this.#readiness?.cancel(waiter);
+  }
+
+  /** poll(2) on the fd (in slices in a worker; through EINTR). */
+  waitSync(direction: Direction, ms: number): number {
+    return pollOne(this.fd, direction, ms);
   }
 
   get referenced(): boolean {

@@ -10,22 +10,9 @@
 import { EEXIST } from '../core/errno.js';
 import { closedError, errorFromErrno, FileExistsError, type SocketError } from '../core/errors.js';
 import { native, PRIORITY, READ, WRITE, type NativeWatcher } from '../core/native.js';
+import { WaitQueues, type Direction, type Waiter } from './waiters.js';
 
-/** PRIORITY is out-of-band data: select()'s exceptional condition. */
-export { PRIORITY, READ, WRITE };
-export type Direction = typeof READ | typeof WRITE | typeof PRIORITY;
-
-// READ, WRITE, PRIORITY -> 0, 1, 2.
-const slot = (direction: Direction): number => direction >> 1;
-
-/** A call waiting for readiness: `attempt` retries its system call. */
-export interface Waiter {
-  readonly direction: Direction;
-  readonly syscall: string;
-  /** Runs the call once more; true once it is settled (done or failed). */
-  attempt(fd: number): boolean;
-  fail(error: SocketError): void;
-}
+export { PRIORITY, READ, WRITE, type Direction, type Waiter };
 
 const byFd = new Map<number, Readiness>();
 
@@ -41,7 +28,7 @@ export class Readiness {
   #referenced = false;
   #userRef = true;
   #users = 0;
-  readonly #queues: [Waiter[], Waiter[], Waiter[]] = [[], [], []];
+  readonly #queues = new WaitQueues();
 
   private constructor(readonly fd: number) {}
 
@@ -65,19 +52,17 @@ export class Readiness {
 
   /** Whether calls wait in this direction (a new call must queue behind them). */
   busy(direction: Direction): boolean {
-    return this.#queues[slot(direction)]!.length > 0;
+    return this.#queues.busy(direction);
   }
 
   wait(waiter: Waiter): void {
-    this.#queues[slot(waiter.direction)]!.push(waiter);
+    this.#queues.add(waiter);
     this.#update(0);
   }
 
-  /** Takes a waiter out of its queue (it timed out). */
+  /** Takes a waiter out of its queue (it timed out or was aborted). */
   cancel(waiter: Waiter): void {
-    const queue = this.#queues[slot(waiter.direction)]!;
-    const index = queue.indexOf(waiter);
-    if (index >= 0) queue.splice(index, 1);
+    this.#queues.remove(waiter);
     this.#update(0);
   }
 
@@ -98,13 +83,7 @@ export class Readiness {
     if (this.#watcher !== undefined) native.watcherClose(this.#watcher);
     this.#watcher = undefined;
     this.#armed = 0;
-    this.#failAll(closedError);
-  }
-
-  #failAll(error: (syscall: string) => SocketError): void {
-    for (const queue of this.#queues) {
-      for (const waiter of queue.splice(0)) waiter.fail(error(waiter.syscall));
-    }
+    this.#queues.failAll(closedError);
   }
 
   readonly #onEvent = (status: number, events: number): void => {
@@ -116,36 +95,25 @@ export class Readiness {
     }
     // Disarm only directions that fired with nobody waiting; one whose call
     // was just served stays armed for the next call (no epoll_ctl each time).
-    const waiting = this.#wanted();
-    if (events & READ) this.#serve(this.#queues[0]);
-    if (events & WRITE) this.#serve(this.#queues[1]);
-    if (events & PRIORITY) this.#serve(this.#queues[2]);
+    const waiting = this.#queues.wanted();
+    this.#queues.serve(events, this.fd);
     this.#update(events & ~waiting);
   };
 
-  #serve(queue: Waiter[]): void {
-    while (queue.length > 0 && queue[0]!.attempt(this.fd)) queue.shift();
-  }
-
-  #wanted(): number {
-    const [reads, writes, priority] = this.#queues;
-    return (reads.length > 0 ? READ : 0) | (writes.length > 0 ? WRITE : 0) | (priority.length > 0 ? PRIORITY : 0);
-  }
-
   /** Arms what is wanted; disarms directions that fired with nobody waiting. */
   #update(fired: number): void {
-    const wanted = this.#wanted();
+    const wanted = this.#queues.wanted();
     const armed = (this.#armed | wanted) & ~(fired & ~wanted);
     const referenced = wanted !== 0 && this.#userRef;
     if (armed === this.#armed && referenced === this.#referenced) return;
     if (this.#watcher === undefined) {
       if (wanted === 0) return;
       const watcher = native.watcherNew(this.fd, this.#onEvent);
-      if (typeof watcher === 'number') return this.#failAll((syscall) => watcherError(watcher, syscall));
+      if (typeof watcher === 'number') return this.#queues.failAll((syscall) => watcherError(watcher, syscall));
       this.#watcher = watcher;
     }
     const rc = native.watcherUpdate(this.#watcher, armed, referenced);
-    if (rc < 0) return this.#failAll((syscall) => errorFromErrno(rc, syscall));
+    if (rc < 0) return this.#queues.failAll((syscall) => errorFromErrno(rc, syscall));
     this.#armed = armed;
     this.#referenced = referenced;
   }

@@ -16,6 +16,7 @@ export type IPv6Address = [host: string, port: number, flowinfo?: number, scopeI
 export type UnixAddress = string | Buffer;
 /** AF_PACKET: `[ifname, proto, pkttype, hatype, addr]` (the last three optional on input). */
 export type PacketAddress = [ifname: string, proto: number, pkttype?: number, hatype?: number, addr?: Buffer];
+/** An address as the calls take it, by family. */
 export type Address = IPv4Address | IPv6Address | UnixAddress | PacketAddress;
 /** What the calls return: IPv6 addresses always have all four fields. */
 export type SocketAddress = [string, number] | [string, number, number, number] | string | Buffer | [string, number, number, number, Buffer] | [number, Buffer] | null;

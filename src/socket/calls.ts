@@ -47,6 +47,7 @@ function intoLength(buffer: ArrayBufferView, nbytes: unknown): number {
   return n === 0 ? buffer.byteLength : n;
 }
 
+/** connect(2), after looking up a host name; the outcome is asked of connect(2) again after each wait. */
 export function connect(h: Handle, s: SocketKind, address: unknown): Blocking<void> {
   if (h.fd < 0) throw closedError('connect');
   return resolveThen(s.family, address, (target) => call(h, h.timeout, WRITE, 'connect', Connect.op, new Connect(s.family, target)));
@@ -65,6 +66,7 @@ export function connectEx(h: Handle, s: SocketKind, address: unknown): Blocking<
   });
 }
 
+/** recv(2) of up to bufsize bytes (MSG_WAITALL on a stream: until all arrived). */
 export function recv(h: Handle, s: SocketKind, bufsize: unknown, flags: unknown): Blocking<Buffer> {
   const n = checkSize(bufsize, 'bufsize');
   const f = checkFlags(flags);
@@ -73,6 +75,7 @@ export function recv(h: Handle, s: SocketKind, bufsize: unknown, flags: unknown)
   return call(h, timeoutFor(h, f), READ, 'recv', native.recv, n, f);
 }
 
+/** recv(2) into the caller's buffer; the count. */
 export function recvInto(h: Handle, s: SocketKind, buffer: unknown, nbytes: unknown, flags: unknown): Blocking<number> {
   const into = checkWritable(buffer);
   const n = intoLength(into, nbytes);
@@ -84,12 +87,14 @@ export function recvInto(h: Handle, s: SocketKind, buffer: unknown, nbytes: unkn
   return call(h, timeoutFor(h, f), READ, 'recv', recvIntoOp, into, n, f);
 }
 
+/** recvfrom(2): `[data, address]`. */
 export function recvfrom(h: Handle, bufsize: unknown, flags: unknown): Blocking<[Buffer, SocketAddress]> {
   const n = checkSize(bufsize, 'bufsize');
   const f = checkFlags(flags);
   return call(h, timeoutFor(h, f), READ, 'recvfrom', native.recvfrom, n, f);
 }
 
+/** recvfrom(2) into the caller's buffer: `[nbytes, address]`. */
 export function recvfromInto(h: Handle, buffer: unknown, nbytes: unknown, flags: unknown): Blocking<[number, SocketAddress]> {
   const into = checkWritable(buffer);
   const n = intoLength(into, nbytes);
@@ -97,12 +102,14 @@ export function recvfromInto(h: Handle, buffer: unknown, nbytes: unknown, flags:
   return call(h, timeoutFor(h, f), READ, 'recvfrom', recvfromIntoOp, into, n, f);
 }
 
+/** send(2): the bytes the kernel took. */
 export function send(h: Handle, data: unknown, flags: unknown): Blocking<number> {
   const bytes = toBytes(data);
   const f = checkFlags(flags);
   return call(h, timeoutFor(h, f), WRITE, 'send', native.send, bytes, f);
 }
 
+/** send(2) until every byte is out. */
 export function sendall(h: Handle, data: unknown, flags: unknown): Blocking<void> {
   const state = new SendAll(toBytes(data));
   const f = checkFlags(flags);
@@ -116,6 +123,7 @@ export function sendto(h: Handle, s: SocketKind, data: unknown, flagsOrAddress: 
   return resolveThen(s.family, to, (target) => call(h, timeoutFor(h, f), WRITE, 'sendto', native.sendto, bytes, f, s.family, target));
 }
 
+/** sendmsg(2) with ancillary data, to an address for unconnected datagram sockets. */
 export function sendmsg(h: Handle, s: SocketKind, buffers: unknown, ancdata: unknown, flags: unknown, address: unknown): Blocking<number> {
   const data = checkBuffers(buffers);
   const control = checkAncdata(ancdata);
@@ -124,6 +132,7 @@ export function sendmsg(h: Handle, s: SocketKind, buffers: unknown, ancdata: unk
   return address === undefined || address === null ? send(null) : resolveThen(s.family, address, send);
 }
 
+/** recvmsg(2): `[data, ancdata, msgFlags, address]`. */
 export function recvmsg(h: Handle, bufsize: unknown, ancbufsize: unknown, flags: unknown): Blocking<Message> {
   const n = checkSize(bufsize, 'bufsize');
   const ancn = ancbufsize === undefined ? 0 : checkInt(ancbufsize, 'ancbufsize', 0, CONTROL_MAX);

@@ -8,6 +8,7 @@ import type { NativeAddrinfo } from '../core/native.js';
 import { Socket } from './socket.js';
 import { checkBoolean, checkInt, checkTimeout, typeError } from '../core/validate.js';
 
+/** Options of createConnection. */
 export interface CreateConnectionOptions {
   /** Throw an AggregateError of every attempt's error instead of the last one. */
   allErrors?: boolean;
@@ -79,6 +80,7 @@ export function createConnectionSync(address: [string, number], timeout?: number
   return steps(() => connection(address, timeout, sourceAddress, options)).sync();
 }
 
+/** Options of createServer. */
 export interface CreateServerOptions {
   family?: number;
   /** listen() backlog; default as Socket.listen(). */

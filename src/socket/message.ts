@@ -22,10 +22,12 @@ function items(value: unknown, name: string, expected: string): unknown[] {
   return list;
 }
 
+/** sendmsg's buffers, checked: bytes each, at most IOV_MAX. */
 export function checkBuffers(buffers: unknown): (ArrayBufferView | ArrayBuffer)[] {
   return items(buffers, 'buffers', 'an iterable of bytes').map((b, i) => toBytes(b, `buffers[${i}]`));
 }
 
+/** sendmsg's ancillary data, checked: `[level, type, bytes]` triples. */
 export function checkAncdata(ancdata: unknown): [number, number, ArrayBufferView | ArrayBuffer][] {
   if (ancdata === undefined || ancdata === null) return [];
   return items(ancdata, 'ancdata', 'an iterable of [level, type, data]').map((item, i) => {

@@ -8,6 +8,7 @@ import { getsockoptInt } from '../io/ops.js';
 /** What setsockopt takes: a number (a C int), a boolean, bytes, or null with optlen. */
 export type OptionValue = number | boolean | ArrayBufferView | ArrayBuffer | null;
 
+/** setsockopt(2) in the form of value's type. */
 export function setsockopt(fd: number, level: number, option: number, value: unknown, optlen: unknown): void {
   let rc: number;
   if (value === null) {

@@ -25,12 +25,14 @@ export function packIpv6Mreq(group: string, ifindex = 0): Buffer {
 }
 
 /** struct linger for SO_LINGER. */
+/** SO_LINGER's value: whether close() lingers, and for how many seconds. */
 export interface Linger {
   onoff: boolean;
   /** Seconds close() waits for unsent data when onoff. */
   linger: number;
 }
 
+/** SO_LINGER's `struct linger`, for setsockopt. */
 export function packLinger(onoff: boolean, seconds = 0): Buffer {
   const buffer = Buffer.alloc(8);
   buffer.writeInt32LE(checkBoolean(onoff, 'onoff') ? 1 : 0, 0);
@@ -38,17 +40,20 @@ export function packLinger(onoff: boolean, seconds = 0): Buffer {
   return buffer;
 }
 
+/** A `struct linger` from getsockopt(SOL_SOCKET, SO_LINGER, 8). */
 export function unpackLinger(buffer: Buffer): Linger {
   return { onoff: buffer.readInt32LE(0) !== 0, linger: buffer.readInt32LE(4) };
 }
 
 /** struct ucred, as SO_PEERCRED (getsockopt with buflen 12) and SCM_CREDENTIALS carry it. */
+/** A process's credentials (SO_PEERCRED, SCM_CREDENTIALS). */
 export interface Ucred {
   pid: number;
   uid: number;
   gid: number;
 }
 
+/** A `struct ucred`, for SCM_CREDENTIALS ancillary data. */
 export function packUcred({ pid, uid, gid }: Ucred): Buffer {
   const buffer = Buffer.alloc(12);
   buffer.writeInt32LE(checkInt(pid, 'pid'), 0);
@@ -57,6 +62,7 @@ export function packUcred({ pid, uid, gid }: Ucred): Buffer {
   return buffer;
 }
 
+/** A `struct ucred` from SO_PEERCRED or SCM_CREDENTIALS. */
 export function unpackUcred(buffer: Buffer): Ucred {
   return { pid: buffer.readInt32LE(0), uid: buffer.readUInt32LE(4), gid: buffer.readUInt32LE(8) };
 }

@@ -1,0 +1,63 @@
+// Calls waiting for readiness, queued per direction and served in call
+// order: the part of a wait that does not depend on what reports the
+// readiness (an fd's watcher, a TLS engine's progress).
+import type { SocketError } from '../core/errors.js';
+import { PRIORITY, READ, WRITE } from '../core/native.js';
+
+/** PRIORITY is out-of-band data: select()'s exceptional condition. */
+export { PRIORITY, READ, WRITE };
+export type Direction = typeof READ | typeof WRITE | typeof PRIORITY;
+
+/** A call waiting for readiness: `attempt` retries its system call. */
+export interface Waiter {
+  readonly direction: Direction;
+  readonly syscall: string;
+  /** Runs the call once more; true once it is settled (done or failed). */
+  attempt(fd: number): boolean;
+  fail(error: SocketError): void;
+}
+
+// READ, WRITE, PRIORITY -> 0, 1, 2.
+const slot = (direction: Direction): number => direction >> 1;
+
+export class WaitQueues {
+  readonly #queues: [Waiter[], Waiter[], Waiter[]] = [[], [], []];
+
+  add(waiter: Waiter): void {
+    this.#queues[slot(waiter.direction)]!.push(waiter);
+  }
+
+  /** Takes a waiter out of its queue (it timed out or was aborted). */
+  remove(waiter: Waiter): void {
+    const queue = this.#queues[slot(waiter.direction)]!;
+    const index = queue.indexOf(waiter);
+    if (index >= 0) queue.splice(index, 1);
+  }
+
+  /** Whether calls wait in this direction (a new call must queue behind them). */
+  busy(direction: Direction): boolean {
+    return this.#queues[slot(direction)]!.length > 0;
+  }
+
+  /** The directions calls wait in, as event bits. */
+  wanted(): number {
+    const [reads, writes, priority] = this.#queues;
+    return (reads.length > 0 ? READ : 0) | (writes.length > 0 ? WRITE : 0) | (priority.length > 0 ? PRIORITY : 0);
+  }
+
+  /** Retries the waiting calls of each direction in events, in order, until one must wait again. */
+  serve(events: number, fd: number): void {
+    for (const direction of [READ, WRITE, PRIORITY]) {
+      if (!(events & direction)) continue;
+      const queue = this.#queues[slot(direction)]!;
+      while (queue.length > 0 && queue[0]!.attempt(fd)) queue.shift();
+    }
+  }
+
+  /** Fails every waiting call, with the error made for its syscall. */
+  failAll(error: (syscall: string) => SocketError): void {
+    for (const queue of this.#queues) {
+      for (const waiter of queue.splice(0)) waiter.fail(error(waiter.syscall));
+    }
+  }
+}
