@@ -1,69 +1,20 @@
 // Python's socket.makefile(): SocketIO under a buffered reader/writer and, in
 // text mode, a TextIOWrapper, here as one SocketFile. It reads and writes
-// through the small FileSocket interface, so the socket's own calls apply
-// its timeout and call order, and an SSLSocket can have files too.
+// through the small FileSocket interface (file-socket.ts), so the socket's
+// own calls apply its timeout and call order, and an SSLSocket can have
+// files too.
 //
-// Each read is written once, as a step over the buffered data that returns
-// its result or asks for one more fill; the async and Sync forms differ only
-// in how they fill. Buffers grow by doubling and each step scans only what
-// arrived since its last look, so a read costs O(n) however the bytes come.
-import { StringDecoder } from 'node:string_decoder';
+// Each read is written once, as a step over the buffered data (file-reader.ts)
+// that returns its result or asks for one more fill; the async and Sync forms
+// differ only in how they fill.
 import { EBADF } from '../core/errno.js';
 import { SocketError } from '../core/errors.js';
 import { checkInt, checkSize, toBytes, toUint8Array, typeError, type Data } from '../core/validate.js';
+import { checkEncoding, checkErrors, checkNewline } from './file-codec.js';
+import { ByteReader, DEFAULT_BUFFER_SIZE, MORE, More, READ_ALL, TextReader, type Reader, type Step } from './file-reader.js';
+import type { FileRefs, FileSocket } from './file-socket.js';
 
-/**
- * What a SocketFile needs from its socket. `Socket` has it; any stream
- * socket (an SSLSocket) can provide it and make files with
- * `new SocketFile(sock, mode, options, refs)`. The socket's timeout applies
- * to each of these calls. Without the `…Sync` calls, the file's `…Sync`
- * forms throw TypeError.
- */
-export interface FileSocket {
-  /** Receives into `buffer` (all of it may be used); resolves with the count, 0 at EOF. */
-  recvInto(buffer: Uint8Array): Promise<number>;
-  recvIntoSync?(buffer: Uint8Array): number;
-  /** Sends every byte or fails; concurrent calls are sent in call order. */
-  sendall(data: Uint8Array): Promise<void>;
-  sendallSync?(data: Uint8Array): void;
-  /** The fd (for selectors), -1 once closed. */
-  fileno(): number;
-}
-
-/**
- * Python's `socket._io_refs`: the fd closes only when the socket and every
- * file made from it are closed. The socket passes this to its files and
- * asks `deferClose()` first thing in its close().
- */
-export class FileRefs {
-  #open = 0;
-  #closing = false;
-  readonly #closeSocket: () => void;
-
-  /** `closeSocket` is the socket's close(), called again when the last file closes. */
-  constructor(closeSocket: () => void) {
-    this.#closeSocket = closeSocket;
-  }
-
-  acquire(): void {
-    this.#open++;
-  }
-
-  release(): void {
-    if (--this.#open === 0 && this.#closing) this.#closeSocket();
-  }
-
-  /** For the socket's close(): true while files are open (the close then waits for them). */
-  deferClose(): boolean {
-    this.#closing = true;
-    return this.#open > 0;
-  }
-
-  /** Whether the socket's close() was called. */
-  get closing(): boolean {
-    return this.#closing;
-  }
-}
+export { FileRefs, type FileSocket } from './file-socket.js';
 
 export interface MakefileOptions {
   /** Text modes: the encoding (utf-8, utf-16-le, latin-1, ascii); default UTF-8. */
@@ -102,280 +53,13 @@ export class IncompleteReadError<T extends string | Buffer = string | Buffer> ex
   }
 }
 
-const DEFAULT_BUFFER_SIZE = 8192; // Python's io.DEFAULT_BUFFER_SIZE
-const READ_ALL_CHUNK = 65536;
-// The most a read reserves ahead of the data (read(2 ** 31 - 1) must not
-// allocate 2 GiB up front); beyond it the buffer doubles as data comes.
-const MAX_RESERVE = 1 << 20;
-const ENCODINGS: Readonly<Record<string, BufferEncoding>> = {
-  utf8: 'utf8',
-  utf16le: 'utf16le',
-  ucs2: 'utf16le',
-  latin1: 'latin1',
-  iso88591: 'latin1',
-  binary: 'latin1',
-  ascii: 'ascii',
-};
-const NEWLINES = new Set(['', '\n', '\r', '\r\n']);
-
-/** A step asking for one more fill, of at least `want` bytes where it helps. */
-class More {
-  constructor(readonly want = 1) {}
-}
-const MORE = new More();
-const READ_ALL = new More(READ_ALL_CHUNK);
-type Step<R> = () => R | More;
-
-/** The read side's buffered data, in bytes or characters. */
-interface Reader {
-  readonly length: number;
-  /** Set once the socket returned EOF. */
-  readonly eof: boolean;
-  /** Memory for the next receive. */
-  space(want: number): Uint8Array;
-  /** Takes in the count received into space() (0: EOF). */
-  commit(n: number): void;
-  /** Where separator first starts at or after from and before end, or -1. */
-  indexOf(separator: string | Uint8Array, from: number, end: number): number;
-  /** Where the first line ending at or after from (starting before end) ends, or -1. */
-  lineEnd(from: number, end: number): number;
-  /** Removes and returns the first n units. */
-  take(n: number): string | Buffer;
-}
-
-/** Binary reads: one buffer, compacted or doubled as needed. */
-class ByteReader implements Reader {
-  #buf: Buffer;
-  #start = 0;
-  #end = 0;
-  eof = false;
-
-  /** size: how far to read ahead (0: only what a read asks for). */
-  constructor(readonly size: number) {
-    this.#buf = Buffer.allocUnsafe(Math.max(size, 1));
-  }
-
-  get length(): number {
-    return this.#end - this.#start;
-  }
-
-  space(want: number): Uint8Array {
-    const need = Math.max(Math.min(want, MAX_RESERVE), 1);
-    if (this.#buf.length - this.#end < need) this.#makeRoom(need);
-    return this.#buf.subarray(this.#end, this.size > 0 ? this.#buf.length : this.#end + need);
-  }
-
-  // Compacting moves at most as many bytes as were taken since the last
-  // move; otherwise the buffer doubles. Either way O(1) per byte.
-  #makeRoom(need: number): void {
-    const live = this.length;
-    if (this.#start >= live && live + need <= this.#buf.length) {
-      this.#buf.copyWithin(0, this.#start, this.#end);
-    } else {
-      const bigger = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, live + need));
-      bigger.set(this.#buf.subarray(this.#start, this.#end));
-      this.#buf = bigger;
-    }
-    this.#start = 0;
-    this.#end = live;
-  }
-
-  commit(n: number): void {
-    if (n === 0) this.eof = true;
-    this.#end += n;
-  }
-
-  indexOf(separator: string | Uint8Array | number, from: number, end: number): number {
-    const span = typeof separator === 'number' ? 1 : Buffer.byteLength(separator);
-    const stop = this.#start + Math.min(this.length, end + span - 1);
-    return this.#buf.subarray(this.#start, stop).indexOf(separator, from);
-  }
-
-  lineEnd(from: number, end: number): number {
-    const at = this.indexOf(0x0a, from, end);
-    return at < 0 ? -1 : at + 1;
-  }
-
-  take(n: number): Buffer {
-    const out = Buffer.from(this.#buf.subarray(this.#start, this.#start + n));
-    this.#start += n;
-    if (this.#start === this.#end) {
-      this.#start = this.#end = 0;
-      // Give back the memory of a huge line once it is read.
-      if (this.#buf.length > 8 * Math.max(this.size, DEFAULT_BUFFER_SIZE)) this.#buf = Buffer.allocUnsafe(Math.max(this.size, 1));
-    }
-    return out;
-  }
-}
-
-/** Decodes a byte stream piece by piece: a sequence split across pieces is kept for the next. */
-interface Decoder {
-  write(bytes: Uint8Array): string;
-  end(): string;
-}
-
-function invalidData(encoding: string): TypeError {
-  return Object.assign(new TypeError(`The encoded data was not valid for encoding ${encoding}`), { code: 'ERR_ENCODING_INVALID_ENCODED_DATA' });
-}
-
-/** The decoder for an encoding and Python's errors= policy. */
-function makeDecoder(encoding: BufferEncoding, errors: 'strict' | 'replace'): Decoder {
-  if (encoding === 'ascii') {
-    // Node's 'ascii' drops the high bit; Python's fails or replaces the byte.
-    const latin1 = new StringDecoder('latin1');
-    return {
-      write: (bytes) => {
-        if (!bytes.some((b) => b > 0x7f)) return latin1.write(bytes as Buffer);
-        if (errors === 'strict') throw invalidData('ascii');
-        return latin1.write(bytes as Buffer).replace(/[\x80-\xff]/g, '\ufffd');
-      },
-      end: () => '',
-    };
-  }
-  if (errors === 'replace' || encoding === 'latin1') return new StringDecoder(encoding);
-  const fatal = new TextDecoder(encoding === 'utf16le' ? 'utf-16le' : 'utf-8', { fatal: true, ignoreBOM: true });
-  return { write: (bytes) => fatal.decode(bytes, { stream: true }), end: () => fatal.decode() };
-}
-
-/** Text reads: decoded chunks (joining them as they come would be quadratic). */
-class TextReader implements Reader {
-  readonly #chunks: string[] = [];
-  #first = 0; // index of the first chunk not yet taken
-  #head = 0; // characters of that chunk already taken
-  // Where the last search began: chunk #at starts #atBase characters in.
-  #at = 0;
-  #atBase = 0;
-  length = 0;
-  eof = false;
-  readonly #decoder: Decoder;
-  readonly #scratch: Buffer;
-  #pendingCR = false;
-
-  constructor(encoding: BufferEncoding, errors: 'strict' | 'replace', size: number, readonly newline: string | null) {
-    this.#decoder = makeDecoder(encoding, errors);
-    this.#scratch = Buffer.allocUnsafe(size);
-  }
-
-  space(): Uint8Array {
-    return this.#scratch;
-  }
-
-  commit(n: number): void {
-    let text = n > 0 ? this.#decoder.write(this.#scratch.subarray(0, n)) : this.#decoder.end();
-    if (n === 0) this.eof = true;
-    if (this.#pendingCR) {
-      text = `\r${text}`;
-      this.#pendingCR = false;
-    }
-    // Universal newlines hold back a final '\r' until it is known whether
-    // '\n' follows (Python's IncrementalNewlineDecoder).
-    if (n > 0 && (this.newline === null || this.newline === '') && text.endsWith('\r')) {
-      text = text.slice(0, -1);
-      this.#pendingCR = true;
-    }
-    if (this.newline === null) text = text.replace(/\r\n?/g, '\n');
-    if (text.length > 0) {
-      this.#chunks.push(text);
-      this.length += text.length;
-    }
-  }
-
-  #size(i: number): number {
-    return this.#chunks[i]!.length - (i === this.#first ? this.#head : 0);
-  }
-
-  #piece(i: number): string {
-    return i === this.#first ? this.#chunks[i]!.slice(this.#head) : this.#chunks[i]!;
-  }
-
-  indexOf(separator: string, from: number, end: number): number {
-    if (from < this.#atBase) {
-      this.#at = this.#first;
-      this.#atBase = 0;
-    }
-    let i = this.#at;
-    let base = this.#atBase;
-    while (i < this.#chunks.length && base + this.#size(i) <= from) base += this.#size(i++);
-    this.#at = i;
-    this.#atBase = base;
-    const overlap = separator.length - 1;
-    for (; i < this.#chunks.length && base < end; base += this.#size(i++)) {
-      const piece = this.#piece(i);
-      const offset = Math.max(0, from - base);
-      const stop = Math.min(piece.length, end - base); // matches start before stop
-      let window = piece.slice(offset, stop + overlap);
-      // A separator may run on into the next chunks.
-      for (let j = i + 1; j < this.#chunks.length && window.length < stop - offset + overlap; j++) {
-        window += this.#chunks[j]!.slice(0, stop - offset + overlap - window.length);
-      }
-      const k = window.indexOf(separator);
-      if (k >= 0 && offset + k < stop) return base + offset + k;
-    }
-    return -1;
-  }
-
-  lineEnd(from: number, end: number): number {
-    if (this.newline !== '') {
-      const terminator = this.newline ?? '\n';
-      const at = this.indexOf(terminator, from, end);
-      return at < 0 ? -1 : at + terminator.length;
-    }
-    const lf = this.indexOf('\n', from, end);
-    const cr = this.indexOf('\r', from, lf < 0 ? end : lf);
-    if (cr < 0) return lf < 0 ? -1 : lf + 1;
-    return lf === cr + 1 ? lf + 1 : cr + 1;
-  }
-
-  take(n: number): string {
-    const parts: string[] = [];
-    for (let need = n; need > 0; ) {
-      const piece = this.#piece(this.#first);
-      if (piece.length <= need) {
-        parts.push(piece);
-        need -= piece.length;
-        this.#first++;
-        this.#head = 0;
-      } else {
-        parts.push(piece.slice(0, need));
-        this.#head += need;
-        need = 0;
-      }
-    }
-    this.length -= n;
-    if (this.length === 0 || this.#first > this.#chunks.length / 2) {
-      this.#chunks.splice(0, this.#first);
-      this.#first = 0;
-    }
-    this.#at = this.#first;
-    this.#atBase = 0;
-    return parts.join('');
-  }
-}
-
 function fileError(message: string, syscall: string): SocketError {
   return new SocketError(EBADF, message, syscall);
 }
 
-function checkErrors(value: unknown): 'strict' | 'replace' {
-  if (value === undefined || value === null) return 'strict';
-  if (value === 'strict' || value === 'replace') return value;
-  if (typeof value !== 'string') throw typeError('errors', "'strict', 'replace' or null", value);
-  throw new RangeError(`The "errors" argument must be 'strict' or 'replace'. Received '${value}'`);
-}
-
-function checkEncoding(value: unknown): BufferEncoding {
-  if (value === undefined || value === null) return 'utf8';
-  if (typeof value !== 'string') throw typeError('encoding', 'a string or null', value);
-  const encoding = ENCODINGS[value.toLowerCase().replace(/[-_]/g, '')];
-  if (encoding === undefined) throw new RangeError(`The "encoding" argument must be one of utf-8, utf-16-le, latin-1, ascii. Received '${value}'`);
-  return encoding;
-}
-
-function checkNewline(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string') throw typeError('newline', 'a string or null', value);
-  if (!NEWLINES.has(value)) throw new RangeError(`The "newline" argument must be null, '', '\\n', '\\r' or '\\r\\n'. Received ${JSON.stringify(value)}`);
-  return value;
+/** makefile()'s options must be an object (JavaScript callers may pass anything). */
+function checkOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null) throw typeError('options', 'an object', options);
 }
 
 /**
@@ -407,7 +91,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
   /** Made by `makefile()`: mode 'r', 'w', 'rw' (text) or 'rb', 'wb', 'rwb' (binary). */
   constructor(sock: FileSocket, mode = 'r', options: MakefileOptions = {}, refs?: FileRefs) {
     if (typeof mode !== 'string') throw typeError('mode', 'a string', mode);
-    if (typeof options !== 'object' || options === null) throw typeError('options', 'an object', options);
+    checkOptions(options);
     const letters = new Set(mode);
     const reading = letters.has('r');
     const writing = letters.has('w');
@@ -433,6 +117,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     return this.#mode;
   }
 
+  /** Whether close() or closeSync() was called. */
   get closed(): boolean {
     return this.#closed;
   }
@@ -450,6 +135,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     return this.#readAsync(() => this.#readStep(size));
   }
 
+  /** read() on the calling thread: blocks until size units or EOF; returns them. */
   readSync(size = -1): T {
     return this.#readSync(() => this.#readStep(size));
   }
@@ -459,6 +145,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     return this.#readAsync(() => this.#readlineStep(limit));
   }
 
+  /** readline() on the calling thread: returns one line, with its ending (empty at EOF). */
   readlineSync(limit = -1): T {
     return this.#readSync(() => this.#readlineStep(limit));
   }
@@ -468,6 +155,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     return this.#readAsync(() => this.#readlinesStep(hint));
   }
 
+  /** readlines() on the calling thread: returns the lines up to EOF or past hint units. */
   readlinesSync(hint = -1): T[] {
     return this.#readSync(() => this.#readlinesStep(hint));
   }
@@ -477,6 +165,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     return this.#readAsync(() => this.#readExactlyStep(n));
   }
 
+  /** readExactly() on the calling thread: returns exactly n units or throws IncompleteReadError. */
   readExactlySync(n: number): T {
     return this.#readSync(() => this.#readExactlyStep(n));
   }
@@ -486,6 +175,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     return this.#readAsync(() => this.#readUntilStep(separator));
   }
 
+  /** readUntil() on the calling thread: returns the data through separator or throws IncompleteReadError. */
   readUntilSync(separator: FileData<T>): T {
     return this.#readSync(() => this.#readUntilStep(separator));
   }
@@ -591,7 +281,9 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     };
     const result = this.#reads.then(run);
     this.#readsPending++;
-    const settled = (): void => void this.#readsPending--;
+    const settled = (): void => {
+      this.#readsPending--;
+    };
     this.#reads = result.then(settled, settled);
     return result;
   }
@@ -622,6 +314,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     }
   }
 
+  /** write() on the calling thread: buffers data, sends what must go now, returns the count written. */
   writeSync(data: FileData<T>): number {
     const [bytes, count] = this.#encode(data, true);
     this.#sendSync(this.#queue(bytes));
@@ -633,6 +326,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     for (const line of lines) await this.write(line);
   }
 
+  /** writeSync() of each item, in order. */
   writelinesSync(lines: Iterable<FileData<T>>): void {
     for (const line of lines) this.writeSync(line);
   }
@@ -647,6 +341,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     }
   }
 
+  /** flush() on the calling thread: returns once the buffered bytes are sent. */
   flushSync(): void {
     this.#checkWritable('send', true);
     this.#sendSync(this.#drain());
@@ -724,6 +419,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     return closing;
   }
 
+  /** close() on the calling thread: flushes, then closes the file (idempotent). */
   closeSync(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -734,10 +430,12 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     }
   }
 
+  /** `await using`: close(). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
 
+  /** `using`: closeSync(). */
   [Symbol.dispose](): void {
     this.closeSync();
   }

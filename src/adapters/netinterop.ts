@@ -10,9 +10,13 @@ import { typeError } from '../core/validate.js';
 
 /** What toNetSocket needs of a socket. */
 export interface NetSocketSource {
+  /** The address family: AF_INET, AF_INET6 or AF_UNIX are accepted. */
   readonly family: number;
+  /** The socket type: SOCK_STREAM is accepted. */
   readonly type: number;
+  /** The fd to dup. */
   fileno(): number;
+  /** Throws unless the socket is open and connected. */
   getpeername(): unknown;
 }
 

@@ -15,10 +15,15 @@ import type { Data } from '../core/validate.js';
  * read that would wait with BlockingIOError: use a blocking one).
  */
 export interface StreamSocket {
+  /** Resolves with up to bufsize bytes; an empty Buffer at EOF. */
   recv(bufsize: number): Promise<Buffer>;
+  /** Receives into buffer; resolves with the count, 0 at EOF. */
   recvInto(buffer: Uint8Array): Promise<number>;
+  /** Resolves once every byte of data is sent. */
   sendall(data: Data): Promise<void>;
+  /** shutdown(2): SHUT_WR when the writing side ends. */
   shutdown(how: number): void;
+  /** Closes the socket (idempotent). */
   close(): void;
 }
 
@@ -41,7 +46,7 @@ class SocketDuplex extends Duplex {
       (data) => {
         if (!this.destroyed) this.push(data.length === 0 ? null : data);
       },
-      (error: Error) => this.destroy(error),
+      (error: unknown) => this.destroy(error as Error),
     );
   }
 
@@ -82,6 +87,7 @@ export function toDuplex(sock: StreamSocket, options: ToDuplexOptions = {}): Dup
 export interface SocketWebStreams {
   /** A byte stream: BYOB readers receive straight into their own memory. */
   readable: ReadableStream<Uint8Array>;
+  /** Each chunk is sent whole (sendall) before the next write completes. */
   writable: WritableStream<Data>;
 }
 
@@ -120,9 +126,13 @@ export function toWebStreams(sock: StreamSocket): SocketWebStreams {
       try {
         n = await sock.recvInto(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
       } catch (error) {
-        return fail(error);
+        fail(error);
+        return;
       }
-      if (n > 0) return request.respond(n);
+      if (n > 0) {
+        request.respond(n);
+        return;
+      }
       controller.close();
       request.respond(0);
       finish();

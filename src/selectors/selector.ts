@@ -46,8 +46,10 @@ function checkEvents(events: unknown): void {
   if (!Number.isInteger(events) || events <= 0 || events & ~(EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${events}`);
 }
 
+/** The file object in an error message: its own toString() (a Socket's repr), or the fd. */
 function describe(fileobj: FileObject): string {
-  return typeof fileobj === 'number' ? String(fileobj) : String(fileobj);
+  const value: unknown = fileobj;
+  return String(value);
 }
 
 /** Milliseconds for poll(2) from a timeout in seconds: null/undefined waits forever. */
@@ -181,34 +183,42 @@ class SelectorMapping<T> implements ReadonlyMap<FileObject, SelectorKey<T>> {
     this.#find = find;
   }
 
+  /** The number of registrations. */
   get size(): number {
     return [...this.#keys()].length;
   }
 
+  /** Returns the key of fileobj (or of its fd), or undefined. */
   get(fileobj: FileObject): SelectorKey<T> | undefined {
     return this.#find(fileobj);
   }
 
+  /** Whether fileobj (or its fd) is registered. */
   has(fileobj: FileObject): boolean {
     return this.#find(fileobj) !== undefined;
   }
 
+  /** Yields [file object, key] for each registration. */
   *entries(): MapIterator<[FileObject, SelectorKey<T>]> {
     for (const key of this.#keys()) yield [key.fileobj, key];
   }
 
+  /** Yields each registered file object. */
   *keys(): MapIterator<FileObject> {
     for (const key of this.#keys()) yield key.fileobj;
   }
 
+  /** Yields each key. */
   *values(): MapIterator<SelectorKey<T>> {
     yield* this.#keys();
   }
 
+  /** entries(). */
   [Symbol.iterator](): MapIterator<[FileObject, SelectorKey<T>]> {
     return this.entries();
   }
 
+  /** Calls callback(key, fileobj, map) for each registration. */
   forEach(callback: (value: SelectorKey<T>, key: FileObject, map: ReadonlyMap<FileObject, SelectorKey<T>>) => void, thisArg?: unknown): void {
     for (const [fileobj, key] of this.entries()) callback.call(thisArg, key, fileobj, this);
   }
@@ -233,6 +243,7 @@ export class DefaultSelector<T = unknown> {
     if (this.#closed) throw new RangeError('I/O operation on a closed selector');
   }
 
+  /** Watches fileobj for events (EVENT_READ | EVENT_WRITE) with data; returns its key (KeyError if already registered). */
   register(fileobj: FileObject, events: number, data?: T): SelectorKey<T> {
     this.#check();
     checkEvents(events);
@@ -246,6 +257,7 @@ export class DefaultSelector<T = unknown> {
     return key;
   }
 
+  /** Stops watching fileobj (found by its fd, even once closed); returns its key (KeyError if not registered). */
   unregister(fileobj: FileObject): SelectorKey<T> {
     this.#check();
     const key = this.#keys.get(this.#lookup(fileobj));
@@ -254,6 +266,7 @@ export class DefaultSelector<T = unknown> {
     return key;
   }
 
+  /** Changes the events or data of a registration; returns the new key (the same key if nothing changed). */
   modify(fileobj: FileObject, events: number, data?: T): SelectorKey<T> {
     this.#check();
     const key = this.#keys.get(this.#lookup(fileobj));
@@ -264,6 +277,7 @@ export class DefaultSelector<T = unknown> {
     return this.register(fileobj, events, data);
   }
 
+  /** Returns the key of a registered fileobj (KeyError if not registered). */
   getKey(fileobj: FileObject): SelectorKey<T> {
     this.#check();
     const key = this.#keys.get(this.#lookup(fileobj));
@@ -294,7 +308,7 @@ export class DefaultSelector<T = unknown> {
     return results;
   }
 
-  /** Waits (on the event loop) until a registered object is ready or timeout seconds pass. */
+  /** Waits (on the event loop) until a registered object is ready or timeout seconds pass; resolves with the [key, ready events] pairs. */
   async select(timeout?: number | null, options?: SelectOptions): Promise<[SelectorKey<T>, number][]> {
     this.#check();
     const ms = selectorTimeout(timeout);
@@ -306,18 +320,20 @@ export class DefaultSelector<T = unknown> {
     return this.#results(keys, await pollAsync(fds, wanted, ms, options?.signal));
   }
 
-  /** The blocking form: poll(2) on the calling thread. */
+  /** select() on the calling thread (poll(2)); returns the [key, ready events] pairs. */
   selectSync(timeout?: number | null): [SelectorKey<T>, number][] {
     this.#check();
     const [keys, fds, wanted] = this.#query();
     return this.#results(keys, pollSyncUntil(fds, wanted, selectorTimeout(timeout)));
   }
 
+  /** Forgets every registration; later calls throw (idempotent). */
   close(): void {
     this.#keys.clear();
     this.#closed = true;
   }
 
+  /** `using`: close(). */
   [Symbol.dispose](): void {
     this.close();
   }
@@ -352,7 +368,7 @@ export async function select<R extends FileObject, W extends FileObject, X exten
   return pick(await pollAsync(fds, wanted, ms, options?.signal));
 }
 
-/** The blocking form: poll(2) on the calling thread. */
+/** select() on the calling thread (poll(2)); returns `[readable, writable, exceptional]`. */
 export function selectSync<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[], timeout?: number | null): Lists<R, W, X> {
   const { fds, wanted, pick } = selectArguments(rlist, wlist, xlist);
   const ms = pollTimeout(timeout);

@@ -20,7 +20,8 @@ export function ThreadingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase
     /** serverClose() waits for the requests being served. */
     blockOnClose = true;
 
-    override async processRequest(request: unknown, clientAddress: SocketAddress): Promise<void> {
+    /** Starts serving the request as its own task and resolves at once; a failure goes to handleError(). */
+    override processRequest(request: unknown, clientAddress: SocketAddress): Promise<void> {
       const tasks = running.get(this) ?? new Set<Promise<void>>();
       running.set(this, tasks);
       const task = (async () => {
@@ -38,11 +39,13 @@ export function ThreadingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase
       });
       tasks.add(task);
       void task.finally(() => tasks.delete(task));
+      return Promise.resolve();
     }
 
+    /** Closes the server, then (with blockOnClose) waits for the requests being served. */
     override async serverClose(): Promise<void> {
       await super.serverClose();
-      if (this.blockOnClose) await Promise.all(running.get(this) ?? []);
+      if (this.blockOnClose) await Promise.all(running.get(this) ?? new Set<Promise<void>>());
     }
   };
 }
@@ -58,7 +61,7 @@ let workerOf: string | undefined;
 function takeWorkerMark(): void {
   if (forkingServers > 0) return;
   workerOf = process.env[WORKER_ENV];
-  delete process.env[WORKER_ENV];
+  Reflect.deleteProperty(process.env, WORKER_ENV);
 }
 let forkingServers = 0;
 // The index of the server being constructed: serverBind() runs inside the
@@ -96,11 +99,12 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
     /** serverClose() waits for the workers to finish their requests. */
     blockOnClose = true;
 
+    /** The base server's constructor, noting whether this process is one of this server's workers. */
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     constructor(...args: any[]) {
       takeWorkerMark();
       constructing = forkingServers++;
-      super(...args);
+      super(...(args as unknown[]));
       forking.set(this, { index: constructing, workers: new Set(), stopping: false, quickExits: 0 });
     }
 
@@ -117,10 +121,12 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
       this.serverAddress = this.socket.getsockname();
     }
 
+    /** In the primary only: the workers' inherited socket already listens. */
     override serverActivate(): void {
       if (!inWorker(this)) super.serverActivate();
     }
 
+    /** Primary: starts maxChildren workers and resolves at shutdown(). Worker: serves until the primary stops it. */
     override serveForever(pollInterval = 0.5): Promise<void> {
       const state = forking.get(this)!;
       if (inWorker(this)) {
@@ -136,6 +142,7 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
       return new Promise<void>((resolve) => (state.stop = resolve));
     }
 
+    /** Primary: stops the workers (letting them finish with blockOnClose), then ends serveForever(). */
     override async shutdown(): Promise<void> {
       const state = forking.get(this)!;
       if (inWorker(this)) return super.shutdown();
@@ -145,6 +152,7 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
       state.stop = undefined;
     }
 
+    /** Primary: stops the workers first; then closes the socket. */
     override async serverClose(): Promise<void> {
       const state = forking.get(this)!;
       if (!inWorker(this)) {

@@ -141,10 +141,12 @@ export function eofError(syscall: string, cause?: unknown): SSLEOFError {
   return new SSLEOFError(SSL_ERROR_EOF, 'EOF occurred in violation of protocol', syscall, 'SSL', 'UNEXPECTED_EOF_WHILE_READING', cause);
 }
 
+/** The SSLWantReadError of a non-blocking call that would wait to read. */
 export function wantReadError(syscall: string): SSLWantReadError {
   return new SSLWantReadError(SSL_ERROR_WANT_READ, 'The operation did not complete (read)', syscall);
 }
 
+/** The SSLWantWriteError of a non-blocking call that would wait to write. */
 export function wantWriteError(syscall: string): SSLWantWriteError {
   return new SSLWantWriteError(SSL_ERROR_WANT_WRITE, 'The operation did not complete (write)', syscall);
 }

@@ -3,7 +3,6 @@
 // without a deadline; the SSLSocket applies the socket's timeout to each of
 // its own calls, so a timed-out recv leaves the connection usable.
 import type { X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
 import * as tls from 'node:tls';
 import { inspect } from 'node:util';
 import type { SocketAddress } from '../socket/address.js';
@@ -15,31 +14,16 @@ import { either, start } from '../io/blocking.js';
 import { fileRange, readAndSend, type FileLike } from '../socket/sendfile.js';
 import { Socket, type Data } from '../socket/socket.js';
 import { checkBoolean, checkInt, checkSize, checkTimeout, checkWritable, toBytes, typeError } from '../core/validate.js';
-import { decodeCertificate, type PeerCertificate } from './certificate.js';
+import type { PeerCertificate } from './certificate.js';
 import { CERT_NONE, CERT_REQUIRED } from './constants.js';
-import type { HandshakeSpec, SSLContext } from './context.js';
+import { checkNoFlags, toBuffer } from './args.js';
+import { cipherInfo, peerCertificate, type CipherInfo } from './info.js';
+import type { SSLContext } from './context.js';
+import type { HandshakeSpec } from './settings.js';
 import { eofError, hostnameMismatch, toSSLError, verificationError, wantReadError, wantWriteError } from './errors.js';
-import { RecordTransport } from './transport.js';
+import { openTLS, RecordTransport } from './transport.js';
 
-/** [name, protocol, secret bits], as Python's SSLSocket.cipher(). */
-export type CipherInfo = [string, string, number];
-
-function secretBits(cipher: string): number {
-  if (/CHACHA20/.test(cipher)) return 256;
-  const match = /(?:AES|CAMELLIA|ARIA)_?(128|256)/.exec(cipher);
-  if (match !== null) return Number(match[1]);
-  if (/3DES|DES-CBC3/.test(cipher)) return 112;
-  return 0;
-}
-
-function toBuffer(bytes: ArrayBufferView | ArrayBuffer): Buffer {
-  if (Buffer.isBuffer(bytes)) return bytes;
-  return ArrayBuffer.isView(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : Buffer.from(bytes);
-}
-
-function checkNoFlags(flags: unknown, syscall: string): void {
-  if (flags !== undefined && checkInt(flags, 'flags') !== 0) throw new RangeError(`non-zero flags not allowed in calls to ${syscall}() on SSLSocket`);
-}
+export type { CipherInfo } from './info.js';
 
 const internal = Symbol('SSLSocket');
 let runHandshake: (socket: SSLSocket) => Promise<SSLSocket>;
@@ -79,27 +63,7 @@ export class SSLSocket {
     this.#spec = spec;
     this.#timeout = timeout;
     this.#transport = new RecordTransport(socket, () => inputEnded(this.#tls));
-    const alpn = spec.alpnProtocols ?? undefined;
-    if (spec.serverSide) {
-      this.#tls = new tls.TLSSocket(this.#transport, {
-        isServer: true,
-        secureContext: spec.secureContext,
-        requestCert: spec.verifyMode !== CERT_NONE,
-        rejectUnauthorized: spec.verifyMode === CERT_REQUIRED,
-        ALPNProtocols: alpn,
-      });
-    } else {
-      const host = spec.serverHostname;
-      this.#tls = tls.connect({
-        socket: this.#transport,
-        secureContext: spec.secureContext,
-        // SNI carries names only (RFC 6066).
-        servername: host !== null && isIP(host) === 0 ? host : undefined,
-        ALPNProtocols: alpn,
-        rejectUnauthorized: spec.verifyMode !== CERT_NONE,
-        checkServerIdentity: (_name, cert) => (spec.checkHostname && host !== null ? tls.checkServerIdentity(host, cert) : undefined),
-      });
-    }
+    this.#tls = openTLS(this.#transport, spec);
     const wake = (): void => this.#wake();
     this.#tls.on('readable', wake);
     this.#tls.on('end', wake);
@@ -121,14 +85,15 @@ export class SSLSocket {
   /** Runs the handshake; on failure the socket is closed, as Python does. */
   async #handshake(): Promise<this> {
     const deadline = this.#deadline();
-    let finished = false;
+    // A property, not a variable: the listener sets it while the loop awaits.
+    const state = { finished: false };
     // 'secureConnect' comes after the client's checks of the server; a server has only 'secure'.
     this.#tls.once(this.serverSide ? 'secure' : 'secureConnect', () => {
-      finished = true;
+      state.finished = true;
       this.#wake();
     });
     try {
-      while (!finished) {
+      while (!state.finished) {
         if (this.#error !== null) throw this.#handshakeError();
         if (this.#tls.destroyed || inputEnded(this.#tls)) throw eofError('do_handshake');
         await this.#until(deadline, 'do_handshake');
@@ -200,27 +165,33 @@ export class SSLSocket {
     return this.#closed ? -1 : this.#socket.fileno();
   }
 
+  /** Whether the socket was closed (or unwrapped). */
   get closed(): boolean {
     return this.#closed;
   }
 
+  /** The socket's address family. */
   get family(): number {
     return this.#socket.family;
   }
 
+  /** The socket's type (SOCK_STREAM). */
   get type(): number {
     return this.#socket.type;
   }
 
+  /** The socket's protocol. */
   get proto(): number {
     return this.#socket.proto;
   }
 
+  /** Returns the peer's address. */
   getpeername(): SocketAddress {
     this.#check('getpeername');
     return this.#socket.getpeername();
   }
 
+  /** Returns the socket's own address. */
   getsockname(): SocketAddress {
     this.#check('getsockname');
     return this.#socket.getsockname();
@@ -231,14 +202,17 @@ export class SSLSocket {
     this.#timeout = checkTimeout(timeout);
   }
 
+  /** Returns the timeout of each call, in seconds (null: none; 0: non-blocking). */
   gettimeout(): number | null {
     return this.#timeout;
   }
 
+  /** true: no timeout (null); false: non-blocking (0). */
   setblocking(flag: boolean): void {
     this.#timeout = checkBoolean(flag, 'flag') ? null : 0;
   }
 
+  /** Returns false when non-blocking (timeout 0), else true. */
   getblocking(): boolean {
     return this.#timeout !== 0;
   }
@@ -444,16 +418,12 @@ export class SSLSocket {
   getpeercert(binaryForm?: false): PeerCertificate | Record<string, never> | null;
   getpeercert(binaryForm = false): PeerCertificate | Record<string, never> | Buffer | null {
     this.#check('getpeercert');
-    const cert = this.#peerCertificate;
-    if (cert === undefined) return null;
-    if (checkBoolean(binaryForm, 'binaryForm')) return cert.raw;
-    return this.#spec.verifyMode === CERT_NONE ? {} : decodeCertificate(cert);
+    return peerCertificate(this.#peerCertificate, binaryForm, this.#spec.verifyMode);
   }
 
   /** The cipher in use: [name, protocol version, secret bits]. */
   cipher(): CipherInfo | null {
-    const cipher = this.#closed ? undefined : this.#tls.getCipher();
-    return cipher === undefined ? null : [cipher.name, cipher.version, secretBits(cipher.name)];
+    return cipherInfo(this.#closed ? undefined : this.#tls.getCipher());
   }
 
   /** The protocol version, such as 'TLSv1.3'. */
@@ -478,25 +448,30 @@ export class SSLSocket {
     return this;
   }
 
+  /** Pending calls no longer keep the process alive; returns this. */
   unref(): this {
     this.#socket.unref();
     return this;
   }
 
+  /** `using`: close(). */
   [Symbol.dispose](): void {
     this.close();
   }
 
+  /** `await using`: close(). */
   [Symbol.asyncDispose](): Promise<void> {
     this.close();
     return Promise.resolve();
   }
 
+  /** Returns the Socket's repr as an SSLSocket's, with the protocol version. */
   toString(): string {
     if (this.#closed) return '<berkeley.SSLSocket [closed] fd=-1>';
     return this.#socket.toString().replace(/^<berkeley\.Socket/, '<berkeley.SSLSocket').replace(/>$/, `, version=${this.version() ?? 'none'}>`);
   }
 
+  /** util.inspect() shows toString(). */
   [inspect.custom](): string {
     return this.toString();
   }

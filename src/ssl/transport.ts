@@ -4,14 +4,21 @@
 // the bytes after the peer's close_notify still in it, as OpenSSL reading the
 // fd itself does for Python. (A general stream over the socket, such as
 // toDuplex(), reads ahead, so it cannot; and its end() would shut the socket.)
+// openTLS() runs Node's TLS engine over it.
+import { isIP } from 'node:net';
 import { Duplex } from 'node:stream';
+import * as tls from 'node:tls';
 import { SHUT_WR } from '../core/constants.js';
 import type { Socket } from '../socket/socket.js';
+import { CERT_NONE, CERT_REQUIRED } from './constants.js';
+import type { HandshakeSpec } from './settings.js';
 
 const HEADER = 5; // content type, version (2), length (2)
 const MAX_READ = 1 << 16;
 
+/** A Duplex of whole TLS records over a Socket, for the TLS engine (openTLS). */
 export class RecordTransport extends Duplex {
+  /** The socket the records travel on. */
   readonly socket: Socket;
   /** The socket's first error: the cause to report when the TLS layer fails after it. */
   socketError: Error | null = null;
@@ -37,6 +44,7 @@ export class RecordTransport extends Duplex {
     this.#kept = true;
   }
 
+  /** Stream hook: the TLS layer wants data; reads the next piece of a record. */
   override _read(): void {
     if (!this.#watching) {
       // Registered after the TLS layer's own 'data' listener (which brought
@@ -68,11 +76,11 @@ export class RecordTransport extends Duplex {
         this.#wanted = false;
         this.push(chunk);
       },
-      (error: Error) => {
+      (error: unknown) => {
         this.#busy = false;
         if (this.destroyed) return;
-        this.socketError ??= error;
-        this.destroy(error);
+        this.socketError ??= error as Error;
+        this.destroy(error as Error);
       },
     );
   }
@@ -90,12 +98,13 @@ export class RecordTransport extends Duplex {
     }
   }
 
+  /** Stream hook: sends the TLS layer's bytes (sendall), then calls back. */
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.socket.sendall(chunk).then(
       () => callback(),
-      (error: Error) => {
-        this.socketError ??= error;
-        callback(error);
+      (error: unknown) => {
+        this.socketError ??= error as Error;
+        callback(error as Error);
       },
     );
   }
@@ -105,6 +114,7 @@ export class RecordTransport extends Duplex {
     this._write(chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk)), 'binary', callback);
   }
 
+  /** Stream hook: the TLS output ended; shuts the socket's sending side (not once kept). */
   override _final(callback: (error?: Error | null) => void): void {
     if (this.#kept || this.socket.closed) {
       callback();
@@ -118,8 +128,37 @@ export class RecordTransport extends Duplex {
     }
   }
 
+  /** Stream hook: closes the socket (not once kept). */
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     if (!this.#kept) this.socket.close();
     callback(error);
   }
+}
+
+/**
+ * Returns Node's TLS engine over the transport, for the side and settings of
+ * spec: a server-side TLSSocket, or a client one (tls.connect) that sends
+ * SNI and checks the server's name as spec says. The handshake starts at once.
+ */
+export function openTLS(transport: RecordTransport, spec: HandshakeSpec): tls.TLSSocket {
+  const alpn = spec.alpnProtocols ?? undefined;
+  if (spec.serverSide) {
+    return new tls.TLSSocket(transport, {
+      isServer: true,
+      secureContext: spec.secureContext,
+      requestCert: spec.verifyMode !== CERT_NONE,
+      rejectUnauthorized: spec.verifyMode === CERT_REQUIRED,
+      ALPNProtocols: alpn,
+    });
+  }
+  const host = spec.serverHostname;
+  return tls.connect({
+    socket: transport,
+    secureContext: spec.secureContext,
+    // SNI carries names only (RFC 6066).
+    servername: host !== null && isIP(host) === 0 ? host : undefined,
+    ALPNProtocols: alpn,
+    rejectUnauthorized: spec.verifyMode !== CERT_NONE,
+    checkServerIdentity: (_name, cert) => (spec.checkHostname && host !== null ? tls.checkServerIdentity(host, cert) : undefined),
+  });
 }
