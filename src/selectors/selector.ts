@@ -1,13 +1,13 @@
-// Python's selectors (DefaultSelector) and select.select. The Sync forms
-// are poll(2) in C; the async forms wait on the fds' readiness watchers on
-// Node's loop (shared with the Sockets that own those fds), then take the
-// ready set with a non-blocking poll(2), so both forms report alike.
+// Python's selectors (DefaultSelector) and select.select, both forms of
+// each a call of the call helper on an FdSet (fdset.ts): a non-blocking
+// poll(2) of the set, and a wait on the fds' watchers (async) or in
+// poll(2) (Sync), so both forms report alike.
 import { native } from '../core/native.js';
 import { EBADF } from '../core/errno.js';
-import { errorFromErrno, type SocketError } from '../core/errors.js';
-import { PRIORITY, READ, Readiness, WRITE, type Direction, type Waiter } from '../io/readiness.js';
+import { errorFromErrno } from '../core/errors.js';
 import { checkTimeout, typeError } from '../core/validate.js';
-import { pollMany } from '../io/syncwait.js';
+import { PRIORITY, READ, WRITE } from '../io/waiters.js';
+import { FdSet } from './fdset.js';
 
 export const EVENT_READ = READ;
 export const EVENT_WRITE = WRITE;
@@ -52,15 +52,14 @@ function describe(fileobj: FileObject): string {
   return String(value);
 }
 
-/** Milliseconds for poll(2) from a timeout in seconds: null/undefined waits forever. */
-function pollTimeout(timeout: unknown): number {
-  const seconds = checkTimeout(timeout ?? null);
-  return seconds === null ? -1 : Math.min(Math.ceil(seconds * 1000), 0x7fffffff);
+/** A timeout in seconds; null (or undefined) waits forever. */
+function selectTimeout(timeout: unknown): number | null {
+  return checkTimeout(timeout ?? null);
 }
 
 /** A selector's timeout: as Python's selectors, one of 0 or less polls without waiting. */
-function selectorTimeout(timeout: unknown): number {
-  return pollTimeout(typeof timeout === 'number' && timeout < 0 ? 0 : timeout);
+function selectorTimeout(timeout: unknown): number | null {
+  return selectTimeout(typeof timeout === 'number' && timeout < 0 ? 0 : timeout);
 }
 
 /** Options of the async select calls. */
@@ -70,103 +69,23 @@ export interface SelectOptions {
 }
 
 /**
- * Waits on a set of fds' watchers until one reports an event, the time is
- * up, or the signal aborts. A watcher that cannot be made (the fd is one
- * Node itself watches: EEXIST) rejects the wait, never spins it.
+ * The ready events of fds, as the async form: a select that finds fds ready
+ * at once still lets the event loop turn, so a loop of select() calls on fds
+ * that stay ready (a listener whose accept fails with EMFILE) cannot starve
+ * timers and I/O in microtasks.
  */
-function waitAny(targets: [number, number][], ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const probes: [Readiness, Waiter][] = [];
-    let timer: NodeJS.Timeout | undefined;
-    const end = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', finish);
-      for (const [readiness, probe] of probes.splice(0)) {
-        readiness.cancel(probe);
-        readiness.release();
-      }
-    };
-    function finish(): void {
-      end();
-      resolve();
-    }
-    // A closing fd ends the wait (the next poll drops it); any other failure is the call's.
-    const failed = (error: SocketError): void => {
-      if (error.errno === EBADF) return queueMicrotask(finish);
-      end();
-      reject(error);
-    };
-    for (const [fd, events] of targets) {
-      for (const direction of [READ, WRITE, PRIORITY] as Direction[]) {
-        if (!(events & direction)) continue;
-        const readiness = Readiness.of(fd);
-        // A probe makes no call: an event (or the fd's closing) ends the wait.
-        const probe: Waiter = { direction, syscall: 'select', attempt: () => (queueMicrotask(finish), true), fail: failed };
-        probes.push([readiness, probe]);
-        readiness.wait(probe);
-      }
-    }
-    if (ms >= 0) timer = setTimeout(finish, ms);
-    if (signal?.aborted) finish();
-    else signal?.addEventListener('abort', finish);
-  });
-}
-
-// pollSync's mark for a closed fd. A selector forgets a closed fd, as epoll
-// does; select() refuses it, as Python's.
-const CLOSED = 8;
-
-
-/** The ready events, once something open is ready: closed fds read as nothing (poll(2) skips fd -1). */
-function settled(fds: Int32Array, ready: Int32Array): boolean {
-  let found = false;
-  ready.forEach((events, k) => {
-    if (events === CLOSED) {
-      fds[k] = -1;
-      ready[k] = 0;
-    } else if (events !== 0) found = true;
-  });
-  return found;
-}
-
-/** The Sync wait: poll(2) until an open fd is ready or the deadline passes. */
-function pollSyncUntil(fds: Int32Array, wanted: number[], ms: number): Int32Array {
-  const deadline = ms < 0 ? Infinity : performance.now() + ms;
-  fds = Int32Array.from(fds);
-  for (;;) {
-    const remaining = deadline - performance.now();
-    const ready = pollMany(fds, wanted, remaining === Infinity ? -1 : Math.max(0, Math.ceil(remaining)));
-    if (settled(fds, ready) || remaining <= 0) return ready;
-  }
-}
-
-/** The async wait: on the fds' watchers until an open fd is ready, the deadline passes or the signal aborts. */
-async function pollAsync(fds: Int32Array, wanted: number[], ms: number, signal?: AbortSignal): Promise<Int32Array> {
-  const deadline = ms < 0 ? Infinity : performance.now() + ms;
-  fds = Int32Array.from(fds);
-  for (let waited = false; ; waited = true) {
-    const ready = pollMany(fds, wanted, 0);
-    const remaining = deadline - performance.now();
-    if (settled(fds, ready) || remaining <= 0 || signal?.aborted) {
-      // Ready at once: still let the event loop turn, so a loop of select()
-      // calls on fds that stay ready (a listener whose accept fails with
-      // EMFILE) cannot starve timers and I/O in microtasks.
-      if (!waited) await new Promise((resolve) => setImmediate(resolve));
-      return ready;
-    }
-    const open = [...fds].flatMap((fd, k): [number, number][] => (fd < 0 ? [] : [[fd, wanted[k]!]]));
-    await waitAny(open, remaining === Infinity ? -1 : Math.ceil(remaining), signal);
-  }
+async function readyAsync(fds: Int32Array, wanted: readonly number[], timeout: number | null, signal: AbortSignal | undefined): Promise<Int32Array> {
+  const set = new FdSet(fds, wanted);
+  // A signal aborted already leaves no time to wait: what is ready now.
+  const aborted = signal?.aborted === true;
+  const ready = await set.select(aborted ? 0 : timeout).async(aborted ? undefined : signal);
+  if (!set.waited) await new Promise((resolve) => setImmediate(resolve));
+  return ready;
 }
 
 /** select() refuses a closed fd with EBADF, as Python's. */
-function refuseClosed(fds: Int32Array, wanted: number[]): void {
-  if (pollMany(fds, wanted, 0).includes(CLOSED)) throw errorFromErrno(-EBADF, 'select');
-}
-
-/** Sleeps for ms (forever when negative), as poll(2) does on no fds. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return waitAny([], ms, signal);
+function refuseClosed(fds: Int32Array, wanted: readonly number[]): void {
+  if (FdSet.hasClosed(fds, wanted)) throw errorFromErrno(-EBADF, 'select');
 }
 
 /**
@@ -311,20 +230,16 @@ export class DefaultSelector<T = unknown> {
   /** Waits (on the event loop) until a registered object is ready or timeout seconds pass; resolves with the [key, ready events] pairs. */
   async select(timeout?: number | null, options?: SelectOptions): Promise<[SelectorKey<T>, number][]> {
     this.#check();
-    const ms = selectorTimeout(timeout);
+    const seconds = selectorTimeout(timeout);
     const [keys, fds, wanted] = this.#query();
-    if (keys.length === 0) {
-      await sleep(ms, options?.signal);
-      return [];
-    }
-    return this.#results(keys, await pollAsync(fds, wanted, ms, options?.signal));
+    return this.#results(keys, await readyAsync(fds, wanted, seconds, options?.signal));
   }
 
   /** select() on the calling thread (poll(2)); returns the [key, ready events] pairs. */
   selectSync(timeout?: number | null): [SelectorKey<T>, number][] {
     this.#check();
     const [keys, fds, wanted] = this.#query();
-    return this.#results(keys, pollSyncUntil(fds, wanted, selectorTimeout(timeout)));
+    return this.#results(keys, new FdSet(fds, wanted).select(selectorTimeout(timeout)).sync());
   }
 
   /** Forgets every registration; later calls throw (idempotent). */
@@ -359,19 +274,15 @@ function selectArguments<R extends FileObject, W extends FileObject, X extends F
 /** Python's select.select on the event loop: `[readable, writable, exceptional]`. */
 export async function select<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[], timeout?: number | null, options?: SelectOptions): Promise<Lists<R, W, X>> {
   const { fds, wanted, pick } = selectArguments(rlist, wlist, xlist);
-  const ms = pollTimeout(timeout);
-  if (fds.length === 0) {
-    await sleep(ms, options?.signal);
-    return [[], [], []];
-  }
+  const seconds = selectTimeout(timeout);
   refuseClosed(fds, wanted);
-  return pick(await pollAsync(fds, wanted, ms, options?.signal));
+  return pick(await readyAsync(fds, wanted, seconds, options?.signal));
 }
 
 /** select() on the calling thread (poll(2)); returns `[readable, writable, exceptional]`. */
 export function selectSync<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[], timeout?: number | null): Lists<R, W, X> {
   const { fds, wanted, pick } = selectArguments(rlist, wlist, xlist);
-  const ms = pollTimeout(timeout);
-  if (fds.length > 0) refuseClosed(fds, wanted);
-  return pick(pollSyncUntil(fds, wanted, ms));
+  const seconds = selectTimeout(timeout);
+  refuseClosed(fds, wanted);
+  return pick(new FdSet(fds, wanted).select(seconds).sync());
 }
