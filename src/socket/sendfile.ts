@@ -70,7 +70,7 @@ function readChunk(fd: number, position: number | null, wanted: number, into: Bu
 }
 
 /** The read + send fallback: each chunk read is sent whole by `sendall`; the bytes sent. */
-export function readAndSend(range: FileRange, sendall: (chunk: Buffer) => Blocking<void>): Blocking<number> {
+export function readAndSend(range: FileRange, sendall: (chunk: Buffer) => Blocking<unknown>): Blocking<number> {
   return steps(function* () {
     const chunk = Buffer.allocUnsafe(CHUNK);
     let sent = 0;

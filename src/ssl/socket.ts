@@ -1,16 +1,20 @@
 // SSLSocket (Python's ssl.SSLSocket): Node's tls.TLSSocket running over a
 // RecordTransport of a connected berkeley Socket. The transport waits
-// without a deadline; the SSLSocket applies the socket's timeout to each of
-// its own calls, so a timed-out recv leaves the connection usable.
+// without a deadline; each of the SSLSocket's own calls is a call of the
+// call helper on the engine's progress (progress.ts), with the socket's
+// timeout, so a timed-out recv leaves the connection usable.
 import type { X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
 import { inspect } from 'node:util';
 import type { SocketAddress } from '../socket/address.js';
 import { inputEnded, TLS_ERROR_EVENT, tlsVerifyError } from '../core/node-internals.js';
 import { SHUT_RD, SHUT_RDWR, SHUT_WR, SOCK_STREAM } from '../core/constants.js';
-import { closedError, timeoutError, type SocketError } from '../core/errors.js';
+import { EAGAIN } from '../core/errno.js';
+import { closedError, type SocketError } from '../core/errors.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
-import { either, start } from '../io/blocking.js';
+import { start } from '../io/blocking.js';
+import { call } from '../io/call.js';
+import { READ, WRITE } from '../io/waiters.js';
 import { fileRange, readAndSend, type FileLike } from '../socket/sendfile.js';
 import { Socket, type Data } from '../socket/socket.js';
 import { checkBoolean, checkInt, checkSize, checkTimeout, checkWritable, toBytes, typeError } from '../core/validate.js';
@@ -21,11 +25,21 @@ import { cipherInfo, peerCertificate, type CipherInfo } from './info.js';
 import type { SSLContext } from './context.js';
 import type { HandshakeSpec } from './settings.js';
 import { eofError, hostnameMismatch, toSSLError, verificationError, wantReadError, wantWriteError } from './errors.js';
+import { TLSProgress } from './progress.js';
 import { openTLS, RecordTransport } from './transport.js';
 
 export type { CipherInfo } from './info.js';
 
 const internal = Symbol('SSLSocket');
+
+/** A write in progress: handed to the TLS stream once, done when its callback came. */
+interface PendingWrite {
+  readonly bytes: Buffer;
+  readonly syscall: string;
+  started: boolean;
+  done: boolean;
+  error: Error | null | undefined;
+}
 let runHandshake: (socket: SSLSocket) => Promise<SSLSocket>;
 
 /**
@@ -49,8 +63,7 @@ export class SSLSocket {
   #closed = false;
   // Node hands the peer's certificate out once, so it is taken at the handshake.
   #peerCertificate: X509Certificate | undefined;
-  #reads: Promise<unknown> = Promise.resolve();
-  readonly #waiters = new Set<() => void>();
+  readonly #progress = new TLSProgress(() => (this.#closed ? -1 : this.#socket.fileno()), this);
   readonly #files = new FileRefs(() => this.close());
 
   /** @internal SSLContext.wrapSocket() makes SSLSockets. */
@@ -64,7 +77,7 @@ export class SSLSocket {
     this.#timeout = timeout;
     this.#transport = new RecordTransport(socket, () => inputEnded(this.#tls));
     this.#tls = openTLS(this.#transport, spec);
-    const wake = (): void => this.#wake();
+    const wake = (): void => this.#progress.wake();
     this.#tls.on('readable', wake);
     this.#tls.on('end', wake);
     this.#tls.on('close', wake);
@@ -84,20 +97,14 @@ export class SSLSocket {
 
   /** Runs the handshake; on failure the socket is closed, as Python does. */
   async #handshake(): Promise<this> {
-    const deadline = this.#deadline();
-    // A property, not a variable: the listener sets it while the loop awaits.
     const state = { finished: false };
     // 'secureConnect' comes after the client's checks of the server; a server has only 'secure'.
     this.#tls.once(this.serverSide ? 'secure' : 'secureConnect', () => {
       state.finished = true;
-      this.#wake();
+      this.#progress.wake();
     });
     try {
-      while (!state.finished) {
-        if (this.#error !== null) throw this.#handshakeError();
-        if (this.#tls.destroyed || inputEnded(this.#tls)) throw eofError('do_handshake');
-        await this.#until(deadline, 'do_handshake');
-      }
+      await call(this.#progress, this.#timeout, READ, 'do_handshake', SSLSocket.#handshakeStep, this, state).async();
       this.#peerCertificate = this.#tls.getPeerX509Certificate();
       if (this.serverSide && this.#spec.verifyMode !== CERT_NONE) this.#checkClient();
       return this;
@@ -105,6 +112,13 @@ export class SSLSocket {
       this.close();
       throw error;
     }
+  }
+
+  static #handshakeStep(this: void, _fd: number, s: SSLSocket, state: { finished: boolean }): undefined | number {
+    if (state.finished) return undefined;
+    if (s.#error !== null) throw s.#handshakeError();
+    if (s.#tls.destroyed || inputEnded(s.#tls)) throw eofError('do_handshake');
+    return -EAGAIN;
   }
 
   // Node rejects a bad client certificate only inside tls.Server, so a
@@ -124,34 +138,6 @@ export class SSLSocket {
     // Node's words for the peer closing before the handshake finished.
     if (cause?.code === 'ECONNRESET') return eofError('do_handshake', cause);
     return error;
-  }
-
-  #wake(): void {
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const waiter of waiters) waiter();
-  }
-
-  #deadline(): number | null {
-    return this.#timeout === null ? null : performance.now() + this.#timeout * 1000;
-  }
-
-  // The next change of state, or TimeoutError at the deadline.
-  #until(deadline: number | null, syscall: string): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const waiter = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      this.#waiters.add(waiter);
-      if (deadline !== null) {
-        timer = setTimeout(() => {
-          this.#waiters.delete(waiter);
-          reject(timeoutError(syscall));
-        }, Math.max(0, deadline - performance.now()));
-      }
-    });
   }
 
   #check(syscall: string): void {
@@ -223,69 +209,54 @@ export class SSLSocket {
    * with nothing to read: SSLWantReadError.
    */
   recv(bufsize = 1024, flags?: number): Promise<Buffer> {
-    try {
+    return start(() => {
       const n = checkSize(bufsize, 'bufsize');
       checkNoFlags(flags, 'recv');
-      return this.#read(n, 'recv');
-    } catch (error) {
-      return Promise.reject(error);
-    }
+      return call(this.#progress, this.#timeout, READ, 'recv', SSLSocket.#readStep, this, n, 'recv');
+    });
   }
 
   /** Reads into the caller's memory (nbytes 0, the default, means all of it); returns the count. */
   recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<number> {
-    try {
+    return start(() => {
       const into = checkWritable(buffer);
       const limit = nbytes === undefined || nbytes === 0 ? into.byteLength : checkSize(nbytes, 'nbytes');
       if (limit > into.byteLength) throw new RangeError(`The "nbytes" argument (${limit}) is larger than the buffer (${into.byteLength} bytes)`);
       checkNoFlags(flags, 'recv_into');
       const target = Buffer.from(into.buffer, into.byteOffset, limit);
-      return this.#read(limit, 'recv_into').then((chunk) => chunk.copy(target));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+      return call(this.#progress, this.#timeout, READ, 'recv_into', SSLSocket.#readIntoStep, this, target);
+    });
   }
 
-  // Reads are served in call order; each keeps its own deadline.
-  #read(n: number, syscall: string): Promise<Buffer> {
-    const deadline = this.#deadline();
-    const run = this.#reads.then(() => this.#readNow(n, deadline, syscall));
-    this.#reads = run.catch(() => undefined);
-    return run;
+  // Up to n decrypted bytes; empty at the end of the input.
+  static #readStep(this: void, _fd: number, s: SSLSocket, n: number, syscall: string): Buffer | number {
+    const available = s.#tls.readableLength;
+    if (available > 0 && n > 0) return s.#tls.read(Math.min(n, available)) as Buffer;
+    if (s.#error !== null) throw s.#error;
+    if (n === 0 || inputEnded(s.#tls) || s.#tls.destroyed) return Buffer.alloc(0);
+    if (s.#timeout === 0) throw wantReadError(syscall);
+    return -EAGAIN;
   }
 
-  async #readNow(n: number, deadline: number | null, syscall: string): Promise<Buffer> {
-    for (;;) {
-      this.#check(syscall);
-      const available = this.#tls.readableLength;
-      if (available > 0 && n > 0) return this.#tls.read(Math.min(n, available)) as Buffer;
-      if (this.#error !== null) throw this.#error;
-      if (n === 0 || inputEnded(this.#tls) || this.#tls.destroyed) return Buffer.alloc(0);
-      if (this.#timeout === 0) throw wantReadError(syscall);
-      await this.#until(deadline, syscall);
-    }
+  static #readIntoStep(this: void, fd: number, s: SSLSocket, target: Buffer): number {
+    const chunk = SSLSocket.#readStep(fd, s, target.length, 'recv_into');
+    return typeof chunk === 'number' ? chunk : chunk.copy(target);
   }
 
   /** Sends data, all of it (TLS records are written whole); returns its length. */
   send(data: Data, flags?: number): Promise<number> {
-    try {
+    return start(() => {
       const bytes = toBuffer(toBytes(data));
       checkNoFlags(flags, 'send');
-      return this.#write(bytes, 'send').then(() => bytes.length);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+      return this.#write(bytes, 'send');
+    });
   }
 
   /** Sends all of data; resolves once the socket has taken it. Concurrent calls never interleave. */
-  sendall(data: Data, flags?: number): Promise<void> {
-    try {
-      const bytes = toBuffer(toBytes(data));
-      checkNoFlags(flags, 'sendall');
-      return this.#write(bytes, 'sendall');
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async sendall(data: Data, flags?: number): Promise<void> {
+    const bytes = toBuffer(toBytes(data));
+    checkNoFlags(flags, 'sendall');
+    await this.#write(bytes, 'sendall').async();
   }
 
   /**
@@ -294,11 +265,7 @@ export class SSLSocket {
    * With an offset the file's position is untouched. Returns the bytes sent.
    */
   sendfile(file: FileLike, offset?: number | null, count?: number | null): Promise<number> {
-    // Async only (the TLS engine has no Sync forms): the Sync driver is never run.
-    const sendall = (chunk: Buffer) => either(() => this.#write(Buffer.from(chunk), 'sendfile'), () => {
-      throw new TypeError('SSLSocket has no Sync forms');
-    });
-    return start(() => readAndSend(fileRange(file, offset, count), sendall));
+    return start(() => readAndSend(fileRange(file, offset, count), (chunk) => this.#write(Buffer.from(chunk), 'sendfile')));
   }
 
   /** setsockopt(2) on the socket under TLS. */
@@ -313,25 +280,31 @@ export class SSLSocket {
     return buflen === undefined ? this.#socket.getsockopt(level, option) : this.#socket.getsockopt(level, option, buflen);
   }
 
-  #write(bytes: Buffer, syscall: string): Promise<void> {
-    this.#check(syscall);
-    if (this.#error !== null) throw this.#error;
-    if (bytes.length === 0) return Promise.resolve();
-    if (this.#timeout === 0) {
-      // Nothing is written rather than part of it, so the caller can retry.
-      if (this.#tls.writableNeedDrain) throw wantWriteError(syscall);
-      this.#tls.write(bytes);
-      return Promise.resolve();
-    }
-    const deadline = this.#deadline();
-    return new Promise<void>((resolve, reject) => {
-      const timer = deadline === null ? undefined : setTimeout(() => reject(timeoutError(syscall)), deadline - performance.now());
-      this.#tls.write(bytes, (error) => {
-        clearTimeout(timer);
-        if (error === null || error === undefined) resolve();
-        else reject(this.#closed ? closedError(syscall) : (this.#error ?? toSSLError(this.#transport.socketError ?? error, syscall)));
+  // A write of all of bytes: handed to the TLS stream, then done once the socket took it.
+  #write(bytes: Buffer, syscall: string) {
+    return call(this.#progress, this.#timeout, WRITE, syscall, SSLSocket.#writeStep, this, { bytes, syscall, started: false, done: false, error: undefined });
+  }
+
+  static #writeStep(this: void, _fd: number, s: SSLSocket, w: PendingWrite): number {
+    if (!w.started) {
+      if (s.#error !== null) throw s.#error;
+      if (w.bytes.length === 0) return 0;
+      if (s.#timeout === 0) {
+        // Nothing is written rather than part of it, so the caller can retry.
+        if (s.#tls.writableNeedDrain) throw wantWriteError(w.syscall);
+        s.#tls.write(w.bytes);
+        return w.bytes.length;
+      }
+      w.started = true;
+      s.#tls.write(w.bytes, (error) => {
+        w.done = true;
+        w.error = error;
+        s.#progress.wake();
       });
-    });
+    }
+    if (!w.done) return -EAGAIN;
+    if (w.error === null || w.error === undefined) return w.bytes.length;
+    throw s.#closed ? closedError(w.syscall) : (s.#error ?? toSSLError(s.#transport.socketError ?? w.error, w.syscall));
   }
 
   /**
@@ -348,13 +321,18 @@ export class SSLSocket {
 
   // Ends the TLS output (close_notify) and waits until the socket took it.
   async #finish(syscall: string): Promise<void> {
-    const deadline = this.#deadline();
-    this.#tls.end();
-    while (!this.#tls.writableFinished) {
-      if (this.#error !== null) throw this.#error;
-      if (this.#tls.destroyed) throw this.#closed ? closedError(syscall) : eofError(syscall);
-      await this.#until(deadline, syscall);
+    await call(this.#progress, this.#timeout, WRITE, syscall, SSLSocket.#finishStep, this, { started: false }, syscall).async();
+  }
+
+  static #finishStep(this: void, _fd: number, s: SSLSocket, state: { started: boolean }, syscall: string): undefined | number {
+    if (!state.started) {
+      state.started = true;
+      s.#tls.end();
     }
+    if (s.#tls.writableFinished) return undefined;
+    if (s.#error !== null) throw s.#error;
+    if (s.#tls.destroyed) throw s.#closed ? closedError(syscall) : eofError(syscall);
+    return -EAGAIN;
   }
 
   /**
@@ -363,23 +341,25 @@ export class SSLSocket {
    * with the bytes after the peer's close_notify unread in it.
    */
   async unwrap(): Promise<Socket> {
-    this.#check('unwrap');
-    this.#transport.keepSocket();
-    const deadline = this.#deadline();
-    this.#tls.end();
-    for (;;) {
-      this.#check('unwrap');
-      while (this.#tls.read() !== null);
-      if (this.#error !== null) throw this.#error;
-      if (this.#tls.writableFinished && inputEnded(this.#tls)) break;
-      if (this.#tls.destroyed) throw eofError('unwrap');
-      await this.#until(deadline, 'unwrap');
-    }
+    await call(this.#progress, this.#timeout, READ, 'unwrap', SSLSocket.#unwrapStep, this, { started: false }).async();
     this.#closed = true;
     this.#transport.destroy();
     this.#tls.destroy();
     this.#socket.settimeout(this.#timeout);
     return this.#socket;
+  }
+
+  static #unwrapStep(this: void, _fd: number, s: SSLSocket, state: { started: boolean }): undefined | number {
+    if (!state.started) {
+      state.started = true;
+      s.#transport.keepSocket();
+      s.#tls.end();
+    }
+    while (s.#tls.read() !== null);
+    if (s.#error !== null) throw s.#error;
+    if (s.#tls.writableFinished && inputEnded(s.#tls)) return undefined;
+    if (s.#tls.destroyed) throw eofError('unwrap');
+    return -EAGAIN;
   }
 
   /**
@@ -405,7 +385,7 @@ export class SSLSocket {
     this.#transport.destroy();
     this.#tls.destroy();
     this.#socket.close();
-    this.#wake();
+    this.#progress.close();
   }
 
   // ---- TLS ---------------------------------------------------------------
