@@ -130,3 +130,8 @@ export class FdSet implements Waitable {
     }
   }
 }
+
+/** Waits `seconds` on no fds at all, as poll(2) does: a pause that is a call of the call helper too. */
+export function pause(seconds: number): Promise<Int32Array> {
+  return new FdSet(new Int32Array(0), []).select(seconds).async();
+}

@@ -5,6 +5,7 @@ import type { Address, SocketAddress } from '../socket/address.js';
 import * as C from '../core/constants.js';
 import { OUT_OF_RESOURCES } from '../core/errno.js';
 import { SocketError } from '../core/errors.js';
+import { pause } from '../selectors/fdset.js';
 import { DefaultSelector, EVENT_READ } from '../selectors/selector.js';
 import { acceptWithin, Socket } from '../socket/socket.js';
 /**
@@ -43,7 +44,7 @@ async function starved(server: BaseServer, error: SocketError): Promise<void> {
   if (delay === undefined) await server.handleError(null, null, error);
   const next = delay === undefined ? 10 : Math.min(delay * 2, 250);
   starving.set(server, next);
-  await new Promise((resolve) => setTimeout(resolve, next));
+  await pause(next / 1000);
 }
 
 /**
