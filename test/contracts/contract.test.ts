@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import * as socket from 'berkeley';
 import { EVENT_READ, EVENT_WRITE } from 'berkeley/selectors';
+import { addonPath } from '../support/index.js';
 
-const addonPath = new URL('../../build/Release/berkeley.node', import.meta.url).pathname;
 const native = createRequire(import.meta.url)(addonPath) as {
   contract: Record<'READ' | 'WRITE' | 'PRIORITY' | 'CLOSED' | 'SOCKOPT_MAX' | 'IOV_MAX' | 'CONTROL_MAX' | 'SUN_PATH_MAX' | 'SLL_ADDR_MAX' | 'SCM_MAX_FD', number>;
   errno: Record<string, number>;

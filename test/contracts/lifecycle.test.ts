@@ -376,8 +376,8 @@ describe('inheritance', () => {
     const listing = spawnSync('sh', ['-c', `ls /proc/$$/fd`], { encoding: 'utf8', timeout: 5000 });
     assert.equal(listing.status, 0, listing.stderr);
     const fds = listing.stdout.split(/\s+/).filter(Boolean).map(Number);
-    assert.ok(fds.includes(inherited.fileno()), `inheritable fd ${inherited.fileno()} missing in ${fds}`);
-    assert.ok(!fds.includes(s.fileno()), `close-on-exec fd ${s.fileno()} leaked into ${fds}`);
+    assert.ok(fds.includes(inherited.fileno()), `inheritable fd ${inherited.fileno()} missing in ${fds.join(' ')}`);
+    assert.ok(!fds.includes(s.fileno()), `close-on-exec fd ${s.fileno()} leaked into ${fds.join(' ')}`);
   });
 });
 
@@ -389,6 +389,7 @@ describe('toString and inspect', () => {
     const expected = `<berkeley.Socket fd=${s.fileno()}, family=AF_INET, type=SOCK_STREAM, proto=0, laddr=['127.0.0.1', ${port}]>`;
     assert.equal(s.toString(), expected);
     assert.equal(String(s), expected);
+    // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- what is tested is a Socket in a template literal
     assert.equal(`${s}`, expected);
     assert.equal(inspect(s), expected);
   });
@@ -420,7 +421,7 @@ describe('toString and inspect', () => {
       x.bind(t.path('sock'));
       assert.equal(String(x), `<berkeley.Socket fd=${x.fileno()}, family=AF_UNIX, type=SOCK_STREAM, proto=0, laddr=${t.path('sock')}>`);
       using a = socket.socket(AF_UNIX, SOCK_DGRAM);
-      a.bind(Buffer.from('\0berkeley-inspect-' + process.pid));
+      a.bind(Buffer.from(`\0berkeley-inspect-${process.pid}`));
       assert.equal(String(a), `<berkeley.Socket fd=${a.fileno()}, family=AF_UNIX, type=SOCK_DGRAM, proto=0, laddr=b'\\x00berkeley-inspect-${process.pid}'>`);
       const c = socket.socket();
       c.close();
