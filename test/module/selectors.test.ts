@@ -253,7 +253,10 @@ describe('DefaultSelector.select and selectSync', () => {
         // Both may not be visible in the same poll only if the kernel is slow: they were sent before the call.
         assert.deepEqual(ready.map(([key]) => key.data as number).sort((x, y) => x - y), [3, 77]);
       } finally {
-        for (const [a, b] of pairs) (a.close(), b.close());
+        for (const [a, b] of pairs) {
+          a.close();
+          b.close();
+        }
       }
     });
 

@@ -618,7 +618,7 @@ test('SSLContext: defaults, validation and loading errors', async (t) => {
   await assert.rejects(client.wrapSocket(c, { serverSide: true }), RangeError);
   await assert.rejects(server.wrapSocket(s), RangeError);
   await assert.rejects(server.wrapSocket(s, { serverSide: true, serverHostname: 'x' }), RangeError);
-  await assert.rejects(client.wrapSocket({} as socket.Socket, { serverHostname: 'x' }), TypeError);
+  await assert.rejects(client.wrapSocket({} as unknown as socket.Socket, { serverHostname: 'x' }), TypeError);
   using udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   await assert.rejects(client.wrapSocket(udp, { serverHostname: 'x' }), RangeError);
   using unconnected = socket.socket();

@@ -45,7 +45,7 @@ export function hasLoopbackIPv6(): boolean {
  * The argv prefix that runs a command with private copies of some /etc files
  * (`unshare --mount`, bind mounts seen by that command only); cleanup removes the copies.
  */
-export function withPrivateFiles(files: Record<string, string>, extraUnshare: string[] = []): { prefix: string[]; cleanup(): void } {
+export function withPrivateFiles(files: Record<string, string>, extraUnshare: string[] = []): { prefix: string[]; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'berkeley-etc-'));
   const mounts = Object.entries(files).map(([target, text], k) => {
     const source = join(dir, `f${k}`);
