@@ -8,6 +8,7 @@
 //   python.ts   python3 peers and the interop prelude
 //   oracle.ts   python3's socket module as the oracle of a call table
 //   servers.ts  socketserver servers served for a callback, echo and held handlers
+//   tls.ts      a throwaway CA and its certificates, TLS pairs, refused handshakes
 export * from './wait.js';
 export * from './system.js';
 export * from './sockets.js';
@@ -16,3 +17,4 @@ export * from './process.js';
 export * from './python.js';
 export * from './oracle.js';
 export * from './servers.js';
+export * from './tls.js';
