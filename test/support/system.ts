@@ -30,6 +30,9 @@ export function tempDir(): { dir: string; path(name: string): string; cleanup():
  */
 export const emulated = process.env.BERKELEY_TEST_EMULATED || false;
 
+/** The URL of berkeley's entry point, for code a worker evaluates (it has no package scope to resolve 'berkeley' in). */
+export const berkeleyUrl = import.meta.resolve('berkeley');
+
 /** Whether ::1 can be bound here (IPv6 tests skip cleanly without it). */
 export function hasLoopbackIPv6(): boolean {
   try {
