@@ -9,6 +9,7 @@
 //   oracle.ts   python3's socket module as the oracle of a call table
 //   servers.ts  socketserver servers served for a callback, echo and held handlers
 //   tls.ts      a throwaway CA and its certificates, TLS pairs, refused handshakes
+//   native.ts   the addon's functions (loaded on first use), NativeFixture
 export * from './wait.js';
 export * from './system.js';
 export * from './sockets.js';
@@ -18,3 +19,4 @@ export * from './python.js';
 export * from './oracle.js';
 export * from './servers.js';
 export * from './tls.js';
+export * from './native.js';
