@@ -176,7 +176,8 @@ if (isMain(import.meta.url)) {
       hosts.push(arg);
     }
   }
-  if (hosts.length === 0) hosts.push('127.0.0.1', ...(socket.hasIpv6 ? ['::1'] : []));
+  // berkeley is always built with AF_INET6 (socket.hasIpv6 is the constant true).
+  if (hosts.length === 0) hosts.push('127.0.0.1', '::1');
   try {
     for (const host of hosts) {
       console.log(`PING ${host}`);

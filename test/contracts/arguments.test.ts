@@ -1,18 +1,16 @@
-// Bad-argument tables for every public call of the berkeley module and the
-// Socket class: a wrong type is a TypeError, a bad value a RangeError, each
-// with a message naming the argument; plausible values the OS refuses are
-// SocketErrors; a closed socket is SocketError EBADF. Async forms reject (they
-// never throw synchronously), Sync and plain forms throw.
+// Bad-argument tables for every method of the Socket class: a wrong type is
+// a TypeError, a bad value a RangeError, each with a message naming the
+// argument; plausible values the OS refuses are SocketErrors; a closed socket
+// is SocketError EBADF. Async forms reject (they never throw synchronously),
+// Sync and plain forms throw. The module's functions are in
+// arguments-functions.
 import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, fstatSync, openSync } from 'node:fs';
 import { inspect } from 'node:util';
 import * as socket from 'berkeley';
-import { openFds, type SocketKind, socketOf, tempDir } from '../support/index.js';
+import { type ErrorClass, expectFailure, isErrorNaming, showArguments, type SocketKind, socketOf, tempDir } from '../support/index.js';
 
 type Kind = Exclude<SocketKind, 'udp6'>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type ErrorClass = new (...args: any[]) => Error;
 
 /** The Socket methods that return a Promise. */
 const ASYNC = new Set(['accept', 'connect', 'connectEx', 'recv', 'recvInto', 'recvfrom', 'recvfromInto', 'send', 'sendall', 'sendto']);
@@ -35,36 +33,6 @@ function make(kind: Kind): socket.Socket {
   // Should a check be missing, the call fails at once instead of waiting.
   s.settimeout(0);
   return s;
-}
-
-function show(args: unknown[]): string {
-  const text = args.map((a) => inspect(a, { depth: 1, breakLength: Infinity, maxArrayLength: 4, maxStringLength: 12 })).join(', ');
-  return text.length > 70 ? `${text.slice(0, 67)}...` : text;
-}
-
-/** What the error must be: its class, and the argument its message names. */
-function matcher(error: ErrorClass, arg?: string) {
-  return (e: unknown): boolean => {
-    assert.ok(e instanceof error, `expected ${error.name}, got ${inspect(e)}`);
-    if (arg !== undefined) assert.ok((e as Error).message.includes(`"${arg}"`), `message should name "${arg}": ${(e as Error).message}`);
-    return true;
-  };
-}
-
-/** Calls fn; an async form must reject (not throw), others must throw. */
-async function expectFailure(isAsync: boolean, fn: () => unknown, check: (e: unknown) => boolean): Promise<void> {
-  if (!isAsync) {
-    assert.throws(fn, check);
-    return;
-  }
-  let result: unknown;
-  try {
-    result = fn();
-  } catch (error) {
-    assert.fail(`the async form threw synchronously instead of rejecting: ${inspect(error)}`);
-  }
-  assert.ok(result instanceof Promise, 'the async form returns a Promise');
-  await assert.rejects(result, check);
 }
 
 interface Row {
@@ -263,10 +231,10 @@ describe('Socket methods: bad arguments', () => {
   for (const row of rows) {
     const async = ASYNC.has(row.method);
     const skip = row.kind === 'tcp6' && !inet6 ? 'no AF_INET6' : false;
-    it(`${row.kind}.${row.method}(${show(row.args)}) -> ${row.error.name}${row.arg ? ` naming "${row.arg}"` : ''}`, { skip }, async () => {
+    it(`${row.kind}.${row.method}(${showArguments(row.args)}) -> ${row.error.name}${row.arg ? ` naming "${row.arg}"` : ''}`, { skip }, async () => {
       using s = make(row.kind);
       const method = (s as unknown as Record<string, (...a: unknown[]) => unknown>)[row.method]!;
-      await expectFailure(async, () => method.apply(s, row.args), matcher(row.error, row.arg));
+      await expectFailure(async, () => method.apply(s, row.args), isErrorNaming(row.error, row.arg));
       // A refused argument leaves the socket as it was.
       assert.equal(s.closed, false);
     });
@@ -287,7 +255,7 @@ describe('Socket methods: values the OS refuses are SocketErrors', () => {
     ['unix', 'connectSync', [tmp.path('nobody-here')], 'ENOENT'],
   ];
   for (const [kind, name, args, code] of cases) {
-    it(`${kind}.${name}(${show(args)}) -> SocketError ${code}`, async () => {
+    it(`${kind}.${name}(${showArguments(args)}) -> SocketError ${code}`, async () => {
       using s = make(kind);
       const method = (s as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!;
       await expectFailure(ASYNC.has(name), () => method.apply(s, args), (e) => {
@@ -317,108 +285,20 @@ describe('AF_UNIX name lengths: the limits themselves are accepted', () => {
     a.bind(path107);
     assert.equal(a.getsockname(), path107);
     using b = make('unix');
-    assert.throws(() => b.bind(`${path107}b`), matcher(RangeError, 'address'));
+    assert.throws(() => b.bind(`${path107}b`), isErrorNaming(RangeError, 'address'));
     const abstract108 = Buffer.concat([Buffer.from([0]), Buffer.from(`berkeley-${process.pid}-`), Buffer.alloc(108, 0x7a)]).subarray(0, 108);
     using c = make('unix');
     c.bind(abstract108);
     assert.deepEqual(c.getsockname(), abstract108);
     using d = make('unix');
-    assert.throws(() => d.bind(Buffer.concat([abstract108, Buffer.from('z')])), matcher(RangeError, 'address'));
+    assert.throws(() => d.bind(Buffer.concat([abstract108, Buffer.from('z')])), isErrorNaming(RangeError, 'address'));
   });
 
   it('multi-byte UTF-8 paths are measured in bytes', () => {
     const dir = tmp.path('');
     // 'é' is 2 bytes: a path of 54 such characters is 108 bytes plus the dir.
     using s = make('unix');
-    assert.throws(() => s.bind(dir + 'é'.repeat(54)), matcher(RangeError, 'address'));
-  });
-});
-
-describe('module functions: bad arguments', () => {
-  const fn = socket as unknown as Record<string, (...a: unknown[]) => unknown>;
-  const cases: [string, unknown[], ErrorClass, string][] = [
-    ['socket', ['x'], TypeError, 'family'],
-    ['socket', [null], TypeError, 'family'],
-    ['socket', [1.5], RangeError, 'family'],
-    ['socket', [2 ** 31], RangeError, 'family'],
-    ['socket', [socket.AF_INET, 'x'], TypeError, 'type'],
-    ['socket', [socket.AF_INET, NaN], RangeError, 'type'],
-    ['socket', [socket.AF_INET, socket.SOCK_STREAM, 'x'], TypeError, 'proto'],
-    ['socket', [socket.AF_INET, socket.SOCK_STREAM, 2 ** 53], RangeError, 'proto'],
-    ['socket', [socket.AF_INET, socket.SOCK_STREAM, 0, -1], RangeError, 'fileno'],
-    ['socket', [socket.AF_INET, socket.SOCK_STREAM, 0, 1.5], RangeError, 'fileno'],
-    ['socket', [socket.AF_INET, socket.SOCK_STREAM, 0, 'x'], TypeError, 'fileno'],
-    ['socket', [socket.AF_INET, socket.SOCK_STREAM, 0, {}], TypeError, 'fileno'],
-    ['socketpair', ['x'], TypeError, 'family'],
-    ['socketpair', [socket.AF_UNIX, {}], TypeError, 'type'],
-    ['socketpair', [socket.AF_UNIX, socket.SOCK_STREAM, 1.5], RangeError, 'proto'],
-    ['fromfd', ['x', socket.AF_INET, socket.SOCK_STREAM], TypeError, 'fd'],
-    ['fromfd', [-1, socket.AF_INET, socket.SOCK_STREAM], RangeError, 'fd'],
-    ['fromfd', [2 ** 31, socket.AF_INET, socket.SOCK_STREAM], RangeError, 'fd'],
-    ['close', [], TypeError, 'fd'],
-    ['close', ['3'], TypeError, 'fd'],
-    ['close', [-1], RangeError, 'fd'],
-    ['close', [1.5], RangeError, 'fd'],
-    ['close', [2 ** 31], RangeError, 'fd'],
-    ['dup', [undefined], TypeError, 'fd'],
-    ['dup', [-1], RangeError, 'fd'],
-    ['dup', [Infinity], RangeError, 'fd'],
-    ['setdefaulttimeout', ['x'], TypeError, 'timeout'],
-    ['setdefaulttimeout', [-1], RangeError, 'timeout'],
-    ['setdefaulttimeout', [NaN], RangeError, 'timeout'],
-  ];
-  for (const [name, args, error, arg] of cases) {
-    it(`${name}(${show(args)}) -> ${error.name} naming "${arg}"`, () => {
-      const before = socket.getdefaulttimeout();
-      try {
-        assert.throws(() => fn[name]!(...args), matcher(error, arg));
-      } finally {
-        socket.setdefaulttimeout(before);
-      }
-      assert.equal(socket.getdefaulttimeout(), before);
-    });
-  }
-
-  it('new Socket() checks the same way as socket()', () => {
-    assert.throws(() => new socket.Socket('x' as unknown as number), matcher(TypeError, 'family'));
-    assert.throws(() => new socket.Socket(socket.AF_INET, socket.SOCK_STREAM, 0, -5), matcher(RangeError, 'fileno'));
-  });
-
-  it('fromfd with a bad family, type or proto closes its dup', () => {
-    using s = make('tcp');
-    const before = openFds();
-    assert.throws(() => socket.fromfd(s.fileno(), 'x' as unknown as number, socket.SOCK_STREAM), matcher(TypeError, 'family'));
-    assert.throws(() => socket.fromfd(s.fileno(), socket.AF_INET, 1.5), matcher(RangeError, 'type'));
-    assert.throws(() => socket.fromfd(s.fileno(), socket.AF_INET, socket.SOCK_STREAM, 'x' as unknown as number), matcher(TypeError, 'proto'));
-    assert.equal(openFds(), before);
-  });
-
-  it('values the OS refuses are SocketErrors with the right code', () => {
-    const code = (c: string) => (e: unknown): boolean => {
-      assert.ok(e instanceof socket.SocketError, inspect(e));
-      assert.equal(e.code, c);
-      return true;
-    };
-    assert.throws(() => socket.socket(99999), code('EAFNOSUPPORT'));
-    assert.throws(() => socket.socket(socket.AF_INET, 99999), code('EINVAL'));
-    assert.throws(() => socket.socketpair(socket.AF_INET), code('EOPNOTSUPP'));
-    // An fd number far above any open one.
-    assert.throws(() => socket.close(2 ** 30), code('EBADF'));
-    assert.throws(() => socket.dup(2 ** 30), code('EBADF'));
-    assert.throws(() => socket.fromfd(2 ** 30, socket.AF_INET, socket.SOCK_STREAM), code('EBADF'));
-    assert.throws(() => new socket.Socket(socket.AF_INET, socket.SOCK_STREAM, 0, 2 ** 30), code('EBADF'));
-  });
-
-  it('wrapping an fd that is not a socket is ENOTSOCK, and the fd stays the caller\'s', () => {
-    const fd = openSync(tmp.path('plain-file'), 'w');
-    try {
-      for (const wrap of [() => socket.socket(socket.AF_INET, socket.SOCK_STREAM, 0, fd), () => socket.socket(undefined, undefined, undefined, fd), () => socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM)]) {
-        assert.throws(wrap, (e: unknown) => e instanceof socket.SocketError && e.code === 'ENOTSOCK');
-        assert.ok(fstatSync(fd).isFile(), 'the fd is still open');
-      }
-    } finally {
-      closeSync(fd);
-    }
+    assert.throws(() => s.bind(dir + 'é'.repeat(54)), isErrorNaming(RangeError, 'address'));
   });
 });
 
@@ -466,7 +346,7 @@ describe('a closed socket is SocketError EBADF', () => {
   ];
   for (const how of ['closed', 'detached'] as const) {
     for (const [kind, name, args] of calls) {
-      it(`${how}: ${kind}.${name}(${show(args)})`, async () => {
+      it(`${how}: ${kind}.${name}(${showArguments(args)})`, async () => {
         const s = make(kind);
         s.settimeout(null);
         let detachedFd = -1;
@@ -504,10 +384,10 @@ describe('a closed socket is SocketError EBADF', () => {
 
 test('settimeout(Infinity) and setdefaulttimeout(Infinity) are RangeErrors, as Python refuses them', () => {
   using s = make('tcp');
-  assert.throws(() => s.settimeout(Infinity), matcher(RangeError, 'timeout'));
+  assert.throws(() => s.settimeout(Infinity), isErrorNaming(RangeError, 'timeout'));
   const before = socket.getdefaulttimeout();
   try {
-    assert.throws(() => socket.setdefaulttimeout(Infinity), matcher(RangeError, 'timeout'));
+    assert.throws(() => socket.setdefaulttimeout(Infinity), isErrorNaming(RangeError, 'timeout'));
   } finally {
     socket.setdefaulttimeout(before);
   }

@@ -80,7 +80,7 @@ test('native sendmsg: a getter that detaches an earlier buffer leaves nothing bo
   assert.equal((await bounded(b.recv(8192))).toString(), 'second');
 });
 
-test('native sendmsg: a getter in the ancillary items that detaches an earlier item leaves nothing borrowed from it', async () => {
+test('native sendmsg: a getter in the ancillary items that detaches an earlier item leaves nothing borrowed from it', () => {
   const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
   using _a = a;
   using _b = b;

@@ -44,7 +44,7 @@ const ODD: Value[] = [
   ['1 MB string', 'x'.repeat(1 << 20)],
   ['Symbol()', Symbol('odd')],
   ['() => {}', () => {}],
-  ['class', class Odd {}],
+  ['class', class Odd { readonly odd = true; }],
   ['huge array', new Array(1_000_000).fill(7)],
   ['huge sparse array', new Array(2 ** 32 - 1)],
   ['nested array', [[['127.0.0.1', 0]]]],

@@ -54,7 +54,7 @@ test('10 workers x 10 socketpairs that end without close(): every fd is closed, 
     import { readdirSync } from 'node:fs';
     const count = () => readdirSync('/proc/self/fd').length;
     // A first worker, so that what Node keeps open after one is counted before.
-    await once(new Worker('import(${berkeley.replaceAll('"', '\"')})', { eval: true }), 'exit');
+    await once(new Worker('import(${berkeley})', { eval: true }), 'exit');
     const before = count();
     await Promise.all(Array.from({ length: 10 }, async () => {
       const worker = new Worker(\`import(${berkeley.replaceAll('"', '\\"')}).then((socket) => {

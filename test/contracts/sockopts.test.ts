@@ -8,6 +8,7 @@
 // berkeley refuses before any system call, follow the table.
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import * as socket from 'berkeley';
 import { isErrno, type SocketKind, socketOf } from '../support/index.js';
 
@@ -140,14 +141,14 @@ function unavailable(error: unknown): string | null {
 
 function roundTrip(t: TestContext, row: Row): void {
   const option = constant(row.name);
-  if (option === undefined) return void t.skip(`${row.name} is not defined on this platform`);
+  if (option === undefined) return t.skip(`${row.name} is not defined on this platform`);
   const read = (s: socket.Socket): unknown => (row.bytes ? row.bytes.decode(s.getsockopt(row.level, option, row.bytes.buflen)) : s.getsockopt(row.level, option));
   let s: socket.Socket;
   try {
     s = socketOf(row.on);
   } catch (error) {
     const why = unavailable(error);
-    if (why) return void t.skip(`${row.on}: ${why}`);
+    if (why) return t.skip(`${row.on}: ${why}`);
     throw error;
   }
   using _s = s;
@@ -157,7 +158,7 @@ function roundTrip(t: TestContext, row: Row): void {
     s.setsockopt(row.level, option, row.set);
   } catch (error) {
     const why = unavailable(error);
-    if (why) return void t.skip(`${row.name}: ${why}`);
+    if (why) return t.skip(`${row.name}: ${why}`);
     throw error;
   }
   const after = read(s);
@@ -236,7 +237,7 @@ describe('options the kernel refuses', () => {
   });
 
   test('TCP_CONGESTION naming no algorithm: FileNotFoundError (ENOENT)', (t) => {
-    if (socket.TCP_CONGESTION === undefined) return void t.skip('TCP_CONGESTION is not defined on this platform');
+    if (socket.TCP_CONGESTION === undefined) return t.skip('TCP_CONGESTION is not defined on this platform');
     using s = socket.socket();
     const before = s.getsockopt(IPPROTO_TCP, socket.TCP_CONGESTION, 16);
     assert.throws(() => s.setsockopt(IPPROTO_TCP, socket.TCP_CONGESTION!, Buffer.from('no-such-algo')), (error: unknown) => {
@@ -258,7 +259,7 @@ describe('arguments berkeley refuses before any system call', () => {
   test('a value that is not a number, boolean, bytes or null: TypeError', () => {
     using s = socket.socket();
     for (const value of ['1', {}, [1], 1n, undefined]) {
-      assert.throws(() => s.setsockopt(SOL_SOCKET, socket.SO_REUSEADDR, value as unknown as number), TypeError, String(value));
+      assert.throws(() => s.setsockopt(SOL_SOCKET, socket.SO_REUSEADDR, value as unknown as number), TypeError, inspect(value));
     }
     assert.equal(s.getsockopt(SOL_SOCKET, socket.SO_REUSEADDR), 0);
   });

@@ -53,7 +53,7 @@ const netns: true | string = (() => {
 /** A NUL-terminated option string (TCP_CONGESTION, SO_BINDTODEVICE) as text. */
 const cString = (b: Buffer): string => b.subarray(0, b.indexOf(0) < 0 ? b.length : b.indexOf(0)).toString();
 
-describe('SO_REUSEPORT', { skip: socket.SO_REUSEPORT === undefined && 'no SO_REUSEPORT' }, () => {
+describe('SO_REUSEPORT', () => {
   test('two listening sockets on one port share the connections: both get some', async () => {
     const listeners = [0, 1].map(() => socket.socket());
     const clients: socket.Socket[] = [];

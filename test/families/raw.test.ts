@@ -126,7 +126,7 @@ describe('without privilege', () => {
     assert.equal(direct.stdout.trim(), 'PermissionError true true');
     const error = await run(process.execPath, [pingScript, '-c', '1', '127.0.0.1'], { cwd: packageRoot, uid: nobody, gid: nobody, timeout: 10000 }).then(
       () => assert.fail('ping.js succeeded as nobody'),
-      (e: { code: number; stderr: string }) => e,
+      (e: unknown) => e as { code: number; stderr: string },
     );
     assert.equal(error.code, 1);
     assert.match(error.stderr, /^ping: PermissionError: \[Errno 1\] ping needs CAP_NET_RAW .*ping_group_range.*SOCK_RAW: Operation not permitted; SOCK_DGRAM: Permission denied/);

@@ -26,7 +26,7 @@ for (const type of ['SOCK_STREAM', 'SOCK_DGRAM', 'SOCK_SEQPACKET']) cases.push({
 function shape(address: unknown): unknown {
   if (address !== null && typeof address === 'object' && 'hex' in address) return ['bytes', (address as { hex: string }).hex.length / 2];
   if (!Array.isArray(address)) return typeof address;
-  return address.map((v, i) => (i === 0 ? v : typeof v));
+  return address.map((v: unknown, i) => (i === 0 ? v : typeof v));
 }
 
 const CONST = (name: string): number => (socket as unknown as Record<string, number>)[name]!;

@@ -219,7 +219,7 @@ describe('interop with python3', () => {
       assert.equal(data.toString(), 'from python');
       assert.equal(msgFlags & MSG_CTRUNC, 0);
       assert.equal(fds.length, 2);
-      const port = Number(await peer.line(10000).catch((error: Error) => `${error.message}; python's stderr: ${peer!.stderr}`));
+      const port = Number(await peer.line(10000).catch((error: unknown) => `${(error as Error).message}; python's stderr: ${peer!.stderr}`));
       assert.ok(port > 0, String(port));
       const [sockFd, fileFd] = fds as [number, number];
       assert.ok(fdFlags(sockFd) & O_CLOEXEC);
@@ -240,7 +240,7 @@ describe('interop with python3', () => {
       // …and sends both back, then closes its own copies.
       await bounded(socket.sendFds(conn, ['from berkeley'], fds));
       for (const fd of fds) socket.close(fd);
-      const last = await peer.line(10000).catch((error: Error) => `${error.message}; python's stderr: ${peer!.stderr}`);
+      const last = await peer.line(10000).catch((error: unknown) => `${(error as Error).message}; python's stderr: ${peer!.stderr}`);
       assert.equal(last, 'from berkeley|python uses it|shared file');
       assert.equal(await peer.exit(10000), 0, peer.stderr);
     } finally {

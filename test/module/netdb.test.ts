@@ -145,7 +145,7 @@ test('getaddrinfo: every AI_* flag matches python', async (t) => {
 
 test('getaddrinfo: a bad name with AI_NUMERICHOST is a GaiError EAI_NONAME with the system message', async () => {
   const [python] = pythonCalls([['getaddrinfo', ['no.such.host', 80, 0, 0, 0, AI_NUMERICHOST]]]);
-  assert.ok(python && 'error' in python && python.error === 'gaierror');
+  assert.ok('error' in python && python.error === 'gaierror');
   const check = (error: unknown): boolean => {
     assert.ok(error instanceof socket.GaiError, String(error));
     assert.ok(error instanceof socket.SocketError);
@@ -360,7 +360,7 @@ test('sethostname without privilege is a PermissionError (EPERM), as python', { 
     } catch (error) {
       ours = errorOutcome(error);
     }
-    assert.ok(python && 'error' in python && python.error === 'PermissionError', JSON.stringify(python));
+    assert.ok('error' in python && python.error === 'PermissionError', JSON.stringify(python));
     assertSameOutcome(ours, python, 'sethostname(unprivileged)');
     assert.ok('error' in ours && ours.errno === socket.errno.EPERM);
     return;
@@ -374,9 +374,9 @@ test('sethostname without privilege is a PermissionError (EPERM), as python', { 
   assert.equal(python.code, 0, python.stdout + python.stderr);
   const [ours] = JSON.parse(node.stdout) as Outcome[];
   const [theirs] = JSON.parse(python.stdout) as Outcome[];
-  assert.ok(theirs && 'error' in theirs && theirs.error === 'PermissionError', python.stdout);
+  assert.ok('error' in theirs && theirs.error === 'PermissionError', python.stdout);
   assertSameOutcome(ours!, theirs, 'sethostname(unprivileged)');
-  assert.ok(ours && 'error' in ours && ours.errno === socket.errno.EPERM);
+  assert.ok('error' in ours && ours.errno === socket.errno.EPERM);
   assert.equal(socket.gethostname(), hostname);
 });
 

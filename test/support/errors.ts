@@ -1,6 +1,8 @@
 // Error matchers for assert.throws / assert.rejects: the class, errno,
-// symbolic code (and syscall) a failure must carry.
+// symbolic code (and syscall) a failure must carry; for the argument tables,
+// an error naming its argument and the rule that an async form rejects.
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 import * as socket from 'berkeley';
 import { bounded } from './wait.js';
 
@@ -41,4 +43,38 @@ export function assertEBADF(fn: () => unknown, syscall?: string): void {
 /** Asserts the promise rejects with EBADF (bounded). */
 export async function assertRejectsEBADF(promise: Promise<unknown>): Promise<void> {
   await assert.rejects(bounded(promise), isErrno('EBADF'));
+}
+
+/** An error class, as the argument tables name it (any constructor's parameters). */
+export type ErrorClass = new (...args: never[]) => Error;
+
+/** An error of this class whose message names the argument (`"arg"`), when one is given. */
+export function isErrorNaming(error: ErrorClass, arg?: string): (e: unknown) => boolean {
+  return (e: unknown): boolean => {
+    assert.ok(e instanceof error, `expected ${error.name}, got ${inspect(e)}`);
+    if (arg !== undefined) assert.ok((e as Error).message.includes(`"${arg}"`), `message should name "${arg}": ${(e as Error).message}`);
+    return true;
+  };
+}
+
+/** Calls fn; an async form must reject (not throw), others must throw. */
+export async function expectFailure(isAsync: boolean, fn: () => unknown, check: (e: unknown) => boolean): Promise<void> {
+  if (!isAsync) {
+    assert.throws(fn, check);
+    return;
+  }
+  let result: unknown;
+  try {
+    result = fn();
+  } catch (error) {
+    assert.fail(`the async form threw synchronously instead of rejecting: ${inspect(error)}`);
+  }
+  assert.ok(result instanceof Promise, 'the async form returns a Promise');
+  await assert.rejects(result, check);
+}
+
+/** Arguments as a test name shows them: short, on one line. */
+export function showArguments(args: unknown[]): string {
+  const text = args.map((a) => inspect(a, { depth: 1, breakLength: Infinity, maxArrayLength: 4, maxStringLength: 12 })).join(', ');
+  return text.length > 70 ? `${text.slice(0, 67)}...` : text;
 }

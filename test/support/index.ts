@@ -7,6 +7,9 @@
 //   process.ts  child node programs and snippets, read line by line
 //   python.ts   python3 peers and the interop prelude
 //   oracle.ts   python3's socket module as the oracle of a call table
+//   servers.ts  socketserver servers served for a callback, echo and held handlers
+//   tls.ts      a throwaway CA and its certificates, TLS pairs, refused handshakes
+//   native.ts   the addon's functions (loaded on first use), NativeFixture
 export * from './wait.js';
 export * from './system.js';
 export * from './sockets.js';
@@ -14,3 +17,6 @@ export * from './errors.js';
 export * from './process.js';
 export * from './python.js';
 export * from './oracle.js';
+export * from './servers.js';
+export * from './tls.js';
+export * from './native.js';

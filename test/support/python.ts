@@ -139,7 +139,7 @@ export function reversed(data: Buffer): Buffer {
   return Buffer.from(data).reverse();
 }
 
-/** Runs a python3 script that prints one JSON value, and returns the value (bounded by ms). */
-export function pythonJson<T = unknown>(code: string, ms = 10000): T {
-  return JSON.parse(execFileSync('python3', ['-c', code], { encoding: 'utf8', timeout: ms })) as T;
+/** Runs a python3 script that prints one JSON value, and returns the value (bounded by ms); the caller says its shape. */
+export function pythonJson(code: string, ms = 10000): unknown {
+  return JSON.parse(execFileSync('python3', ['-c', code], { encoding: 'utf8', timeout: ms }));
 }

@@ -30,6 +30,9 @@ export function tempDir(): { dir: string; path(name: string): string; cleanup():
  */
 export const emulated = process.env.BERKELEY_TEST_EMULATED || false;
 
+/** The URL of berkeley's entry point, for code a worker evaluates (it has no package scope to resolve 'berkeley' in). */
+export const berkeleyUrl = import.meta.resolve('berkeley');
+
 /** Whether ::1 can be bound here (IPv6 tests skip cleanly without it). */
 export function hasLoopbackIPv6(): boolean {
   try {
@@ -45,7 +48,7 @@ export function hasLoopbackIPv6(): boolean {
  * The argv prefix that runs a command with private copies of some /etc files
  * (`unshare --mount`, bind mounts seen by that command only); cleanup removes the copies.
  */
-export function withPrivateFiles(files: Record<string, string>, extraUnshare: string[] = []): { prefix: string[]; cleanup(): void } {
+export function withPrivateFiles(files: Record<string, string>, extraUnshare: string[] = []): { prefix: string[]; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'berkeley-etc-'));
   const mounts = Object.entries(files).map(([target, text], k) => {
     const source = join(dir, `f${k}`);
