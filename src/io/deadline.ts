@@ -8,23 +8,29 @@ export const MAX_WAIT_MS = 0x7fffffff;
 export class Deadline {
   readonly #at: number;
 
-  /** timeout in seconds; null: no deadline. */
-  constructor(timeout: number | null) {
-    this.#at = timeout === null ? Infinity : performance.now() + timeout * 1000;
+  /** No deadline: waits as long as it takes, and never reads the clock. */
+  static readonly NEVER = new Deadline(Infinity);
+
+  private constructor(at: number) {
+    this.#at = at;
+  }
+
+  /** The deadline of a call with this timeout (seconds; null: none), from now. */
+  static after(timeout: number | null): Deadline {
+    return timeout === null ? Deadline.NEVER : new Deadline(performance.now() + timeout * 1000);
   }
 
   /** The milliseconds left (Infinity without a deadline), never negative. */
   remaining(): number {
-    return Math.max(0, this.#at - performance.now());
+    return this.#at === Infinity ? Infinity : Math.max(0, this.#at - performance.now());
   }
 
   /** The milliseconds left for poll(2): -1 without a deadline. */
   pollMs(): number {
-    const left = this.remaining();
-    return left === Infinity ? -1 : Math.ceil(left);
+    return this.#at === Infinity ? -1 : Math.ceil(this.remaining());
   }
 
   get expired(): boolean {
-    return performance.now() >= this.#at;
+    return this.#at !== Infinity && performance.now() >= this.#at;
   }
 }

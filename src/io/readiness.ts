@@ -12,8 +12,6 @@ import { closedError, errorFromErrno, FileExistsError, type SocketError } from '
 import { native, PRIORITY, READ, WRITE, type NativeWatcher } from '../core/native.js';
 import { WaitQueues, type Direction, type Waiter } from './waiters.js';
 
-export { PRIORITY, READ, WRITE, type Direction, type Waiter };
-
 const byFd = new Map<number, Readiness>();
 
 /** Why an fd's watcher could not be made; EEXIST, the usual reason, explained. */

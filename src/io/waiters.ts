@@ -20,6 +20,10 @@ export interface Waiter {
 // READ, WRITE, PRIORITY -> 0, 1, 2.
 const slot = (direction: Direction): number => direction >> 1;
 
+function serveQueue(queue: Waiter[], fd: number): void {
+  while (queue.length > 0 && queue[0]!.attempt(fd)) queue.shift();
+}
+
 export class WaitQueues {
   readonly #queues: [Waiter[], Waiter[], Waiter[]] = [[], [], []];
 
@@ -47,11 +51,10 @@ export class WaitQueues {
 
   /** Retries the waiting calls of each direction in events, in order, until one must wait again. */
   serve(events: number, fd: number): void {
-    for (const direction of [READ, WRITE, PRIORITY]) {
-      if (!(events & direction)) continue;
-      const queue = this.#queues[slot(direction)]!;
-      while (queue.length > 0 && queue[0]!.attempt(fd)) queue.shift();
-    }
+    const [reads, writes, priority] = this.#queues;
+    if (events & READ) serveQueue(reads, fd);
+    if (events & WRITE) serveQueue(writes, fd);
+    if (events & PRIORITY) serveQueue(priority, fd);
   }
 
   /** Fails every waiting call, with the error made for its syscall. */

@@ -9,7 +9,7 @@ import { done, steps, wait, type Blocking } from '../io/blocking.js';
 import { call } from '../io/call.js';
 import type { Handle } from '../io/handle.js';
 import { Connect, RecvAll, recvfromIntoOp, recvIntoOp, SendAll, SendFile } from '../io/ops.js';
-import { READ, WRITE } from '../io/readiness.js';
+import { READ, WRITE } from '../io/waiters.js';
 import { resolveThen, type SocketAddress } from './address.js';
 import { checkAncdata, checkBuffers, type Ancillary } from './message.js';
 import { fileRange, isRegularFile, readAndSend } from './sendfile.js';

@@ -15,7 +15,7 @@ import { start, type Blocking } from '../io/blocking.js';
 import { call } from '../io/call.js';
 import { Handle } from '../io/handle.js';
 import { getsockoptInt } from '../io/ops.js';
-import { READ } from '../io/readiness.js';
+import { READ } from '../io/waiters.js';
 import { resolve, type Address, type SocketAddress } from './address.js';
 import * as calls from './calls.js';
 import type { Message } from './calls.js';
