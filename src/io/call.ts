@@ -1,5 +1,5 @@
 // The one helper that runs every system call that can wait (CPython's
-// sock_call), as a Call that both drivers run:
+// sock_call), in its two forms, callSync and callAsync:
 //  1. try the non-blocking system call at once;
 //  2. on EAGAIN/EINPROGRESS: non-blocking mode -> BlockingIOError; otherwise
 //     wait for readiness (async: the target's queue, woken by its watcher;
@@ -15,20 +15,16 @@ import type { Blocking } from './blocking.js';
 import { Deadline, MAX_WAIT_MS } from './deadline.js';
 import type { Direction, Waiter } from './waiters.js';
 
-/** An operation's own arguments, after the fd: at most five (see `run`). */
+/** An operation's own arguments, after the fd: at most five (see AnyOp). */
 export type Arguments = [] | [unknown] | [unknown, unknown] | [unknown, unknown, unknown] | [unknown, unknown, unknown, unknown] | [unknown, unknown, unknown, unknown, unknown];
 
 /** A system call on an fd: its result, or -errno. */
 export type Op<A extends Arguments, R> = (fd: number, ...args: A) => R | number;
 
-/**
- * op(fd, ...args), called with a fixed arity: V8 makes a call that spreads
- * an array several times dearer (measured: a quarter more instructions per
- * MiB of sendall), and an op ignores arguments it does not take.
- */
-function run<A extends Arguments, R>(op: Op<A, R>, fd: number, args: A): R | number {
-  return (op as (fd: number, ...rest: unknown[]) => R | number)(fd, args[0], args[1], args[2], args[3], args[4]);
-}
+// The drivers' own view of an op: called with a fixed arity, since V8 makes
+// a call that spreads an array several times dearer, and an op ignores
+// arguments it does not take. The typed signatures below are the contract.
+type AnyOp = (fd: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown) => unknown;
 
 /**
  * Where a call runs and waits: a socket's Handle; select()'s set of fds; a
@@ -61,7 +57,54 @@ function rejectLater<R>(error: SocketError): Promise<R> {
   return new Promise<R>((_, reject) => setImmediate(reject, error));
 }
 
-/** One call of `op` on a target, prepared once: `sync()` and `async()` run it. */
+/** The blocking form of a call: waits on the calling thread. */
+export function callSync<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): R;
+export function callSync(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): unknown {
+  let deadline: Deadline | undefined;
+  for (;;) {
+    const fd = target.fd;
+    if (fd < 0) throw closedError(syscall);
+    const result = op(fd, a, b, c, d, e);
+    if (typeof result !== 'number' || result >= 0) return result;
+    if (result === -EINTR) continue;
+    if (!wouldBlock(result) || timeout === 0) throw errorFromErrno(result, syscall);
+    deadline ??= Deadline.after(timeout);
+    if (deadline.expired) throw timeoutError(syscall);
+    const ready = target.waitSync(direction, deadline.pollMs());
+    if (ready < 0) throw errorFromErrno(ready, 'poll');
+    if (ready === 0) throw timeoutError(syscall);
+  }
+}
+
+/** The Promise form of a call: never blocks the event loop; calls are served in order. */
+export function callAsync<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Promise<R>;
+export function callAsync(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): Promise<unknown> {
+  return started(target, timeout, direction, syscall, op, a, b, c, d, e, undefined);
+}
+
+// The Promise form, with the signal that may abort its wait.
+function started(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  const fd = target.fd;
+  if (fd < 0) return Promise.reject(closedError(syscall));
+  if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason));
+  // The fast path, unless earlier calls wait in this direction: a call never
+  // overtakes them.
+  if (timeout === 0 || !target.busy(direction)) {
+    let result = op(fd, a, b, c, d, e);
+    while (result === -EINTR) result = op(fd, a, b, c, d, e);
+    if (typeof result !== 'number' || result >= 0) return Promise.resolve(result);
+    if (outOfResources(result)) return rejectLater(errorFromErrno(result, syscall));
+    if (!wouldBlock(result) || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
+  }
+  return new Promise((resolve, reject) => {
+    target.wait(new Waiting(target, timeout, direction, syscall, op, [a, b, c, d, e], signal, resolve, reject));
+  });
+}
+
+/**
+ * One call of `op` on a target as a Blocking, for the behaviours written as
+ * steps (a look-up, then the call) and for what waits with a signal.
+ */
 export class Call<A extends Arguments, R> implements Blocking<R> {
   constructor(
     readonly target: Waitable,
@@ -73,53 +116,23 @@ export class Call<A extends Arguments, R> implements Blocking<R> {
     readonly args: A,
   ) {}
 
-  /** The blocking form: waits on the calling thread. */
   sync(): R {
-    const { target, timeout, direction, syscall, op, args } = this;
-    let deadline: Deadline | undefined;
-    for (;;) {
-      const fd = target.fd;
-      if (fd < 0) throw closedError(syscall);
-      const result = run(op, fd, args);
-      if (typeof result !== 'number' || result >= 0) return result as R;
-      if (result === -EINTR) continue;
-      if (!wouldBlock(result) || timeout === 0) throw errorFromErrno(result, syscall);
-      deadline ??= Deadline.after(timeout);
-      if (deadline.expired) throw timeoutError(syscall);
-      const ready = target.waitSync(direction, deadline.pollMs());
-      if (ready < 0) throw errorFromErrno(ready, 'poll');
-      if (ready === 0) throw timeoutError(syscall);
-    }
+    const [a, b, c, d, e] = this.args;
+    return callSync(this.target, this.timeout, this.direction, this.syscall, this.op as AnyOp, a, b, c, d, e) as R;
   }
 
-  /**
-   * The Promise form: never blocks the event loop; calls are served in
-   * order. `signal` ends the wait with an AbortError, having consumed nothing.
-   */
+  /** `signal` ends the wait with an AbortError, having consumed nothing. */
   async(signal?: AbortSignal): Promise<R> {
-    const { target, timeout, direction, syscall, op, args } = this;
-    const fd = target.fd;
-    if (fd < 0) return Promise.reject(closedError(syscall));
-    if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason));
-    // The fast path, unless earlier calls wait in this direction: a call never
-    // overtakes them.
-    if (timeout === 0 || !target.busy(direction)) {
-      let result = run(op, fd, args);
-      while (result === -EINTR) result = run(op, fd, args);
-      if (typeof result !== 'number' || result >= 0) return Promise.resolve(result as R);
-      if (outOfResources(result)) return rejectLater(errorFromErrno(result, syscall));
-      if (!wouldBlock(result) || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
-    }
-    return new Promise<R>((resolve, reject) => {
-      target.wait(new Waiting(this, resolve, reject, signal));
-    });
+    const [a, b, c, d, e] = this.args;
+    return started(this.target, this.timeout, this.direction, this.syscall, this.op as AnyOp, a, b, c, d, e, signal) as Promise<R>;
   }
 }
 
 /** A call waiting in its target's queue, with its deadline timer and abort listener. */
-class Waiting<A extends Arguments, R> implements Waiter {
-  readonly #call: Call<A, R>;
-  readonly #resolve: (value: R) => void;
+class Waiting implements Waiter {
+  readonly #op: AnyOp;
+  readonly #args: unknown[];
+  readonly #resolve: (value: unknown) => void;
   readonly #reject: (error: unknown) => void;
   readonly #timer: NodeJS.Timeout | undefined;
   readonly #signal: AbortSignal | undefined;
@@ -129,11 +142,21 @@ class Waiting<A extends Arguments, R> implements Waiter {
   // eslint-disable-next-line no-unused-private-class-members -- a strong reference is its whole use
   readonly #holder: object | undefined;
 
-  constructor(call: Call<A, R>, resolve: (value: R) => void, reject: (error: unknown) => void, signal: AbortSignal | undefined) {
-    this.#call = call;
+  constructor(
+    target: Waitable,
+    timeout: number | null,
+    readonly direction: Direction,
+    readonly syscall: string,
+    op: AnyOp,
+    args: unknown[],
+    signal: AbortSignal | undefined,
+    resolve: (value: unknown) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.#op = op;
+    this.#args = args;
     this.#resolve = resolve;
     this.#reject = reject;
-    const { target, timeout, syscall } = call;
     this.#holder = target.holder();
     if (timeout !== null && timeout * 1000 <= MAX_WAIT_MS) {
       this.#timer = setTimeout(() => {
@@ -153,20 +176,12 @@ class Waiting<A extends Arguments, R> implements Waiter {
     }
   }
 
-  get direction(): Direction {
-    return this.#call.direction;
-  }
-
-  get syscall(): string {
-    return this.#call.syscall;
-  }
-
   /** The target may be ready: runs the call once more; true once it is settled. */
   attempt(fd: number): boolean {
-    const { op, args, syscall } = this.#call;
-    let result: R | number;
+    const [a, b, c, d, e] = this.#args;
+    let result: unknown;
     try {
-      do result = run(op, fd, args);
+      do result = this.#op(fd, a, b, c, d, e);
       while (result === -EINTR);
     } catch (error) {
       // Not an OS failure (say, memory for a large Buffer): it still belongs to this call alone.
@@ -176,11 +191,11 @@ class Waiting<A extends Arguments, R> implements Waiter {
     }
     if (typeof result === 'number' && result < 0) {
       if (wouldBlock(result)) return false;
-      this.fail(errorFromErrno(result, syscall));
+      this.fail(errorFromErrno(result, this.syscall));
       return true;
     }
     this.#settle();
-    this.#resolve(result as R);
+    this.#resolve(result);
     return true;
   }
 
@@ -195,7 +210,7 @@ class Waiting<A extends Arguments, R> implements Waiter {
   }
 }
 
-/** Prepares a call of `op(fd, ...args)` on the target's fd. */
+/** Prepares a call of `op(fd, ...args)` on the target's fd, as a Blocking. */
 export function call<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Call<A, R> {
   return new Call(target, timeout, direction, syscall, op, args);
 }

@@ -4,7 +4,8 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { AF_INET, AF_INET6, AF_PACKET, AF_UNIX } from '../core/constants.js';
 import { SLL_ADDR_MAX, SUN_PATH_MAX, type NativeAddress } from '../core/native.js';
-import { done, steps, wait, type Blocking } from '../io/blocking.js';
+import { either, steps, wait } from '../io/blocking.js';
+import { ASYNC, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import { lookup } from './lookup.js';
 import { checkInt, typeError } from '../core/validate.js';
 
@@ -107,23 +108,30 @@ function withHost(parsed: Parsed, resolved: SocketAddress): NativeAddress {
   return copy as NativeAddress;
 }
 
-/** The address in native form: a host name is looked up (getaddrinfo) in either form. */
-export function resolve(family: number, address: unknown, name = 'address'): Blocking<NativeAddress> {
-  return resolveThen(family, address, done, name);
-}
+/** What is done with an address once it is in native form, in either form. */
+export type Sender<R> = <G extends FormName>(form: Form<G>, target: NativeAddress) => Results<R>[G];
 
 /**
- * `next(address in native form)`: at once for a numeric address (the hot
- * path of sendto makes no extra step), after the host's look-up otherwise.
+ * `send(form, address in native form)`: at once for a numeric address (the
+ * hot path of sendto makes no extra step), after the host's look-up
+ * (getaddrinfo, in the same form) otherwise.
  */
-export function resolveThen<R>(family: number, address: unknown, next: (target: NativeAddress) => Blocking<R>, name = 'address'): Blocking<R> {
+export function addressed<F extends FormName, R>(form: Form<F>, family: number, address: unknown, send: Sender<R>, name = 'address'): Results<R>[F] {
   const parsed = parse(family, address, name);
   const host = parsed.host;
-  if (host === undefined) return next(parsed.address);
-  return steps(function* () {
-    const [first] = yield* wait(lookup(host, null, family, 0, 0, 0));
-    return yield* wait(next(withHost(parsed, first![4])));
-  });
+  if (host === undefined) return send(form, parsed.address);
+  return form.run(
+    steps(function* () {
+      const [first] = yield* wait(lookup(host, null, family, 0, 0, 0));
+      const target = withHost(parsed, first![4]);
+      return yield* wait(either(() => send(ASYNC, target), () => send(SYNC, target)));
+    }),
+  );
+}
+
+/** The address in native form; a host name is looked up on the calling thread (bind, as in Python). */
+export function resolveSync(family: number, address: unknown, name = 'address'): NativeAddress {
+  return addressed<'sync', NativeAddress>(SYNC, family, address, (form, target) => form.done(target), name);
 }
 
 /** Python's str() of an address, for toString(): a path as it is, the strings of a tuple quoted. */

@@ -1,16 +1,16 @@
 // The Socket's calls that can wait, each prepared once (its arguments
-// checked; its operation, direction and timeout chosen) as a Blocking whose
-// two drivers are the Socket's Promise method and its …Sync twin.
+// checked; its operation, direction and timeout chosen) for either form:
+// the Socket's Promise method passes ASYNC, its …Sync twin SYNC.
 import { MSG_DONTWAIT, MSG_WAITALL, SOCK_STREAM } from '../core/constants.js';
 import { closedError, GaiError, SocketError } from '../core/errors.js';
 import { CONTROL_MAX, native, type NativeAddress } from '../core/native.js';
 import { checkFlags, checkInt, checkSize, checkWritable, toBytes } from '../core/validate.js';
-import { done, steps, wait, type Blocking } from '../io/blocking.js';
-import { call } from '../io/call.js';
+import { either, steps, wait } from '../io/blocking.js';
+import { ASYNC, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import type { Handle } from '../io/handle.js';
 import { Connect, RecvAll, recvfromIntoOp, recvIntoOp, SendAll, SendFile } from '../io/ops.js';
 import { READ, WRITE } from '../io/waiters.js';
-import { resolveThen, type SocketAddress } from './address.js';
+import { addressed, type SocketAddress } from './address.js';
 import { checkAncdata, checkBuffers, type Ancillary } from './message.js';
 import { fileRange, isRegularFile, readAndSend } from './sendfile.js';
 
@@ -48,103 +48,106 @@ function intoLength(buffer: ArrayBufferView, nbytes: unknown): number {
 }
 
 /** connect(2), after looking up a host name; the outcome is asked of connect(2) again after each wait. */
-export function connect(h: Handle, s: SocketKind, address: unknown): Blocking<void> {
+export function connect<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, address: unknown): Results<undefined>[F] {
   if (h.fd < 0) throw closedError('connect');
-  return resolveThen(s.family, address, (target) => call(h, h.timeout, WRITE, 'connect', Connect.op, new Connect(s.family, target)));
+  return addressed(form, s.family, address, (g, target) => g.call(h, h.timeout, WRITE, 'connect', Connect.op, new Connect(s.family, target)));
 }
 
 /** connect_ex: 0 or the errno instead of a SocketError (name look-up errors still throw). */
-export function connectEx(h: Handle, s: SocketKind, address: unknown): Blocking<number> {
-  return steps(function* () {
-    try {
-      yield* wait(connect(h, s, address));
-      return 0;
-    } catch (error) {
-      if (error instanceof SocketError && !(error instanceof GaiError)) return error.errno;
-      throw error;
-    }
-  });
+export function connectEx<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, address: unknown): Results<number>[F] {
+  return form.run(
+    steps(function* () {
+      try {
+        yield* wait(either(() => connect(ASYNC, h, s, address), () => connect(SYNC, h, s, address)));
+        return 0;
+      } catch (error) {
+        if (error instanceof SocketError && !(error instanceof GaiError)) return error.errno;
+        throw error;
+      }
+    }),
+  );
 }
 
 /** recv(2) of up to bufsize bytes (MSG_WAITALL on a stream: until all arrived). */
-export function recv(h: Handle, s: SocketKind, bufsize: unknown, flags: unknown): Blocking<Buffer> {
+export function recv<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, bufsize: unknown, flags: unknown): Results<Buffer>[F] {
   const n = checkSize(bufsize, 'bufsize');
   const f = checkFlags(flags);
-  if (n === 0) return done(Buffer.alloc(0));
-  if (waitsForAll(h, s, f)) return call(h, h.timeout, READ, 'recv', RecvAll.bufferOp, new RecvAll(Buffer.allocUnsafe(n), n, f));
-  return call(h, timeoutFor(h, f), READ, 'recv', native.recv, n, f);
+  if (n === 0) return form.done(Buffer.alloc(0));
+  if (waitsForAll(h, s, f)) return form.call(h, h.timeout, READ, 'recv', RecvAll.bufferOp, new RecvAll(Buffer.allocUnsafe(n), n, f));
+  return form.call(h, timeoutFor(h, f), READ, 'recv', native.recv, n, f);
 }
 
 /** recv(2) into the caller's buffer; the count. */
-export function recvInto(h: Handle, s: SocketKind, buffer: unknown, nbytes: unknown, flags: unknown): Blocking<number> {
+export function recvInto<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, buffer: unknown, nbytes: unknown, flags: unknown): Results<number>[F] {
   const into = checkWritable(buffer);
   const n = intoLength(into, nbytes);
   const f = checkFlags(flags);
   if (h.fd < 0) throw closedError('recv');
   // A stream read of 0 bytes is 0 at once, as in Python (a datagram one still takes a datagram).
-  if (n === 0 && s.type === SOCK_STREAM) return done(0);
-  if (waitsForAll(h, s, f)) return call(h, h.timeout, READ, 'recv', RecvAll.op, new RecvAll(into, n, f));
-  return call(h, timeoutFor(h, f), READ, 'recv', recvIntoOp, into, n, f);
+  if (n === 0 && s.type === SOCK_STREAM) return form.done(0);
+  if (waitsForAll(h, s, f)) return form.call(h, h.timeout, READ, 'recv', RecvAll.op, new RecvAll(into, n, f));
+  return form.call(h, timeoutFor(h, f), READ, 'recv', recvIntoOp, into, n, f);
 }
 
 /** recvfrom(2): `[data, address]`. */
-export function recvfrom(h: Handle, bufsize: unknown, flags: unknown): Blocking<[Buffer, SocketAddress]> {
+export function recvfrom<F extends FormName>(form: Form<F>, h: Handle, bufsize: unknown, flags: unknown): Results<[Buffer, SocketAddress]>[F] {
   const n = checkSize(bufsize, 'bufsize');
   const f = checkFlags(flags);
-  return call(h, timeoutFor(h, f), READ, 'recvfrom', native.recvfrom, n, f);
+  return form.call(h, timeoutFor(h, f), READ, 'recvfrom', native.recvfrom, n, f);
 }
 
 /** recvfrom(2) into the caller's buffer: `[nbytes, address]`. */
-export function recvfromInto(h: Handle, buffer: unknown, nbytes: unknown, flags: unknown): Blocking<[number, SocketAddress]> {
+export function recvfromInto<F extends FormName>(form: Form<F>, h: Handle, buffer: unknown, nbytes: unknown, flags: unknown): Results<[number, SocketAddress]>[F] {
   const into = checkWritable(buffer);
   const n = intoLength(into, nbytes);
   const f = checkFlags(flags);
-  return call(h, timeoutFor(h, f), READ, 'recvfrom', recvfromIntoOp, into, n, f);
+  return form.call(h, timeoutFor(h, f), READ, 'recvfrom', recvfromIntoOp, into, n, f);
 }
 
 /** send(2): the bytes the kernel took. */
-export function send(h: Handle, data: unknown, flags: unknown): Blocking<number> {
+export function send<F extends FormName>(form: Form<F>, h: Handle, data: unknown, flags: unknown): Results<number>[F] {
   const bytes = toBytes(data);
   const f = checkFlags(flags);
-  return call(h, timeoutFor(h, f), WRITE, 'send', native.send, bytes, f);
+  return form.call(h, timeoutFor(h, f), WRITE, 'send', native.send, bytes, f);
 }
 
 /** send(2) until every byte is out. */
-export function sendall(h: Handle, data: unknown, flags: unknown): Blocking<void> {
+export function sendall<F extends FormName>(form: Form<F>, h: Handle, data: unknown, flags: unknown): Results<undefined>[F] {
   const state = new SendAll(toBytes(data));
   const f = checkFlags(flags);
-  return call(h, timeoutFor(h, f), WRITE, 'send', SendAll.op, state, f);
+  return form.call(h, timeoutFor(h, f), WRITE, 'send', SendAll.op, state, f);
 }
 
 /** `sendto(data, address)` or `sendto(data, flags, address)`. */
-export function sendto(h: Handle, s: SocketKind, data: unknown, flagsOrAddress: unknown, address: unknown): Blocking<number> {
+export function sendto<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, data: unknown, flagsOrAddress: unknown, address: unknown): Results<number>[F] {
   const bytes = toBytes(data);
   const [f, to] = address === undefined ? [0, flagsOrAddress] : [checkFlags(flagsOrAddress), address];
-  return resolveThen(s.family, to, (target) => call(h, timeoutFor(h, f), WRITE, 'sendto', native.sendto, bytes, f, s.family, target));
+  return addressed(form, s.family, to, (g, target) => g.call(h, timeoutFor(h, f), WRITE, 'sendto', native.sendto, bytes, f, s.family, target));
 }
 
 /** sendmsg(2) with ancillary data, to an address for unconnected datagram sockets. */
-export function sendmsg(h: Handle, s: SocketKind, buffers: unknown, ancdata: unknown, flags: unknown, address: unknown): Blocking<number> {
+export function sendmsg<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, buffers: unknown, ancdata: unknown, flags: unknown, address: unknown): Results<number>[F] {
   const data = checkBuffers(buffers);
   const control = checkAncdata(ancdata);
   const f = checkFlags(flags);
-  const send = (target: NativeAddress): Blocking<number> => call(h, timeoutFor(h, f), WRITE, 'sendmsg', native.sendmsg, data, control, f, s.family, target);
-  return address === undefined || address === null ? send(null) : resolveThen(s.family, address, send);
+  const send = <G extends FormName>(g: Form<G>, target: NativeAddress): Results<number>[G] =>
+    g.call(h, timeoutFor(h, f), WRITE, 'sendmsg', native.sendmsg, data, control, f, s.family, target);
+  return address === undefined || address === null ? send(form, null) : addressed(form, s.family, address, send);
 }
 
 /** recvmsg(2): `[data, ancdata, msgFlags, address]`. */
-export function recvmsg(h: Handle, bufsize: unknown, ancbufsize: unknown, flags: unknown): Blocking<Message> {
+export function recvmsg<F extends FormName>(form: Form<F>, h: Handle, bufsize: unknown, ancbufsize: unknown, flags: unknown): Results<Message>[F] {
   const n = checkSize(bufsize, 'bufsize');
   const ancn = ancbufsize === undefined ? 0 : checkInt(ancbufsize, 'ancbufsize', 0, CONTROL_MAX);
   const f = checkFlags(flags);
-  return call(h, timeoutFor(h, f), READ, 'recvmsg', native.recvmsg, n, ancn, f);
+  return form.call(h, timeoutFor(h, f), READ, 'recvmsg', native.recvmsg, n, ancn, f);
 }
 
 /** sendfile(2) from a regular file to a stream socket; read + sendall otherwise. */
-export function sendfile(h: Handle, s: SocketKind, file: unknown, offset: unknown, count: unknown): Blocking<number> {
+export function sendfile<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, file: unknown, offset: unknown, count: unknown): Results<number>[F] {
   const range = fileRange(file, offset, count);
   if (s.type === SOCK_STREAM && isRegularFile(range.fd)) {
-    return call(h, h.timeout, WRITE, 'sendfile', SendFile.op, new SendFile(range.fd, range.offset, range.count));
+    return form.call(h, h.timeout, WRITE, 'sendfile', SendFile.op, new SendFile(range.fd, range.offset, range.count));
   }
-  return readAndSend(range, (chunk) => sendall(h, chunk, 0));
+  return form.run(readAndSend(range, (chunk) => either(() => sendall(ASYNC, h, chunk, 0), () => sendall(SYNC, h, chunk, 0))));
 }

@@ -11,12 +11,11 @@ import { checkBoolean, checkInt, checkTimeout, type Data } from '../core/validat
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { dupNetSocket, toNetSocket } from '../adapters/netinterop.js';
 import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from '../adapters/streams.js';
-import { start, type Blocking } from '../io/blocking.js';
-import { call } from '../io/call.js';
+import { ASYNC, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import { Handle } from '../io/handle.js';
 import { getsockoptInt } from '../io/ops.js';
 import { READ } from '../io/waiters.js';
-import { resolve, type Address, type SocketAddress } from './address.js';
+import { resolveSync, type Address, type SocketAddress } from './address.js';
 import * as calls from './calls.js';
 import type { Message } from './calls.js';
 import { describe } from './describe.js';
@@ -81,14 +80,14 @@ function acceptOp(fd: number, listener: Socket): [Socket, SocketAddress] | numbe
   return [adoptSocket(listener.family, listener.type, listener.proto, result[0]), result[1]];
 }
 
-let acceptOn: (sock: Socket, timeout: number | null) => Blocking<[Socket, SocketAddress]>;
+let acceptOn: (sock: Socket, timeout: number | null) => Promise<[Socket, SocketAddress]>;
 
 /**
  * accept(2) with a timeout of its own (seconds) rather than the socket's:
  * a server that knows its socket is readable accepts with 0, never waiting
  * for a connection another process took first.
  */
-export function acceptWithin(sock: Socket, timeout: number | null): Blocking<[Socket, SocketAddress]> {
+export function acceptWithin(sock: Socket, timeout: number | null): Promise<[Socket, SocketAddress]> {
   return acceptOn(sock, timeout);
 }
 
@@ -150,7 +149,7 @@ export class Socket {
   /** bind(2). A host name is resolved on the calling thread, as in Python. */
   bind(address: Address): void {
     const fd = this.#fd('bind');
-    check(native.bind(fd, this.family, resolve(this.family, address).sync()), 'bind');
+    check(native.bind(fd, this.family, resolveSync(this.family, address)), 'bind');
   }
 
   /** listen(2); backlog defaults to min(SOMAXCONN, 128). */
@@ -161,40 +160,40 @@ export class Socket {
 
   /** accept(2): the new connection (with the default timeout) and its address. */
   accept(): Promise<[Socket, SocketAddress]> {
-    return start(() => this.#accept(this.#handle.timeout));
+    return this.#accept(ASYNC, this.#handle.timeout);
   }
 
   /** accept(2) on the calling thread: the new connection and its address. */
   acceptSync(): [Socket, SocketAddress] {
-    return this.#accept(this.#handle.timeout).sync();
+    return this.#accept(SYNC, this.#handle.timeout);
   }
 
-  #accept(timeout: number | null): Blocking<[Socket, SocketAddress]> {
-    return call(this.#handle, timeout, READ, 'accept', acceptOp, this);
+  #accept<F extends FormName>(form: Form<F>, timeout: number | null): Results<[Socket, SocketAddress]>[F] {
+    return form.call(this.#handle, timeout, READ, 'accept', acceptOp, this);
   }
 
   static {
-    acceptOn = (sock, timeout) => sock.#accept(timeout);
+    acceptOn = (sock, timeout) => sock.#accept(ASYNC, timeout);
   }
 
   /** connect(2); a refused connection is ConnectionRefusedError. A host name is looked up first. */
   connect(address: Address): Promise<void> {
-    return start(() => calls.connect(this.#handle, this, address));
+    return promised(() => calls.connect(ASYNC, this.#handle, this, address));
   }
 
   /** connect(2) on the calling thread. */
   connectSync(address: Address): void {
-    calls.connect(this.#handle, this, address).sync();
+    calls.connect(SYNC, this.#handle, this, address);
   }
 
   /** connect(2) resolving 0 or the errno instead of rejecting (name look-up errors still reject). */
   connectEx(address: Address): Promise<number> {
-    return start(() => calls.connectEx(this.#handle, this, address));
+    return promised(() => calls.connectEx(ASYNC, this.#handle, this, address));
   }
 
   /** connect(2) on the calling thread: 0 or the errno. */
   connectExSync(address: Address): number {
-    return calls.connectEx(this.#handle, this, address).sync();
+    return calls.connectEx(SYNC, this.#handle, this, address);
   }
 
   /** getsockname(2): the socket's own address. */
@@ -217,88 +216,88 @@ export class Socket {
 
   /** recv(2): up to bufsize bytes; an empty Buffer means the peer closed. */
   recv(bufsize: number, flags?: number): Promise<Buffer> {
-    return start(() => calls.recv(this.#handle, this, bufsize, flags));
+    return promised(() => calls.recv(ASYNC, this.#handle, this, bufsize, flags));
   }
 
   /** recv(2) on the calling thread: up to bufsize bytes; empty once the peer closed. */
   recvSync(bufsize: number, flags?: number): Buffer {
-    return calls.recv(this.#handle, this, bufsize, flags).sync();
+    return calls.recv(SYNC, this.#handle, this, bufsize, flags);
   }
 
   /** recv(2) into the caller's memory; nbytes 0 (the default) means all of it. Resolves with the count. */
   recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<number> {
-    return start(() => calls.recvInto(this.#handle, this, buffer, nbytes, flags));
+    return promised(() => calls.recvInto(ASYNC, this.#handle, this, buffer, nbytes, flags));
   }
 
   /** recv(2) into the caller's memory on the calling thread; the count. */
   recvIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): number {
-    return calls.recvInto(this.#handle, this, buffer, nbytes, flags).sync();
+    return calls.recvInto(SYNC, this.#handle, this, buffer, nbytes, flags);
   }
 
   /** recvfrom(2): `[data, address]`. */
   recvfrom(bufsize: number, flags?: number): Promise<[Buffer, SocketAddress]> {
-    return start(() => calls.recvfrom(this.#handle, bufsize, flags));
+    return promised(() => calls.recvfrom(ASYNC, this.#handle, bufsize, flags));
   }
 
   /** recvfrom(2) on the calling thread: `[data, address]`. */
   recvfromSync(bufsize: number, flags?: number): [Buffer, SocketAddress] {
-    return calls.recvfrom(this.#handle, bufsize, flags).sync();
+    return calls.recvfrom(SYNC, this.#handle, bufsize, flags);
   }
 
   /** recvfrom(2) into the caller's memory: `[nbytes, address]`. */
   recvfromInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<[number, SocketAddress]> {
-    return start(() => calls.recvfromInto(this.#handle, buffer, nbytes, flags));
+    return promised(() => calls.recvfromInto(ASYNC, this.#handle, buffer, nbytes, flags));
   }
 
   /** recvfrom(2) into the caller's memory on the calling thread: `[nbytes, address]`. */
   recvfromIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): [number, SocketAddress] {
-    return calls.recvfromInto(this.#handle, buffer, nbytes, flags).sync();
+    return calls.recvfromInto(SYNC, this.#handle, buffer, nbytes, flags);
   }
 
   /** recvmsg(2): `[data, ancdata, msgFlags, address]`; received fds are close-on-exec. */
   recvmsg(bufsize: number, ancbufsize?: number, flags?: number): Promise<Message> {
-    return start(() => calls.recvmsg(this.#handle, bufsize, ancbufsize, flags));
+    return promised(() => calls.recvmsg(ASYNC, this.#handle, bufsize, ancbufsize, flags));
   }
 
   /** recvmsg(2) on the calling thread: `[data, ancdata, msgFlags, address]`. */
   recvmsgSync(bufsize: number, ancbufsize?: number, flags?: number): Message {
-    return calls.recvmsg(this.#handle, bufsize, ancbufsize, flags).sync();
+    return calls.recvmsg(SYNC, this.#handle, bufsize, ancbufsize, flags);
   }
 
   // ---- sending -----------------------------------------------------------
 
   /** send(2): the number of bytes sent, which may be fewer than given. */
   send(data: Data, flags?: number): Promise<number> {
-    return start(() => calls.send(this.#handle, data, flags));
+    return promised(() => calls.send(ASYNC, this.#handle, data, flags));
   }
 
   /** send(2) on the calling thread: the number of bytes sent. */
   sendSync(data: Data, flags?: number): number {
-    return calls.send(this.#handle, data, flags).sync();
+    return calls.send(SYNC, this.#handle, data, flags);
   }
 
   /** Sends all of data or fails; concurrent sendalls never interleave. */
   sendall(data: Data, flags?: number): Promise<void> {
-    return start(() => calls.sendall(this.#handle, data, flags));
+    return promised(() => calls.sendall(ASYNC, this.#handle, data, flags));
   }
 
   /** Sends all of data on the calling thread, or fails. */
   sendallSync(data: Data, flags?: number): void {
-    calls.sendall(this.#handle, data, flags).sync();
+    calls.sendall(SYNC, this.#handle, data, flags);
   }
 
   /** sendto(2): `sendto(data, address)` or `sendto(data, flags, address)`; the bytes sent. */
   sendto(data: Data, address: Address): Promise<number>;
   sendto(data: Data, flags: number, address: Address): Promise<number>;
   sendto(data: Data, flagsOrAddress: number | Address, address?: Address): Promise<number> {
-    return start(() => calls.sendto(this.#handle, this, data, flagsOrAddress, address));
+    return promised(() => calls.sendto(ASYNC, this.#handle, this, data, flagsOrAddress, address));
   }
 
   /** sendto(2) on the calling thread; the bytes sent. */
   sendtoSync(data: Data, address: Address): number;
   sendtoSync(data: Data, flags: number, address: Address): number;
   sendtoSync(data: Data, flagsOrAddress: number | Address, address?: Address): number {
-    return calls.sendto(this.#handle, this, data, flagsOrAddress, address).sync();
+    return calls.sendto(SYNC, this.#handle, this, data, flagsOrAddress, address);
   }
 
   /**
@@ -306,12 +305,12 @@ export class Socket {
    * data][]`, and an address for unconnected datagram sockets.
    */
   sendmsg(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address): Promise<number> {
-    return start(() => calls.sendmsg(this.#handle, this, buffers, ancdata, flags, address));
+    return promised(() => calls.sendmsg(ASYNC, this.#handle, this, buffers, ancdata, flags, address));
   }
 
   /** sendmsg(2) on the calling thread; the bytes sent. */
   sendmsgSync(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address): number {
-    return calls.sendmsg(this.#handle, this, buffers, ancdata, flags, address).sync();
+    return calls.sendmsg(SYNC, this.#handle, this, buffers, ancdata, flags, address);
   }
 
   /**
@@ -321,12 +320,12 @@ export class Socket {
    * Resolves with the number of bytes sent.
    */
   sendfile(file: FileLike, offset?: number | null, count?: number | null): Promise<number> {
-    return start(() => calls.sendfile(this.#handle, this, file, offset, count));
+    return promised(() => calls.sendfile(ASYNC, this.#handle, this, file, offset, count));
   }
 
   /** sendfile on the calling thread; the bytes sent. */
   sendfileSync(file: FileLike, offset?: number | null, count?: number | null): number {
-    return calls.sendfile(this.#handle, this, file, offset, count).sync();
+    return calls.sendfile(SYNC, this.#handle, this, file, offset, count);
   }
 
   // ---- options and modes -----------------------------------------------------

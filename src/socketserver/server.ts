@@ -358,7 +358,7 @@ export class TCPServer extends BaseServer {
    * connection another process took first is a BlockingIOError, not a hang.
    */
   override getRequest(): Promise<[unknown, SocketAddress]> {
-    return acceptWithin(this.socket, 0).async();
+    return acceptWithin(this.socket, 0);
   }
 
   /** Half-closes, then closes the connection. */

@@ -1,0 +1,48 @@
+// The two forms of every call that can wait, as the drivers a call is
+// written against once: SYNC returns the result, waiting on the calling
+// thread; ASYNC returns a Promise and never blocks the event loop. A
+// Socket method and its …Sync twin pass ASYNC or SYNC to one preparation
+// (socket/calls.ts), which checks the arguments, chooses the operation,
+// direction and timeout, and hands them to `form.call` — with no object
+// made for the call on the way (the hot path allocates nothing more).
+import type { Blocking } from './blocking.js';
+import { callAsync, callSync, type Arguments, type Op, type Waitable } from './call.js';
+import type { Direction } from './waiters.js';
+
+/** What each form gives for a result R. */
+export interface Results<R> {
+  sync: R;
+  async: Promise<R>;
+}
+
+export type FormName = keyof Results<unknown>;
+
+export interface Form<F extends FormName> {
+  /** One system call that may wait, through the call helper. */
+  call<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Results<R>[F];
+  /** A result known at once. */
+  done<R>(value: R): Results<R>[F];
+  /** Work of several steps (a look-up, then the call). */
+  run<R>(work: Blocking<R>): Results<R>[F];
+}
+
+export const SYNC: Form<'sync'> = {
+  call: callSync,
+  done: (value) => value,
+  run: (work) => work.sync(),
+};
+
+export const ASYNC: Form<'async'> = {
+  call: callAsync,
+  done: (value) => Promise.resolve(value),
+  run: (work) => work.async(),
+};
+
+/** The Promise form of a preparation whose argument checks may throw: bad arguments reject, never throw. */
+export function promised<R>(prepare: () => Promise<R>): Promise<R> {
+  try {
+    return prepare();
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
