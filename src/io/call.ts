@@ -97,7 +97,7 @@ function started(target: Waitable, timeout: number | null, direction: Direction,
     if (!wouldBlock(result) || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
   }
   return new Promise((resolve, reject) => {
-    target.wait(new Waiting(target, timeout, direction, syscall, op, [a, b, c, d, e], signal, resolve, reject));
+    target.wait(new Waiting(target, timeout, direction, syscall, op, a, b, c, d, e, signal, resolve, reject));
   });
 }
 
@@ -117,21 +117,26 @@ export class Call<A extends Arguments, R> implements Blocking<R> {
   ) {}
 
   sync(): R {
-    const [a, b, c, d, e] = this.args;
-    return callSync(this.target, this.timeout, this.direction, this.syscall, this.op as AnyOp, a, b, c, d, e) as R;
+    const args = this.args;
+    return callSync(this.target, this.timeout, this.direction, this.syscall, this.op as AnyOp, args[0], args[1], args[2], args[3], args[4]) as R;
   }
 
   /** `signal` ends the wait with an AbortError, having consumed nothing. */
   async(signal?: AbortSignal): Promise<R> {
-    const [a, b, c, d, e] = this.args;
-    return started(this.target, this.timeout, this.direction, this.syscall, this.op as AnyOp, a, b, c, d, e, signal) as Promise<R>;
+    const args = this.args;
+    return started(this.target, this.timeout, this.direction, this.syscall, this.op as AnyOp, args[0], args[1], args[2], args[3], args[4], signal) as Promise<R>;
   }
 }
 
 /** A call waiting in its target's queue, with its deadline timer and abort listener. */
 class Waiting implements Waiter {
   readonly #op: AnyOp;
-  readonly #args: unknown[];
+  // The op's arguments, as fields: the retry on each wake-up allocates nothing.
+  readonly #a: unknown;
+  readonly #b: unknown;
+  readonly #c: unknown;
+  readonly #d: unknown;
+  readonly #e: unknown;
   readonly #resolve: (value: unknown) => void;
   readonly #reject: (error: unknown) => void;
   readonly #timer: NodeJS.Timeout | undefined;
@@ -148,13 +153,21 @@ class Waiting implements Waiter {
     readonly direction: Direction,
     readonly syscall: string,
     op: AnyOp,
-    args: unknown[],
+    a: unknown,
+    b: unknown,
+    c: unknown,
+    d: unknown,
+    e: unknown,
     signal: AbortSignal | undefined,
     resolve: (value: unknown) => void,
     reject: (error: unknown) => void,
   ) {
     this.#op = op;
-    this.#args = args;
+    this.#a = a;
+    this.#b = b;
+    this.#c = c;
+    this.#d = d;
+    this.#e = e;
     this.#resolve = resolve;
     this.#reject = reject;
     this.#holder = target.holder();
@@ -178,10 +191,9 @@ class Waiting implements Waiter {
 
   /** The target may be ready: runs the call once more; true once it is settled. */
   attempt(fd: number): boolean {
-    const [a, b, c, d, e] = this.#args;
     let result: unknown;
     try {
-      do result = this.#op(fd, a, b, c, d, e);
+      do result = this.#op(fd, this.#a, this.#b, this.#c, this.#d, this.#e);
       while (result === -EINTR);
     } catch (error) {
       // Not an OS failure (say, memory for a large Buffer): it still belongs to this call alone.
