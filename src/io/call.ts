@@ -116,6 +116,7 @@ export class Call<A extends Arguments, R> implements Blocking<R> {
     readonly args: A,
   ) {}
 
+  /** The blocking form (callSync). */
   sync(): R {
     const args = this.args;
     return callSync(this.target, this.timeout, this.direction, this.syscall, this.op as AnyOp, args[0], args[1], args[2], args[3], args[4]) as R;

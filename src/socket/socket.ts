@@ -475,6 +475,7 @@ export class Socket {
     return this.#describe(true);
   }
 
+  /** util.inspect() shows toString(). */
   [inspect.custom](): string {
     return this.#describe(true);
   }
