@@ -74,11 +74,6 @@ export function either<R>(asyncForm: () => Promise<R>, syncForm: () => R): Block
   return new Either(asyncForm, syncForm);
 }
 
-/** Work whose result is known at once. */
-export function done<R>(value: R): Blocking<R> {
-  return new Either(() => Promise.resolve(value), () => value);
-}
-
 /** The Promise form of work whose preparing may throw: bad arguments reject, never throw. */
 export function start<R>(prepare: () => Blocking<R>): Promise<R> {
   try {
