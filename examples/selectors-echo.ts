@@ -140,7 +140,11 @@ export async function serveSelectorsEcho(listener: socket.Socket, { signal, log 
   sel.register(listener, selectors.EVENT_READ, accept);
   try {
     while (!signal?.aborted) {
-      const events = await sel.select(null, { signal });
+      // The stop signal ends the wait with an AbortError: the loop ends.
+      const events = await sel.select(null, { signal }).catch((error: unknown) => {
+        if (error instanceof socket.AbortError) return [];
+        throw error;
+      });
       for (const [key, mask] of events) {
         try {
           key.data(key.fileobj as socket.Socket, mask);

@@ -7,6 +7,7 @@ export { socket, socketpair, fromfd, close, dup, sendFds, sendFdsSync, recvFds, 
 export { CMSG_LEN, CMSG_SPACE, type Ancillary } from './socket/message.js';
 export type { FileLike } from './socket/sendfile.js';
 export { getdefaulttimeout, setdefaulttimeout } from './socket/timeout.js';
+export type { WaitOptions } from './core/validate.js';
 export type { Address, IPv4Address, IPv6Address, UnixAddress, SocketAddress } from './socket/address.js';
 export {
   errno,
@@ -28,6 +29,7 @@ export {
   ConnectionResetError,
   GaiError,
   HostError,
+  AbortError,
 } from './core/errors.js';
 export {
   getaddrinfo,

@@ -87,12 +87,20 @@ export class GaiError extends SocketError {
 /** An address-related failure of the legacy look-ups (Python's `socket.herror`). */
 export class HostError extends SocketError {}
 
-/** A wait ended by its AbortSignal, as Node's AbortError: code 'ABORT_ERR', the signal's reason as cause. */
+/**
+ * A wait ended by its AbortSignal, as Node's AbortError: code 'ABORT_ERR',
+ * the signal's reason as cause. The socket stays open and usable; an
+ * aborted receive consumed nothing; an aborted sendall or sendfile says in
+ * `bytesSent` how much had gone out.
+ */
 export class AbortError extends Error {
   readonly code = 'ABORT_ERR';
+  /** The bytes an aborted sendall or sendfile had sent (0 when nothing went out). */
+  bytesSent?: number;
 
-  constructor(reason: unknown) {
+  constructor(reason: unknown, bytesSent?: number) {
     super('The operation was aborted', { cause: reason });
+    if (bytesSent !== undefined) this.bytesSent = bytesSent;
   }
 
   override get name(): string {
@@ -131,6 +139,11 @@ export function errorFromErrno(errnum: number, syscall: string): SocketError {
   const positive = Math.abs(errnum);
   const Class = classes.get(positive) ?? SocketError;
   return new Class(positive, undefined, syscall);
+}
+
+/** Throws the SocketError of a native call's -errno result; a result >= 0 passes. */
+export function checkResult(rc: number, syscall: string): void {
+  if (rc < 0) throw errorFromErrno(rc, syscall);
 }
 
 /** A Node.js fs error (libuv's negative errno) as the SocketError of that errno. */

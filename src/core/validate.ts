@@ -31,6 +31,26 @@ export function checkSize(value: unknown, name: string): number {
   return checkInt(value, name, 0, 0x7fffffff);
 }
 
+/** The options of an async call that can wait: `signal` ends the wait with an AbortError. */
+export interface WaitOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/** Whether value is a WaitOptions object rather than an address (a tuple, a path, bytes). */
+export function isWaitOptions(value: unknown): value is WaitOptions {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer);
+}
+
+/** The signal of a waiting call's options; a TypeError for anything but an AbortSignal. */
+export function signalOf(options: unknown): AbortSignal | undefined {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== 'object') throw typeError('options', 'an object', options);
+  const { signal } = options as { signal?: unknown };
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) throw typeError('options.signal', 'an AbortSignal', signal);
+  return signal;
+}
+
 /** What can be sent: a string (UTF-8), any ArrayBufferView, or an ArrayBuffer. */
 export type Data = string | ArrayBufferView | ArrayBuffer;
 

@@ -6,6 +6,7 @@
 // it) is a generator that yields each Blocking it waits for: `steps` runs
 // it in either form, so its logic exists once.
 import { AbortError } from '../core/errors.js';
+import { signalOf } from '../core/validate.js';
 
 /** Work that may wait, runnable as a Promise (which `signal` may abort) or on the calling thread. */
 export interface Blocking<R> {
@@ -63,10 +64,33 @@ export function steps<R>(make: () => Steps<R>): Blocking<R> {
   return new StepsBlocking(make);
 }
 
-// A look-up or a file read: not cancellable once started, so the signal is
-// not passed on (steps() checks it between steps).
+// A look-up or a file read cannot be stopped once started: an abort
+// rejects at once and what the work brings later is dropped.
 class Either<R> implements Blocking<R> {
-  constructor(readonly async: () => Promise<R>, readonly sync: () => R) {}
+  constructor(readonly begin: () => Promise<R>, readonly sync: () => R) {}
+
+  async(signal?: AbortSignal): Promise<R> {
+    if (signal === undefined) return this.begin();
+    if (signal.aborted) return Promise.reject(new AbortError(signal.reason));
+    return new Promise<R>((resolve, reject) => {
+      const onAbort = (): void => reject(new AbortError(signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.begin()
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+}
+
+// Work whose Promise form takes the signal itself (a sendall that reports
+// what it sent when aborted).
+class Abortable<R> implements Blocking<R> {
+  constructor(readonly async: (signal?: AbortSignal) => Promise<R>, readonly sync: () => R) {}
+}
+
+/** Work with a function per form, the Promise one given the signal that may abort it. */
+export function abortableEither<R>(asyncForm: (signal?: AbortSignal) => Promise<R>, syncForm: () => R): Blocking<R> {
+  return new Abortable(asyncForm, syncForm);
 }
 
 /** Work with a function per form: a name look-up on the thread pool, or on the calling thread. */
@@ -74,10 +98,13 @@ export function either<R>(asyncForm: () => Promise<R>, syncForm: () => R): Block
   return new Either(asyncForm, syncForm);
 }
 
-/** The Promise form of work whose preparing may throw: bad arguments reject, never throw. */
-export function start<R>(prepare: () => Blocking<R>): Promise<R> {
+/**
+ * The Promise form of work whose preparing may throw: bad arguments reject,
+ * never throw. `options.signal` may abort the wait.
+ */
+export function start<R>(prepare: () => Blocking<R>, options?: unknown): Promise<R> {
   try {
-    return prepare().async();
+    return prepare().async(signalOf(options));
   } catch (error) {
     return Promise.reject(error);
   }

@@ -82,11 +82,23 @@ export function callAsync(target: Waitable, timeout: number | null, direction: D
   return started(target, timeout, direction, syscall, op, a, b, c, d, e, undefined);
 }
 
+/** callAsync whose wait `signal` may end (AbortError), having consumed nothing. */
+export function callAbortable<A extends Arguments, R>(signal: AbortSignal, target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Promise<R>;
+export function callAbortable(signal: AbortSignal, target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): Promise<unknown> {
+  return started(target, timeout, direction, syscall, op, a, b, c, d, e, signal);
+}
+
+/** What an op's state says it has sent, for an aborted call's `bytesSent` (sendall, sendfile). */
+function sentBy(state: unknown): number | undefined {
+  const sent = (state as { sent?: unknown } | null)?.sent;
+  return typeof sent === 'number' ? sent : undefined;
+}
+
 // The Promise form, with the signal that may abort its wait.
 function started(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, signal: AbortSignal | undefined): Promise<unknown> {
   const fd = target.fd;
   if (fd < 0) return Promise.reject(closedError(syscall));
-  if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason));
+  if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason, sentBy(a)));
   // The fast path, unless earlier calls wait in this direction: a call never
   // overtakes them.
   if (timeout === 0 || !target.busy(direction)) {
@@ -184,7 +196,7 @@ class Waiting implements Waiter {
       this.#onAbort = () => {
         target.cancel(this);
         this.#settle();
-        reject(new AbortError(signal.reason));
+        reject(new AbortError(signal.reason, sentBy(a)));
       };
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }

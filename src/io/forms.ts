@@ -6,7 +6,7 @@
 // direction and timeout, and hands them to `form.call` — with no object
 // made for the call on the way (the hot path allocates nothing more).
 import type { Blocking } from './blocking.js';
-import { callAsync, callSync, type Arguments, type Op, type Waitable } from './call.js';
+import { callAbortable, callAsync, callSync, type Arguments, type Op, type Waitable } from './call.js';
 import type { Direction } from './waiters.js';
 
 /** What each form gives for a result R. */
@@ -37,6 +37,16 @@ export const ASYNC: Form<'async'> = {
   done: (value) => Promise.resolve(value),
   run: (work) => work.async(),
 };
+
+/** The Promise form whose waits `signal` may end with an AbortError (ASYNC without one). */
+export function abortable(signal: AbortSignal | undefined): Form<'async'> {
+  if (signal === undefined) return ASYNC;
+  return {
+    call: (target, timeout, direction, syscall, op, ...args) => callAbortable(signal, target, timeout, direction, syscall, op, ...args),
+    done: (value) => Promise.resolve(value),
+    run: (work) => work.async(signal),
+  };
+}
 
 /** The Promise form of a preparation whose argument checks may throw: bad arguments reject, never throw. */
 export function promised<R>(prepare: () => Promise<R>): Promise<R> {

@@ -3,7 +3,7 @@
 // waiting; the async form waits on each fd's readiness watcher (shared with
 // the Sockets that own those fds), the Sync form in poll(2).
 import { EAGAIN, EBADF } from '../core/errno.js';
-import { AbortError, BlockingIOError, TimeoutError, type SocketError } from '../core/errors.js';
+import { BlockingIOError, TimeoutError, type SocketError } from '../core/errors.js';
 import { CLOSED } from '../core/native.js';
 import { steps, wait, type Blocking } from '../io/blocking.js';
 import { call, type Waitable } from '../io/call.js';
@@ -37,8 +37,8 @@ export class FdSet implements Waitable {
       try {
         return yield* wait(polling);
       } catch (error) {
-        // Nothing ready in time (or aborted) is an empty answer, not a failure.
-        if (error instanceof TimeoutError || error instanceof BlockingIOError || error instanceof AbortError) return nothing;
+        // Nothing ready in time is an empty answer, not a failure (an abort is one).
+        if (error instanceof TimeoutError || error instanceof BlockingIOError) return nothing;
         throw error;
       }
     });

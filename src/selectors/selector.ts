@@ -5,7 +5,7 @@
 import { native } from '../core/native.js';
 import { EBADF } from '../core/errno.js';
 import { errorFromErrno } from '../core/errors.js';
-import { checkTimeout, typeError } from '../core/validate.js';
+import { checkTimeout, signalOf, typeError, type WaitOptions } from '../core/validate.js';
 import { PRIORITY, READ, WRITE } from '../io/waiters.js';
 import { FdSet } from './fdset.js';
 
@@ -62,11 +62,8 @@ function selectorTimeout(timeout: unknown): number | null {
   return selectTimeout(typeof timeout === 'number' && timeout < 0 ? 0 : timeout);
 }
 
-/** Options of the async select calls. */
-export interface SelectOptions {
-  /** Ends the wait early (the call then returns what is ready, often nothing). */
-  signal?: AbortSignal;
-}
+/** Options of the async select calls: `signal` ends the wait with an AbortError. */
+export type SelectOptions = WaitOptions;
 
 /**
  * The ready events of fds, as the async form: a select that finds fds ready
@@ -76,9 +73,7 @@ export interface SelectOptions {
  */
 async function readyAsync(fds: Int32Array, wanted: readonly number[], timeout: number | null, signal: AbortSignal | undefined): Promise<Int32Array> {
   const set = new FdSet(fds, wanted);
-  // A signal aborted already leaves no time to wait: what is ready now.
-  const aborted = signal?.aborted === true;
-  const ready = await set.select(aborted ? 0 : timeout).async(aborted ? undefined : signal);
+  const ready = await set.select(timeout).async(signal);
   if (!set.waited) await new Promise((resolve) => setImmediate(resolve));
   return ready;
 }
@@ -232,7 +227,7 @@ export class DefaultSelector<T = unknown> {
     this.#check();
     const seconds = selectorTimeout(timeout);
     const [keys, fds, wanted] = this.#query();
-    return this.#results(keys, await readyAsync(fds, wanted, seconds, options?.signal));
+    return this.#results(keys, await readyAsync(fds, wanted, seconds, signalOf(options)));
   }
 
   /** select() on the calling thread (poll(2)); returns the [key, ready events] pairs. */
@@ -276,7 +271,7 @@ export async function select<R extends FileObject, W extends FileObject, X exten
   const { fds, wanted, pick } = selectArguments(rlist, wlist, xlist);
   const seconds = selectTimeout(timeout);
   refuseClosed(fds, wanted);
-  return pick(await readyAsync(fds, wanted, seconds, options?.signal));
+  return pick(await readyAsync(fds, wanted, seconds, signalOf(options)));
 }
 
 /** select() on the calling thread (poll(2)); returns `[readable, writable, exceptional]`. */

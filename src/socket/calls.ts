@@ -5,8 +5,8 @@ import { MSG_DONTWAIT, MSG_WAITALL, SOCK_STREAM } from '../core/constants.js';
 import { closedError, GaiError, SocketError } from '../core/errors.js';
 import { CONTROL_MAX, native, type NativeAddress } from '../core/native.js';
 import { checkFlags, checkInt, checkSize, checkWritable, toBytes } from '../core/validate.js';
-import { either, steps, wait } from '../io/blocking.js';
-import { ASYNC, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
+import { abortableEither, steps, wait } from '../io/blocking.js';
+import { abortable, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import type { Handle } from '../io/handle.js';
 import { Connect, RecvAll, recvfromIntoOp, recvIntoOp, SendAll, SendFile } from '../io/ops.js';
 import { READ, WRITE } from '../io/waiters.js';
@@ -58,7 +58,7 @@ export function connectEx<F extends FormName>(form: Form<F>, h: Handle, s: Socke
   return form.run(
     steps(function* () {
       try {
-        yield* wait(either(() => connect(ASYNC, h, s, address), () => connect(SYNC, h, s, address)));
+        yield* wait(abortableEither((signal) => connect(abortable(signal), h, s, address), () => connect(SYNC, h, s, address)));
         return 0;
       } catch (error) {
         if (error instanceof SocketError && !(error instanceof GaiError)) return error.errno;
@@ -149,5 +149,5 @@ export function sendfile<F extends FormName>(form: Form<F>, h: Handle, s: Socket
   if (s.type === SOCK_STREAM && isRegularFile(range.fd)) {
     return form.call(h, h.timeout, WRITE, 'sendfile', SendFile.op, new SendFile(range.fd, range.offset, range.count));
   }
-  return form.run(readAndSend(range, (chunk) => either(() => sendall(ASYNC, h, chunk, 0), () => sendall(SYNC, h, chunk, 0))));
+  return form.run(readAndSend(range, (chunk) => abortableEither((signal) => sendall(abortable(signal), h, chunk, 0), () => sendall(SYNC, h, chunk, 0))));
 }

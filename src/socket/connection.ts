@@ -2,7 +2,7 @@
 import type { Address } from './address.js';
 import * as C from '../core/constants.js';
 import { SocketError } from '../core/errors.js';
-import { either, steps, wait, type Steps } from '../io/blocking.js';
+import { abortableEither, start, steps, wait, type Steps } from '../io/blocking.js';
 import { lookup } from './lookup.js';
 import type { NativeAddrinfo } from '../core/native.js';
 import { Socket } from './socket.js';
@@ -12,6 +12,8 @@ import { checkBoolean, checkInt, checkTimeout, typeError } from '../core/validat
 export interface CreateConnectionOptions {
   /** Throw an AggregateError of every attempt's error instead of the last one. */
   allErrors?: boolean;
+  /** Ends the attempts (the look-up or a connect) with an AbortError; the socket being tried is closed. */
+  signal?: AbortSignal | undefined;
 }
 
 function connectionTarget(address: unknown): [string, number] {
@@ -55,7 +57,7 @@ function* connection(address: unknown, timeout: number | null | undefined, sourc
     try {
       const made = (sock = attempt(candidate, timeout, sourceAddress));
       const target = candidate[4] as Address;
-      yield* wait(either(() => made.connect(target), () => made.connectSync(target)));
+      yield* wait(abortableEither((signal) => made.connect(target, { signal }), () => made.connectSync(target)));
       return made;
     } catch (error) {
       sock?.close();
@@ -72,7 +74,7 @@ function* connection(address: unknown, timeout: number | null | undefined, sourc
  * module's default timeout), and throws the last error.
  */
 export function createConnection(address: [string, number], timeout?: number | null, sourceAddress?: Address | null, options?: CreateConnectionOptions): Promise<Socket> {
-  return steps(() => connection(address, timeout, sourceAddress, options)).async();
+  return start(() => steps(() => connection(address, timeout, sourceAddress, options)), options);
 }
 
 /** createConnection on the calling thread. */

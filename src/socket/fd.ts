@@ -5,8 +5,8 @@ import { native, SCM_MAX_FD } from '../core/native.js';
 import { Readiness } from '../io/readiness.js';
 import { CMSG_SPACE, fdsOf, rightsOf } from './message.js';
 import { adoptSocket, Socket, socketOnFd } from './socket.js';
-import { either, start, steps, wait, type Blocking } from '../io/blocking.js';
-import type { Data } from '../core/validate.js';
+import { abortableEither, start, steps, wait, type Blocking } from '../io/blocking.js';
+import type { Data, WaitOptions } from '../core/validate.js';
 import type { Message } from './calls.js';
 import type { Address, SocketAddress } from './address.js';
 import { checkInt } from '../core/validate.js';
@@ -54,12 +54,12 @@ function checkMaxfds(maxfds: unknown): number {
 
 function fdsSent(sock: Socket, buffers: Iterable<Data>, fds: Iterable<number>, flags?: number, address?: Address): Blocking<number> {
   const ancdata = rightsOf(fds);
-  return either(() => sock.sendmsg(buffers, ancdata, flags, address), () => sock.sendmsgSync(buffers, ancdata, flags, address));
+  return abortableEither((signal) => sock.sendmsg(buffers, ancdata, flags, address, { signal }), () => sock.sendmsgSync(buffers, ancdata, flags, address));
 }
 
 /** Sends fds over an AF_UNIX socket with SCM_RIGHTS (Python's send_fds); the bytes sent. */
-export function sendFds(sock: Socket, buffers: Iterable<Data>, fds: Iterable<number>, flags?: number, address?: Address): Promise<number> {
-  return start(() => fdsSent(sock, buffers, fds, flags, address));
+export function sendFds(sock: Socket, buffers: Iterable<Data>, fds: Iterable<number>, flags?: number, address?: Address, options?: WaitOptions): Promise<number> {
+  return start(() => fdsSent(sock, buffers, fds, flags, address), options);
 }
 
 /** sendFds on the calling thread. */
@@ -70,7 +70,7 @@ export function sendFdsSync(sock: Socket, buffers: Iterable<Data>, fds: Iterable
 function fdsReceived(sock: Socket, bufsize: number, maxfds: number, flags?: number): Blocking<ReceivedFds> {
   const ancbufsize = CMSG_SPACE(checkMaxfds(maxfds) * 4);
   return steps(function* () {
-    const [data, ancdata, msgFlags, address] = yield* wait<Message>(either(() => sock.recvmsg(bufsize, ancbufsize, flags), () => sock.recvmsgSync(bufsize, ancbufsize, flags)));
+    const [data, ancdata, msgFlags, address] = yield* wait<Message>(abortableEither((signal) => sock.recvmsg(bufsize, ancbufsize, flags, { signal }), () => sock.recvmsgSync(bufsize, ancbufsize, flags)));
     return [data, fdsOf(ancdata, msgFlags), msgFlags, address];
   });
 }
@@ -80,8 +80,8 @@ function fdsReceived(sock: Socket, bufsize: number, maxfds: number, flags?: numb
  * close-on-exec; if the control data was truncated (MSG_CTRUNC in msgFlags)
  * the fds that did arrive are closed and none is returned.
  */
-export function recvFds(sock: Socket, bufsize: number, maxfds: number, flags?: number): Promise<ReceivedFds> {
-  return start(() => fdsReceived(sock, bufsize, maxfds, flags));
+export function recvFds(sock: Socket, bufsize: number, maxfds: number, flags?: number, options?: WaitOptions): Promise<ReceivedFds> {
+  return start(() => fdsReceived(sock, bufsize, maxfds, flags), options);
 }
 
 /** recvFds on the calling thread. */

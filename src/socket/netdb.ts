@@ -9,7 +9,7 @@ import { errno, errorFromErrno, GaiError, hostError, SocketError } from '../core
 import { either, start, steps, wait, type Blocking, type Steps } from '../io/blocking.js';
 import { lookup } from './lookup.js';
 import { native, type NativeAddress, type NativeGaiFailure, type NativeHostent, type NativeHostFailure } from '../core/native.js';
-import { checkInt, checkString, typeError } from '../core/validate.js';
+import { checkInt, checkString, typeError, type WaitOptions } from '../core/validate.js';
 
 /** One getaddrinfo result: `[family, type, proto, canonname, sockaddr]`. */
 export type AddrInfo = [family: number, type: number, proto: number, canonname: string, sockaddr: SocketAddress];
@@ -50,8 +50,8 @@ function addrinfo(host: unknown, port: unknown, family: unknown, type: unknown, 
 }
 
 /** getaddrinfo(3) on libuv's thread pool: every address for host and port, as `[family, type, proto, canonname, sockaddr]`. */
-export function getaddrinfo(host: string | null, port: number | string | null, family = 0, type = 0, proto = 0, flags = 0): Promise<AddrInfo[]> {
-  return start(() => addrinfo(host, port, family, type, proto, flags));
+export function getaddrinfo(host: string | null, port: number | string | null, family = 0, type = 0, proto = 0, flags = 0, options?: WaitOptions): Promise<AddrInfo[]> {
+  return start(() => addrinfo(host, port, family, type, proto, flags), options);
 }
 
 /** getaddrinfo(3) on the calling thread: every address for host and port. */
@@ -98,8 +98,8 @@ function nameinfo(sockaddr: unknown, flags: unknown): Blocking<[string, string]>
 }
 
 /** getnameinfo(3) with `NI_*` flags on libuv's thread pool: `[host, port]` (the port as a service name or number string). */
-export function getnameinfo(sockaddr: [string, number] | [string, number, number, number], flags: number): Promise<[string, string]> {
-  return start(() => nameinfo(sockaddr, flags));
+export function getnameinfo(sockaddr: [string, number] | [string, number, number, number], flags: number, options?: WaitOptions): Promise<[string, string]> {
+  return start(() => nameinfo(sockaddr, flags), options);
 }
 
 /** getnameinfo(3) with `NI_*` flags on the calling thread: `[host, port]`. */
@@ -150,8 +150,8 @@ function* hostByName(host: unknown): Steps<string> {
 }
 
 /** The IPv4 address of host (Python's gethostbyname). */
-export function gethostbyname(host: string): Promise<string> {
-  return steps(() => hostByName(host)).async();
+export function gethostbyname(host: string, options?: WaitOptions): Promise<string> {
+  return start(() => steps(() => hostByName(host)), options);
 }
 
 /** The IPv4 address of host, looked up on the calling thread. */
@@ -165,8 +165,8 @@ function* hostByNameEx(host: unknown): Steps<HostEntry> {
 }
 
 /** `[hostname, aliases, addresses]` of host, IPv4 only (Python's gethostbyname_ex). */
-export function gethostbynameEx(host: string): Promise<HostEntry> {
-  return steps(() => hostByNameEx(host)).async();
+export function gethostbynameEx(host: string, options?: WaitOptions): Promise<HostEntry> {
+  return start(() => steps(() => hostByNameEx(host)), options);
 }
 
 /** gethostbynameEx on the calling thread. */
@@ -191,8 +191,8 @@ function* hostByAddr(ip: unknown): Steps<HostEntry> {
 }
 
 /** `[hostname, aliases, addresses]` for an address or name (Python's gethostbyaddr). */
-export function gethostbyaddr(ip: string): Promise<HostEntry> {
-  return steps(() => hostByAddr(ip)).async();
+export function gethostbyaddr(ip: string, options?: WaitOptions): Promise<HostEntry> {
+  return start(() => steps(() => hostByAddr(ip)), options);
 }
 
 /** gethostbyaddr on the calling thread. */
@@ -216,8 +216,8 @@ function* fqdn(name: unknown): Steps<string> {
 }
 
 /** A fully qualified domain name for name (default: this host). */
-export function getfqdn(name = ''): Promise<string> {
-  return steps(() => fqdn(name)).async();
+export function getfqdn(name = '', options?: WaitOptions): Promise<string> {
+  return start(() => steps(() => fqdn(name)), options);
 }
 
 /** getfqdn on the calling thread. */

@@ -5,7 +5,7 @@
 import { fstatSync, read, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { fromNodeError } from '../core/errors.js';
+import { AbortError, fromNodeError } from '../core/errors.js';
 import { checkInt, typeError } from '../core/validate.js';
 import { either, steps, wait, type Blocking } from '../io/blocking.js';
 
@@ -77,7 +77,13 @@ export function readAndSend(range: FileRange, sendall: (chunk: Buffer) => Blocki
     for (;;) {
       const data = yield* wait(readChunk(range.fd, range.offset === null ? null : range.offset + sent, range.count - sent, chunk));
       if (data.length === 0) return sent;
-      yield* wait(sendall(data));
+      try {
+        yield* wait(sendall(data));
+      } catch (error) {
+        // An abort says how much of the whole file went out, not of this chunk.
+        if (error instanceof AbortError) error.bytesSent = sent + (error.bytesSent ?? 0);
+        throw error;
+      }
       sent += data.length;
     }
   });

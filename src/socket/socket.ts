@@ -5,15 +5,14 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import * as C from '../core/constants.js';
-import { closedError, errorFromErrno } from '../core/errors.js';
+import { checkResult, closedError, errorFromErrno } from '../core/errors.js';
 import { native, type NativeAddress } from '../core/native.js';
-import { checkBoolean, checkInt, checkTimeout, type Data } from '../core/validate.js';
+import { checkBoolean, checkInt, checkTimeout, isWaitOptions, signalOf, type Data, type WaitOptions } from '../core/validate.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { dupNetSocket, toNetSocket } from '../adapters/netinterop.js';
 import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from '../adapters/streams.js';
-import { ASYNC, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
+import { abortable, ASYNC, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import { Handle } from '../io/handle.js';
-import { getsockoptInt } from '../io/ops.js';
 import { READ } from '../io/waiters.js';
 import { resolveSync, type Address, type SocketAddress } from './address.js';
 import * as calls from './calls.js';
@@ -23,6 +22,7 @@ import { closeWhenCollected, released } from './lifetime.js';
 import type { FileLike } from './sendfile.js';
 import { getsockopt, setsockopt, type OptionValue } from './options.js';
 import { getdefaulttimeout } from './timeout.js';
+import { open } from './open.js';
 
 export type { Data, Message };
 
@@ -35,43 +35,9 @@ class Adopted {
 const BACKLOG_DEFAULT = Math.min(C.SOMAXCONN, 128);
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
 
-function check(rc: number, syscall: string): void {
-  if (rc < 0) throw errorFromErrno(rc, syscall);
-}
-
 function settleAddress(value: NativeAddress | number, syscall: string): SocketAddress {
   if (typeof value === 'number') throw errorFromErrno(value, syscall);
   return value;
-}
-
-/** socket(2), or the family, type and proto of a given fd (what is not given, or -1, is read from it). */
-function open(family: number | undefined, type: number | undefined, proto: number | undefined, fileno: number | null | undefined): [number, number, number, number] {
-  const given = fileno !== undefined && fileno !== null;
-  const detected = (value: number | undefined, name: string, fallback: number): number | undefined => {
-    if (value === undefined) return given ? undefined : fallback;
-    checkInt(value, name);
-    return given && value === -1 ? undefined : value;
-  };
-  const f = detected(family, 'family', C.AF_INET);
-  const t = detected(type, 'type', C.SOCK_STREAM);
-  const p = detected(proto, 'proto', 0);
-  if (!given) {
-    const fd = native.socket(f!, t!, p!);
-    check(fd, 'socket');
-    return [fd, f!, t!, p!];
-  }
-  const fd = checkInt(fileno, 'fileno', 0);
-  const option = (opt: number): number => {
-    const { rc, value } = getsockoptInt(fd, C.SOL_SOCKET, opt);
-    check(rc, 'getsockopt');
-    return value;
-  };
-  // SO_TYPE is read even when given: wrapping a non-socket fails here (ENOTSOCK).
-  const actualType = option(C.SO_TYPE);
-  // Linux's SO_DOMAIN and SO_PROTOCOL.
-  const result: [number, number, number, number] = [fd, f ?? option(C.SO_DOMAIN!), t ?? actualType, p ?? option(C.SO_PROTOCOL!)];
-  check(native.setNonblocking(fd), 'fcntl');
-  return result;
 }
 
 function acceptOp(fd: number, listener: Socket): [Socket, SocketAddress] | number {
@@ -149,18 +115,18 @@ export class Socket {
   /** bind(2). A host name is resolved on the calling thread, as in Python. */
   bind(address: Address): void {
     const fd = this.#fd('bind');
-    check(native.bind(fd, this.family, resolveSync(this.family, address)), 'bind');
+    checkResult(native.bind(fd, this.family, resolveSync(this.family, address)), 'bind');
   }
 
   /** listen(2); backlog defaults to min(SOMAXCONN, 128). */
   listen(backlog: number = BACKLOG_DEFAULT): void {
     const n = Math.max(0, checkInt(backlog, 'backlog'));
-    check(native.listen(this.#fd('listen'), n), 'listen');
+    checkResult(native.listen(this.#fd('listen'), n), 'listen');
   }
 
   /** accept(2): the new connection (with the default timeout) and its address. */
-  accept(): Promise<[Socket, SocketAddress]> {
-    return this.#accept(ASYNC, this.#handle.timeout);
+  accept(options?: WaitOptions): Promise<[Socket, SocketAddress]> {
+    return promised(() => this.#accept(abortable(signalOf(options)), this.#handle.timeout));
   }
 
   /** accept(2) on the calling thread: the new connection and its address. */
@@ -177,8 +143,8 @@ export class Socket {
   }
 
   /** connect(2); a refused connection is ConnectionRefusedError. A host name is looked up first. */
-  connect(address: Address): Promise<void> {
-    return promised(() => calls.connect(ASYNC, this.#handle, this, address));
+  connect(address: Address, options?: WaitOptions): Promise<void> {
+    return promised(() => calls.connect(abortable(signalOf(options)), this.#handle, this, address));
   }
 
   /** connect(2) on the calling thread. */
@@ -187,8 +153,8 @@ export class Socket {
   }
 
   /** connect(2) resolving 0 or the errno instead of rejecting (name look-up errors still reject). */
-  connectEx(address: Address): Promise<number> {
-    return promised(() => calls.connectEx(ASYNC, this.#handle, this, address));
+  connectEx(address: Address, options?: WaitOptions): Promise<number> {
+    return promised(() => calls.connectEx(abortable(signalOf(options)), this.#handle, this, address));
   }
 
   /** connect(2) on the calling thread: 0 or the errno. */
@@ -209,14 +175,14 @@ export class Socket {
   /** shutdown(2) with SHUT_RD, SHUT_WR or SHUT_RDWR. */
   shutdown(how: number): void {
     checkInt(how, 'how');
-    check(native.shutdown(this.#fd('shutdown'), how), 'shutdown');
+    checkResult(native.shutdown(this.#fd('shutdown'), how), 'shutdown');
   }
 
   // ---- receiving ---------------------------------------------------------
 
   /** recv(2): up to bufsize bytes; an empty Buffer means the peer closed. */
-  recv(bufsize: number, flags?: number): Promise<Buffer> {
-    return promised(() => calls.recv(ASYNC, this.#handle, this, bufsize, flags));
+  recv(bufsize: number, flags?: number, options?: WaitOptions): Promise<Buffer> {
+    return promised(() => calls.recv(abortable(signalOf(options)), this.#handle, this, bufsize, flags));
   }
 
   /** recv(2) on the calling thread: up to bufsize bytes; empty once the peer closed. */
@@ -225,8 +191,8 @@ export class Socket {
   }
 
   /** recv(2) into the caller's memory; nbytes 0 (the default) means all of it. Resolves with the count. */
-  recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<number> {
-    return promised(() => calls.recvInto(ASYNC, this.#handle, this, buffer, nbytes, flags));
+  recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number, options?: WaitOptions): Promise<number> {
+    return promised(() => calls.recvInto(abortable(signalOf(options)), this.#handle, this, buffer, nbytes, flags));
   }
 
   /** recv(2) into the caller's memory on the calling thread; the count. */
@@ -235,8 +201,8 @@ export class Socket {
   }
 
   /** recvfrom(2): `[data, address]`. */
-  recvfrom(bufsize: number, flags?: number): Promise<[Buffer, SocketAddress]> {
-    return promised(() => calls.recvfrom(ASYNC, this.#handle, bufsize, flags));
+  recvfrom(bufsize: number, flags?: number, options?: WaitOptions): Promise<[Buffer, SocketAddress]> {
+    return promised(() => calls.recvfrom(abortable(signalOf(options)), this.#handle, bufsize, flags));
   }
 
   /** recvfrom(2) on the calling thread: `[data, address]`. */
@@ -245,8 +211,8 @@ export class Socket {
   }
 
   /** recvfrom(2) into the caller's memory: `[nbytes, address]`. */
-  recvfromInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<[number, SocketAddress]> {
-    return promised(() => calls.recvfromInto(ASYNC, this.#handle, buffer, nbytes, flags));
+  recvfromInto(buffer: ArrayBufferView, nbytes?: number, flags?: number, options?: WaitOptions): Promise<[number, SocketAddress]> {
+    return promised(() => calls.recvfromInto(abortable(signalOf(options)), this.#handle, buffer, nbytes, flags));
   }
 
   /** recvfrom(2) into the caller's memory on the calling thread: `[nbytes, address]`. */
@@ -255,8 +221,8 @@ export class Socket {
   }
 
   /** recvmsg(2): `[data, ancdata, msgFlags, address]`; received fds are close-on-exec. */
-  recvmsg(bufsize: number, ancbufsize?: number, flags?: number): Promise<Message> {
-    return promised(() => calls.recvmsg(ASYNC, this.#handle, bufsize, ancbufsize, flags));
+  recvmsg(bufsize: number, ancbufsize?: number, flags?: number, options?: WaitOptions): Promise<Message> {
+    return promised(() => calls.recvmsg(abortable(signalOf(options)), this.#handle, bufsize, ancbufsize, flags));
   }
 
   /** recvmsg(2) on the calling thread: `[data, ancdata, msgFlags, address]`. */
@@ -267,8 +233,8 @@ export class Socket {
   // ---- sending -----------------------------------------------------------
 
   /** send(2): the number of bytes sent, which may be fewer than given. */
-  send(data: Data, flags?: number): Promise<number> {
-    return promised(() => calls.send(ASYNC, this.#handle, data, flags));
+  send(data: Data, flags?: number, options?: WaitOptions): Promise<number> {
+    return promised(() => calls.send(abortable(signalOf(options)), this.#handle, data, flags));
   }
 
   /** send(2) on the calling thread: the number of bytes sent. */
@@ -277,8 +243,8 @@ export class Socket {
   }
 
   /** Sends all of data or fails; concurrent sendalls never interleave. */
-  sendall(data: Data, flags?: number): Promise<void> {
-    return promised(() => calls.sendall(ASYNC, this.#handle, data, flags));
+  sendall(data: Data, flags?: number, options?: WaitOptions): Promise<void> {
+    return promised(() => calls.sendall(abortable(signalOf(options)), this.#handle, data, flags));
   }
 
   /** Sends all of data on the calling thread, or fails. */
@@ -287,10 +253,16 @@ export class Socket {
   }
 
   /** sendto(2): `sendto(data, address)` or `sendto(data, flags, address)`; the bytes sent. */
-  sendto(data: Data, address: Address): Promise<number>;
-  sendto(data: Data, flags: number, address: Address): Promise<number>;
-  sendto(data: Data, flagsOrAddress: number | Address, address?: Address): Promise<number> {
-    return promised(() => calls.sendto(ASYNC, this.#handle, this, data, flagsOrAddress, address));
+  sendto(data: Data, address: Address, options?: WaitOptions): Promise<number>;
+  sendto(data: Data, flags: number, address: Address, options?: WaitOptions): Promise<number>;
+  sendto(data: Data, flagsOrAddress: number | Address, addressOrOptions?: Address | WaitOptions, options?: WaitOptions): Promise<number> {
+    // With flags, the address is third; without, the options may be.
+    const withFlags = addressOrOptions !== undefined && !isWaitOptions(addressOrOptions);
+    return promised(() =>
+      withFlags
+        ? calls.sendto(abortable(signalOf(options)), this.#handle, this, data, flagsOrAddress, addressOrOptions)
+        : calls.sendto(abortable(signalOf(addressOrOptions)), this.#handle, this, data, flagsOrAddress, undefined),
+    );
   }
 
   /** sendto(2) on the calling thread; the bytes sent. */
@@ -304,8 +276,8 @@ export class Socket {
    * sendmsg(2): scatter/gather `buffers`, ancillary data `[level, type,
    * data][]`, and an address for unconnected datagram sockets.
    */
-  sendmsg(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address): Promise<number> {
-    return promised(() => calls.sendmsg(ASYNC, this.#handle, this, buffers, ancdata, flags, address));
+  sendmsg(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address | null, options?: WaitOptions): Promise<number> {
+    return promised(() => calls.sendmsg(abortable(signalOf(options)), this.#handle, this, buffers, ancdata, flags, address));
   }
 
   /** sendmsg(2) on the calling thread; the bytes sent. */
@@ -319,8 +291,8 @@ export class Socket {
    * file's position is untouched; without, sending starts at and advances it.
    * Resolves with the number of bytes sent.
    */
-  sendfile(file: FileLike, offset?: number | null, count?: number | null): Promise<number> {
-    return promised(() => calls.sendfile(ASYNC, this.#handle, this, file, offset, count));
+  sendfile(file: FileLike, offset?: number | null, count?: number | null, options?: WaitOptions): Promise<number> {
+    return promised(() => calls.sendfile(abortable(signalOf(options)), this.#handle, this, file, offset, count));
   }
 
   /** sendfile on the calling thread; the bytes sent. */
@@ -376,13 +348,13 @@ export class Socket {
   /** Whether the fd is inherited by child processes (not by default: close-on-exec). */
   getInheritable(): boolean {
     const rc = native.getInheritable(this.#fd('fcntl'));
-    check(rc, 'fcntl');
+    checkResult(rc, 'fcntl');
     return rc === 1;
   }
 
   /** Sets whether the fd is inherited by child processes (clears or sets close-on-exec). */
   setInheritable(inheritable: boolean): void {
-    check(native.setInheritable(this.#fd('fcntl'), checkBoolean(inheritable, 'inheritable')), 'fcntl');
+    checkResult(native.setInheritable(this.#fd('fcntl'), checkBoolean(inheritable, 'inheritable')), 'fcntl');
   }
 
   // ---- files and streams ---------------------------------------------------
@@ -437,7 +409,7 @@ export class Socket {
   /** A new Socket on a dup of the fd, with the same timeout. */
   dup(): Socket {
     const fd = native.dup(this.#fd('dup'));
-    check(fd, 'dup');
+    checkResult(fd, 'dup');
     const copy = adoptSocket(this.family, this.type, this.proto, fd);
     copy.settimeout(this.gettimeout());
     return copy;

@@ -4,7 +4,7 @@
 import type { Address, SocketAddress } from '../socket/address.js';
 import * as C from '../core/constants.js';
 import { OUT_OF_RESOURCES } from '../core/errno.js';
-import { SocketError } from '../core/errors.js';
+import { AbortError, SocketError } from '../core/errors.js';
 import { pause } from '../selectors/fdset.js';
 import { DefaultSelector, EVENT_READ } from '../selectors/selector.js';
 import { acceptWithin, Socket } from '../socket/socket.js';
@@ -115,7 +115,11 @@ export abstract class BaseServer {
       const stopped = (): boolean => stop.signal.aborted;
       try {
         while (!stopped()) {
-          const ready = await selector.select(pollInterval, { signal: stop.signal });
+          // shutdown() aborts the wait: the loop ends at once.
+          const ready = await selector.select(pollInterval, { signal: stop.signal }).catch((error: unknown) => {
+            if (error instanceof AbortError) return [];
+            throw error;
+          });
           if (stopped()) break;
           if (ready.length > 0) await this.handleRequestNoblock();
           await this.serviceActions();

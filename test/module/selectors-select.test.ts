@@ -82,8 +82,9 @@ describe('select() and selectSync() with rlist, wlist and xlist', () => {
     a.recvSync(1);
     const controller = new AbortController();
     const waiting = selectors.select([a], [], [], null, { signal: controller.signal });
-    setImmediate(() => controller.abort());
-    assert.deepEqual(await bounded(waiting), [[], [], []]);
+    const reason = new Error('stop');
+    setImmediate(() => controller.abort(reason));
+    await assert.rejects(bounded(waiting), (error: unknown) => error instanceof socket.AbortError && error.cause === reason);
   });
 
   test('async: MSG_OOB arriving while select waits wakes it', async () => {

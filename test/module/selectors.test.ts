@@ -379,7 +379,7 @@ s.recv(1)
     assert.equal((await bounded(again)).toString(), 'again');
   });
 
-  test('the abort signal ends a waiting select (with what is ready: nothing)', async () => {
+  test('the abort signal ends a waiting select with an AbortError, and the selector serves on', async () => {
     const [a, b] = socket.socketpair();
     using _a = a;
     using _b = b;
@@ -388,16 +388,20 @@ s.recv(1)
     const controller = new AbortController();
     const pending = sel.select(null, { signal: controller.signal });
     setTimeout(() => controller.abort(), 10);
-    assert.deepEqual(await bounded(pending), []);
-    // An already-aborted signal returns at once, with what is ready.
+    await assert.rejects(bounded(pending), { name: 'AbortError', code: 'ABORT_ERR' });
+    // An already-aborted signal rejects at once, even with an fd ready.
     b.sendSync('x');
-    assert.deepEqual(fds(await bounded(sel.select(null, { signal: AbortSignal.abort() }))), [[a.fileno(), EVENT_READ]]);
+    await assert.rejects(bounded(sel.select(null, { signal: AbortSignal.abort() })), { name: 'AbortError' });
+    // The selector is usable after an abort.
+    assert.deepEqual(fds(await bounded(sel.select(null))), [[a.fileno(), EVENT_READ]]);
     // An empty selector waits too (Python sleeps), and the signal ends that.
     using empty = new DefaultSelector();
     const stop = new AbortController();
     const sleeping = empty.select(null, { signal: stop.signal });
     setImmediate(() => stop.abort());
-    assert.deepEqual(await bounded(sleeping), []);
+    await assert.rejects(bounded(sleeping), { name: 'AbortError' });
+    // Anything but an AbortSignal is a TypeError naming it.
+    await assert.rejects(sel.select(0, { signal: 'soon' as unknown as AbortSignal }), { name: 'TypeError', message: /options\.signal/ });
   });
 
   test('an empty selector sleeps for the timeout', async () => {
