@@ -40,6 +40,7 @@ export class SocketError extends Error {
     this.syscall = syscall;
   }
 
+  /** The class's name (ConnectionRefusedError, …), as Python prints it. */
   override get name(): string {
     return this.constructor.name;
   }
@@ -89,12 +90,14 @@ export class HostError extends SocketError {}
 
 /** A wait ended by its AbortSignal, as Node's AbortError: code 'ABORT_ERR', the signal's reason as cause. */
 export class AbortError extends Error {
+  /** Always 'ABORT_ERR', as Node's AbortError. */
   readonly code = 'ABORT_ERR';
 
   constructor(reason: unknown) {
     super('The operation was aborted', { cause: reason });
   }
 
+  /** Always 'AbortError'. */
   override get name(): string {
     return 'AbortError';
   }
