@@ -54,6 +54,47 @@ const UNIVERSAL = new Set(`
 
 const TOOLCHAINS = ['cc', 'musl-gcc', 'aarch64-linux-gnu-gcc'];
 
+// Each constant's doc comment in src/core/constants.ts (the API reference,
+// `npm run docs`, wants every export documented): what its family is for,
+// by the first prefix that matches, then whether every platform has it.
+const FAMILIES = [
+  [/^SOMAXCONN$/, "The largest backlog listen() takes"],
+  [/^AF_/, "Address family, socket()'s first argument"],
+  [/^PF_/, 'Protocol family, the same number as its AF_ name'],
+  [/^SOCK_/, "Socket type, socket()'s second argument, or a flag or-ed into it"],
+  [/^SOL_/, 'Option level of setsockopt()/getsockopt() and of ancillary data'],
+  [/^SO_/, 'Socket option at level SOL_SOCKET'],
+  [/^SCM_/, 'Ancillary-data type of sendmsg()/recvmsg()'],
+  [/^IPPROTO_/, "IP protocol number, socket()'s third argument and an option level"],
+  [/^IPPORT_/, 'Port-number boundary'],
+  [/^IPV6_/, 'IPv6 option at level IPPROTO_IPV6, or one of its values'],
+  [/^IP_/, 'IPv4 option at level IPPROTO_IP, or one of its values'],
+  [/^TCP_/, 'TCP option at level IPPROTO_TCP, or a TCP state or value'],
+  [/^UDPLITE_/, 'UDP-Lite option at level IPPROTO_UDPLITE'],
+  [/^UDP_/, 'UDP option at level IPPROTO_UDP, or one of its values'],
+  [/^MSG_/, 'Flag of the send and receive calls, or one recvmsg() reports'],
+  [/^SHUT_/, "shutdown()'s how"],
+  [/^AI_/, 'getaddrinfo() flag'],
+  [/^NI_/, 'getnameinfo() flag, or a buffer size of it'],
+  [/^EAI_/, "getaddrinfo()/getnameinfo() error code, GaiError's errno"],
+  [/^INADDR_/, 'Special IPv4 address, as a number'],
+  [/^CAN_/, 'Linux CAN (AF_CAN) protocol, option or value'],
+  [/^J1939_/, 'Linux CAN J1939 option or value'],
+  [/^VMADDR_/, 'Linux vsock (AF_VSOCK) address value'],
+  [/^TIPC_/, 'Linux TIPC (AF_TIPC) option or value'],
+  [/^NETLINK_/, 'Linux netlink (AF_NETLINK) protocol or option'],
+  [/^ALG_/, 'Linux kernel crypto (AF_ALG) option or ancillary-data type'],
+  [/^ETH_P_/, 'Ethernet protocol ID, for AF_PACKET sockets'],
+  [/^PACKET_/, 'Linux packet-socket (AF_PACKET) option or packet type'],
+];
+
+function docComment(name) {
+  const family = FAMILIES.find(([prefix]) => prefix.test(name));
+  if (!family) throw new Error(`gen-constants: no family describes ${name}; add one to FAMILIES`);
+  const where = UNIVERSAL.has(name) ? 'every platform has it' : 'undefined where the running platform lacks it';
+  return `/** ${family[1]}; ${where}. */`;
+}
+
 function onPath(command) {
   try {
     execFileSync(command, ['--version'], { stdio: 'ignore' });
@@ -156,9 +197,10 @@ writeFileSync(
     '// a name it lacks is undefined. Names every platform has are `number`.',
     "import { constants as c, requiredConstant as required } from './native.js';",
     '',
-    ...socketNames.map((n) =>
+    ...socketNames.flatMap((n) => [
+      docComment(n),
       UNIVERSAL.has(n) ? `export const ${n}: number = required('${n}');` : `export const ${n}: number | undefined = c.${n};`,
-    ),
+    ]),
     '',
   ].join('\n'),
 );

@@ -1,4 +1,7 @@
-// The entry point `berkeley`: Python's socket module for TypeScript on Node.js.
+/**
+ * The entry point `berkeley`: Python's socket module for TypeScript on Node.js.
+ * @module berkeley
+ */
 export * from './core/constants.js';
 export { Socket, type Data, type Message } from './socket/socket.js';
 export { SocketFile, IncompleteReadError, type MakefileOptions, type FileData } from './adapters/file.js';

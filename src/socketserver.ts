@@ -1,4 +1,7 @@
-// The entry point `berkeley/socketserver`: Python's socketserver module.
+/**
+ * The entry point `berkeley/socketserver`: Python's socketserver module.
+ * @module berkeley/socketserver
+ */
 export { BaseServer, TCPServer, UDPServer, UnixStreamServer, UnixDatagramServer, type HandlerClass, type DatagramRequest } from './socketserver/server.js';
 export { BaseRequestHandler, StreamRequestHandler, DatagramRequestHandler } from './socketserver/handlers.js';
 export { BytesIO } from './socketserver/bytesio.js';

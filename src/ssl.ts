@@ -1,5 +1,8 @@
-// The entry point `berkeley/ssl`: Python's ssl module over berkeley sockets, on
-// Node's own tls (OpenSSL): no cryptography of our own.
+/**
+ * The entry point `berkeley/ssl`: Python's ssl module over berkeley sockets, on
+ * Node's own tls (OpenSSL): no cryptography of our own.
+ * @module berkeley/ssl
+ */
 export {
   PROTOCOL_TLS_CLIENT,
   PROTOCOL_TLS_SERVER,

@@ -9,6 +9,7 @@
  * `new SocketFile(sock, mode, options, refs)`. The socket's timeout applies
  * to each of these calls. Without the `…Sync` calls, the file's `…Sync`
  * forms throw TypeError.
+ * @inline
  */
 export interface FileSocket {
   /** Receives into `buffer` (all of it may be used); resolves with the count, 0 at EOF. */

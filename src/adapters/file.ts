@@ -16,6 +16,7 @@ import type { FileRefs, FileSocket } from './file-socket.js';
 
 export { FileRefs, type FileSocket } from './file-socket.js';
 
+/** makefile()'s options (Python's buffering, encoding, errors and newline). */
 export interface MakefileOptions {
   /** Text modes: the encoding (utf-8, utf-16-le, latin-1, ascii); default UTF-8. */
   encoding?: string | null;
@@ -41,6 +42,7 @@ export type FileData<T> = T extends Buffer ? Data : string;
 /** An early EOF in readExactly/readUntil (asyncio's IncompleteReadError): `partial` holds what was read. */
 export class IncompleteReadError<T extends string | Buffer = string | Buffer> extends Error {
   constructor(
+    /** What was read before EOF. */
     readonly partial: T,
     /** The size asked for; null for readUntil. */
     readonly expected: number | null,
@@ -48,6 +50,7 @@ export class IncompleteReadError<T extends string | Buffer = string | Buffer> ex
     super(`EOF after ${partial.length} ${typeof partial === 'string' ? 'characters' : 'bytes'}, ${expected === null ? 'before the separator' : `of ${expected} expected`}`);
   }
 
+  /** Always 'IncompleteReadError'. */
   override get name(): string {
     return 'IncompleteReadError';
   }

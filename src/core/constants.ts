@@ -4,904 +4,1805 @@
 // a name it lacks is undefined. Names every platform has are `number`.
 import { constants as c, requiredConstant as required } from './native.js';
 
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_ALG: number | undefined = c.AF_ALG;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_APPLETALK: number | undefined = c.AF_APPLETALK;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_ASH: number | undefined = c.AF_ASH;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_ATMPVC: number | undefined = c.AF_ATMPVC;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_ATMSVC: number | undefined = c.AF_ATMSVC;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_AX25: number | undefined = c.AF_AX25;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_BLUETOOTH: number | undefined = c.AF_BLUETOOTH;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_BRIDGE: number | undefined = c.AF_BRIDGE;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_CAIF: number | undefined = c.AF_CAIF;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_CAN: number | undefined = c.AF_CAN;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_DECnet: number | undefined = c.AF_DECnet;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_ECONET: number | undefined = c.AF_ECONET;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_FILE: number | undefined = c.AF_FILE;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_IB: number | undefined = c.AF_IB;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_IEEE802154: number | undefined = c.AF_IEEE802154;
+/** Address family, socket()'s first argument; every platform has it. */
 export const AF_INET: number = required('AF_INET');
+/** Address family, socket()'s first argument; every platform has it. */
 export const AF_INET6: number = required('AF_INET6');
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_IPX: number | undefined = c.AF_IPX;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_IRDA: number | undefined = c.AF_IRDA;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_ISDN: number | undefined = c.AF_ISDN;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_IUCV: number | undefined = c.AF_IUCV;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_KCM: number | undefined = c.AF_KCM;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_KEY: number | undefined = c.AF_KEY;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_LLC: number | undefined = c.AF_LLC;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_LOCAL: number | undefined = c.AF_LOCAL;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_MAX: number | undefined = c.AF_MAX;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_MCTP: number | undefined = c.AF_MCTP;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_MPLS: number | undefined = c.AF_MPLS;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_NETBEUI: number | undefined = c.AF_NETBEUI;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_NETLINK: number | undefined = c.AF_NETLINK;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_NETROM: number | undefined = c.AF_NETROM;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_NFC: number | undefined = c.AF_NFC;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_PACKET: number | undefined = c.AF_PACKET;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_PHONET: number | undefined = c.AF_PHONET;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_PPPOX: number | undefined = c.AF_PPPOX;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_QIPCRTR: number | undefined = c.AF_QIPCRTR;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_RDS: number | undefined = c.AF_RDS;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_ROSE: number | undefined = c.AF_ROSE;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_ROUTE: number | undefined = c.AF_ROUTE;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_RXRPC: number | undefined = c.AF_RXRPC;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_SECURITY: number | undefined = c.AF_SECURITY;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_SMC: number | undefined = c.AF_SMC;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_SNA: number | undefined = c.AF_SNA;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_TIPC: number | undefined = c.AF_TIPC;
+/** Address family, socket()'s first argument; every platform has it. */
 export const AF_UNIX: number = required('AF_UNIX');
+/** Address family, socket()'s first argument; every platform has it. */
 export const AF_UNSPEC: number = required('AF_UNSPEC');
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_VSOCK: number | undefined = c.AF_VSOCK;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_WANPIPE: number | undefined = c.AF_WANPIPE;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_X25: number | undefined = c.AF_X25;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_XDP: number | undefined = c.AF_XDP;
+/** getaddrinfo() flag; every platform has it. */
 export const AI_ADDRCONFIG: number = required('AI_ADDRCONFIG');
+/** getaddrinfo() flag; every platform has it. */
 export const AI_ALL: number = required('AI_ALL');
+/** getaddrinfo() flag; undefined where the running platform lacks it. */
 export const AI_CANONIDN: number | undefined = c.AI_CANONIDN;
+/** getaddrinfo() flag; every platform has it. */
 export const AI_CANONNAME: number = required('AI_CANONNAME');
+/** getaddrinfo() flag; undefined where the running platform lacks it. */
 export const AI_IDN: number | undefined = c.AI_IDN;
+/** getaddrinfo() flag; every platform has it. */
 export const AI_NUMERICHOST: number = required('AI_NUMERICHOST');
+/** getaddrinfo() flag; every platform has it. */
 export const AI_NUMERICSERV: number = required('AI_NUMERICSERV');
+/** getaddrinfo() flag; every platform has it. */
 export const AI_PASSIVE: number = required('AI_PASSIVE');
+/** getaddrinfo() flag; every platform has it. */
 export const AI_V4MAPPED: number = required('AI_V4MAPPED');
+/** Linux kernel crypto (AF_ALG) option or ancillary-data type; undefined where the running platform lacks it. */
 export const ALG_OP_DECRYPT: number | undefined = c.ALG_OP_DECRYPT;
+/** Linux kernel crypto (AF_ALG) option or ancillary-data type; undefined where the running platform lacks it. */
 export const ALG_OP_ENCRYPT: number | undefined = c.ALG_OP_ENCRYPT;
+/** Linux kernel crypto (AF_ALG) option or ancillary-data type; undefined where the running platform lacks it. */
 export const ALG_SET_AEAD_ASSOCLEN: number | undefined = c.ALG_SET_AEAD_ASSOCLEN;
+/** Linux kernel crypto (AF_ALG) option or ancillary-data type; undefined where the running platform lacks it. */
 export const ALG_SET_AEAD_AUTHSIZE: number | undefined = c.ALG_SET_AEAD_AUTHSIZE;
+/** Linux kernel crypto (AF_ALG) option or ancillary-data type; undefined where the running platform lacks it. */
 export const ALG_SET_DRBG_ENTROPY: number | undefined = c.ALG_SET_DRBG_ENTROPY;
+/** Linux kernel crypto (AF_ALG) option or ancillary-data type; undefined where the running platform lacks it. */
 export const ALG_SET_IV: number | undefined = c.ALG_SET_IV;
+/** Linux kernel crypto (AF_ALG) option or ancillary-data type; undefined where the running platform lacks it. */
 export const ALG_SET_KEY: number | undefined = c.ALG_SET_KEY;
+/** Linux kernel crypto (AF_ALG) option or ancillary-data type; undefined where the running platform lacks it. */
 export const ALG_SET_OP: number | undefined = c.ALG_SET_OP;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM: number | undefined = c.CAN_BCM;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_CAN_FD_FRAME: number | undefined = c.CAN_BCM_CAN_FD_FRAME;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_RX_ANNOUNCE_RESUME: number | undefined = c.CAN_BCM_RX_ANNOUNCE_RESUME;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_RX_CHANGED: number | undefined = c.CAN_BCM_RX_CHANGED;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_RX_CHECK_DLC: number | undefined = c.CAN_BCM_RX_CHECK_DLC;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_RX_DELETE: number | undefined = c.CAN_BCM_RX_DELETE;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_RX_FILTER_ID: number | undefined = c.CAN_BCM_RX_FILTER_ID;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_RX_NO_AUTOTIMER: number | undefined = c.CAN_BCM_RX_NO_AUTOTIMER;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_RX_READ: number | undefined = c.CAN_BCM_RX_READ;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_RX_RTR_FRAME: number | undefined = c.CAN_BCM_RX_RTR_FRAME;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_RX_SETUP: number | undefined = c.CAN_BCM_RX_SETUP;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_RX_STATUS: number | undefined = c.CAN_BCM_RX_STATUS;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_RX_TIMEOUT: number | undefined = c.CAN_BCM_RX_TIMEOUT;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_SETTIMER: number | undefined = c.CAN_BCM_SETTIMER;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_STARTTIMER: number | undefined = c.CAN_BCM_STARTTIMER;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_TX_ANNOUNCE: number | undefined = c.CAN_BCM_TX_ANNOUNCE;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_TX_COUNTEVT: number | undefined = c.CAN_BCM_TX_COUNTEVT;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_TX_CP_CAN_ID: number | undefined = c.CAN_BCM_TX_CP_CAN_ID;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_TX_DELETE: number | undefined = c.CAN_BCM_TX_DELETE;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_TX_EXPIRED: number | undefined = c.CAN_BCM_TX_EXPIRED;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_TX_READ: number | undefined = c.CAN_BCM_TX_READ;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_TX_RESET_MULTI_IDX: number | undefined = c.CAN_BCM_TX_RESET_MULTI_IDX;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_TX_SEND: number | undefined = c.CAN_BCM_TX_SEND;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_TX_SETUP: number | undefined = c.CAN_BCM_TX_SETUP;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_BCM_TX_STATUS: number | undefined = c.CAN_BCM_TX_STATUS;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_EFF_FLAG: number | undefined = c.CAN_EFF_FLAG;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_EFF_ID_BITS: number | undefined = c.CAN_EFF_ID_BITS;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_EFF_MASK: number | undefined = c.CAN_EFF_MASK;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_ERR_FLAG: number | undefined = c.CAN_ERR_FLAG;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_ERR_MASK: number | undefined = c.CAN_ERR_MASK;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_FD_FRAME: number | undefined = c.CAN_FD_FRAME;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_INV_FILTER: number | undefined = c.CAN_INV_FILTER;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_ISOTP: number | undefined = c.CAN_ISOTP;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_J1939: number | undefined = c.CAN_J1939;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_MAX_DLC: number | undefined = c.CAN_MAX_DLC;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_MAX_DLEN: number | undefined = c.CAN_MAX_DLEN;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_MAX_RAW_DLC: number | undefined = c.CAN_MAX_RAW_DLC;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_MCNET: number | undefined = c.CAN_MCNET;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_MTU: number | undefined = c.CAN_MTU;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_NPROTO: number | undefined = c.CAN_NPROTO;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_RAW: number | undefined = c.CAN_RAW;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_RAW_ERR_FILTER: number | undefined = c.CAN_RAW_ERR_FILTER;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_RAW_FD_FRAMES: number | undefined = c.CAN_RAW_FD_FRAMES;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_RAW_FILTER: number | undefined = c.CAN_RAW_FILTER;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_RAW_FILTER_MAX: number | undefined = c.CAN_RAW_FILTER_MAX;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_RAW_JOIN_FILTERS: number | undefined = c.CAN_RAW_JOIN_FILTERS;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_RAW_LOOPBACK: number | undefined = c.CAN_RAW_LOOPBACK;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_RAW_RECV_OWN_MSGS: number | undefined = c.CAN_RAW_RECV_OWN_MSGS;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_RTR_FLAG: number | undefined = c.CAN_RTR_FLAG;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_SFF_ID_BITS: number | undefined = c.CAN_SFF_ID_BITS;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_SFF_MASK: number | undefined = c.CAN_SFF_MASK;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_TP16: number | undefined = c.CAN_TP16;
+/** Linux CAN (AF_CAN) protocol, option or value; undefined where the running platform lacks it. */
 export const CAN_TP20: number | undefined = c.CAN_TP20;
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; undefined where the running platform lacks it. */
 export const EAI_ADDRFAMILY: number | undefined = c.EAI_ADDRFAMILY;
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; every platform has it. */
 export const EAI_AGAIN: number = required('EAI_AGAIN');
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; undefined where the running platform lacks it. */
 export const EAI_ALLDONE: number | undefined = c.EAI_ALLDONE;
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; every platform has it. */
 export const EAI_BADFLAGS: number = required('EAI_BADFLAGS');
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; undefined where the running platform lacks it. */
 export const EAI_CANCELED: number | undefined = c.EAI_CANCELED;
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; every platform has it. */
 export const EAI_FAIL: number = required('EAI_FAIL');
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; every platform has it. */
 export const EAI_FAMILY: number = required('EAI_FAMILY');
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; undefined where the running platform lacks it. */
 export const EAI_IDN_ENCODE: number | undefined = c.EAI_IDN_ENCODE;
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; undefined where the running platform lacks it. */
 export const EAI_INPROGRESS: number | undefined = c.EAI_INPROGRESS;
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; undefined where the running platform lacks it. */
 export const EAI_INTR: number | undefined = c.EAI_INTR;
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; every platform has it. */
 export const EAI_MEMORY: number = required('EAI_MEMORY');
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; undefined where the running platform lacks it. */
 export const EAI_NODATA: number | undefined = c.EAI_NODATA;
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; every platform has it. */
 export const EAI_NONAME: number = required('EAI_NONAME');
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; undefined where the running platform lacks it. */
 export const EAI_NOTCANCELED: number | undefined = c.EAI_NOTCANCELED;
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; every platform has it. */
 export const EAI_OVERFLOW: number = required('EAI_OVERFLOW');
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; every platform has it. */
 export const EAI_SERVICE: number = required('EAI_SERVICE');
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; every platform has it. */
 export const EAI_SOCKTYPE: number = required('EAI_SOCKTYPE');
+/** getaddrinfo()/getnameinfo() error code, GaiError's errno; every platform has it. */
 export const EAI_SYSTEM: number = required('EAI_SYSTEM');
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_1588: number | undefined = c.ETH_P_1588;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_8021AD: number | undefined = c.ETH_P_8021AD;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_8021AH: number | undefined = c.ETH_P_8021AH;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_8021Q: number | undefined = c.ETH_P_8021Q;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_80221: number | undefined = c.ETH_P_80221;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_802_2: number | undefined = c.ETH_P_802_2;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_802_3: number | undefined = c.ETH_P_802_3;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_802_3_MIN: number | undefined = c.ETH_P_802_3_MIN;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_802_EX1: number | undefined = c.ETH_P_802_EX1;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_AARP: number | undefined = c.ETH_P_AARP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_AF_IUCV: number | undefined = c.ETH_P_AF_IUCV;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_ALL: number | undefined = c.ETH_P_ALL;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_AOE: number | undefined = c.ETH_P_AOE;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_ARCNET: number | undefined = c.ETH_P_ARCNET;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_ARP: number | undefined = c.ETH_P_ARP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_ATALK: number | undefined = c.ETH_P_ATALK;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_ATMFATE: number | undefined = c.ETH_P_ATMFATE;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_ATMMPOA: number | undefined = c.ETH_P_ATMMPOA;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_AX25: number | undefined = c.ETH_P_AX25;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_BATMAN: number | undefined = c.ETH_P_BATMAN;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_BPQ: number | undefined = c.ETH_P_BPQ;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_CAIF: number | undefined = c.ETH_P_CAIF;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_CAN: number | undefined = c.ETH_P_CAN;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_CANFD: number | undefined = c.ETH_P_CANFD;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_CANXL: number | undefined = c.ETH_P_CANXL;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_CFM: number | undefined = c.ETH_P_CFM;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_CONTROL: number | undefined = c.ETH_P_CONTROL;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_CUST: number | undefined = c.ETH_P_CUST;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_DDCMP: number | undefined = c.ETH_P_DDCMP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_DEC: number | undefined = c.ETH_P_DEC;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_DIAG: number | undefined = c.ETH_P_DIAG;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_DNA_DL: number | undefined = c.ETH_P_DNA_DL;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_DNA_RC: number | undefined = c.ETH_P_DNA_RC;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_DNA_RT: number | undefined = c.ETH_P_DNA_RT;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_DSA: number | undefined = c.ETH_P_DSA;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_DSA_8021Q: number | undefined = c.ETH_P_DSA_8021Q;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_DSA_A5PSW: number | undefined = c.ETH_P_DSA_A5PSW;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_ECONET: number | undefined = c.ETH_P_ECONET;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_EDSA: number | undefined = c.ETH_P_EDSA;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_ERSPAN: number | undefined = c.ETH_P_ERSPAN;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_ERSPAN2: number | undefined = c.ETH_P_ERSPAN2;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_ETHERCAT: number | undefined = c.ETH_P_ETHERCAT;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_FCOE: number | undefined = c.ETH_P_FCOE;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_FIP: number | undefined = c.ETH_P_FIP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_HDLC: number | undefined = c.ETH_P_HDLC;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_HSR: number | undefined = c.ETH_P_HSR;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_IBOE: number | undefined = c.ETH_P_IBOE;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_IEEE802154: number | undefined = c.ETH_P_IEEE802154;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_IEEEPUP: number | undefined = c.ETH_P_IEEEPUP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_IEEEPUPAT: number | undefined = c.ETH_P_IEEEPUPAT;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_IFE: number | undefined = c.ETH_P_IFE;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_IP: number | undefined = c.ETH_P_IP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_IPV6: number | undefined = c.ETH_P_IPV6;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_IPX: number | undefined = c.ETH_P_IPX;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_IRDA: number | undefined = c.ETH_P_IRDA;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_LAT: number | undefined = c.ETH_P_LAT;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_LINK_CTL: number | undefined = c.ETH_P_LINK_CTL;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_LLDP: number | undefined = c.ETH_P_LLDP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_LOCALTALK: number | undefined = c.ETH_P_LOCALTALK;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_LOOP: number | undefined = c.ETH_P_LOOP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_LOOPBACK: number | undefined = c.ETH_P_LOOPBACK;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_MACSEC: number | undefined = c.ETH_P_MACSEC;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_MAP: number | undefined = c.ETH_P_MAP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_MCTP: number | undefined = c.ETH_P_MCTP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_MOBITEX: number | undefined = c.ETH_P_MOBITEX;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_MPLS_MC: number | undefined = c.ETH_P_MPLS_MC;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_MPLS_UC: number | undefined = c.ETH_P_MPLS_UC;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_MRP: number | undefined = c.ETH_P_MRP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_MVRP: number | undefined = c.ETH_P_MVRP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_NCSI: number | undefined = c.ETH_P_NCSI;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_NSH: number | undefined = c.ETH_P_NSH;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_PAE: number | undefined = c.ETH_P_PAE;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_PAUSE: number | undefined = c.ETH_P_PAUSE;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_PHONET: number | undefined = c.ETH_P_PHONET;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_PPPTALK: number | undefined = c.ETH_P_PPPTALK;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_PPP_DISC: number | undefined = c.ETH_P_PPP_DISC;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_PPP_MP: number | undefined = c.ETH_P_PPP_MP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_PPP_SES: number | undefined = c.ETH_P_PPP_SES;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_PREAUTH: number | undefined = c.ETH_P_PREAUTH;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_PROFINET: number | undefined = c.ETH_P_PROFINET;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_PRP: number | undefined = c.ETH_P_PRP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_PUP: number | undefined = c.ETH_P_PUP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_PUPAT: number | undefined = c.ETH_P_PUPAT;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_QINQ1: number | undefined = c.ETH_P_QINQ1;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_QINQ2: number | undefined = c.ETH_P_QINQ2;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_QINQ3: number | undefined = c.ETH_P_QINQ3;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_RARP: number | undefined = c.ETH_P_RARP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_REALTEK: number | undefined = c.ETH_P_REALTEK;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_SCA: number | undefined = c.ETH_P_SCA;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_SLOW: number | undefined = c.ETH_P_SLOW;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_SNAP: number | undefined = c.ETH_P_SNAP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_TDLS: number | undefined = c.ETH_P_TDLS;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_TEB: number | undefined = c.ETH_P_TEB;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_TIPC: number | undefined = c.ETH_P_TIPC;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_TRAILER: number | undefined = c.ETH_P_TRAILER;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_TR_802_2: number | undefined = c.ETH_P_TR_802_2;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_TSN: number | undefined = c.ETH_P_TSN;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_WAN_PPP: number | undefined = c.ETH_P_WAN_PPP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_WCCP: number | undefined = c.ETH_P_WCCP;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_X25: number | undefined = c.ETH_P_X25;
+/** Ethernet protocol ID, for AF_PACKET sockets; undefined where the running platform lacks it. */
 export const ETH_P_XDSA: number | undefined = c.ETH_P_XDSA;
+/** Special IPv4 address, as a number; undefined where the running platform lacks it. */
 export const INADDR_ALLHOSTS_GROUP: number | undefined = c.INADDR_ALLHOSTS_GROUP;
+/** Special IPv4 address, as a number; undefined where the running platform lacks it. */
 export const INADDR_ALLRTRS_GROUP: number | undefined = c.INADDR_ALLRTRS_GROUP;
+/** Special IPv4 address, as a number; undefined where the running platform lacks it. */
 export const INADDR_ALLSNOOPERS_GROUP: number | undefined = c.INADDR_ALLSNOOPERS_GROUP;
+/** Special IPv4 address, as a number; every platform has it. */
 export const INADDR_ANY: number = required('INADDR_ANY');
+/** Special IPv4 address, as a number; every platform has it. */
 export const INADDR_BROADCAST: number = required('INADDR_BROADCAST');
+/** Special IPv4 address, as a number; undefined where the running platform lacks it. */
 export const INADDR_DUMMY: number | undefined = c.INADDR_DUMMY;
+/** Special IPv4 address, as a number; every platform has it. */
 export const INADDR_LOOPBACK: number = required('INADDR_LOOPBACK');
+/** Special IPv4 address, as a number; undefined where the running platform lacks it. */
 export const INADDR_MAX_LOCAL_GROUP: number | undefined = c.INADDR_MAX_LOCAL_GROUP;
+/** Special IPv4 address, as a number; every platform has it. */
 export const INADDR_NONE: number = required('INADDR_NONE');
+/** Special IPv4 address, as a number; undefined where the running platform lacks it. */
 export const INADDR_UNSPEC_GROUP: number | undefined = c.INADDR_UNSPEC_GROUP;
+/** Port-number boundary; undefined where the running platform lacks it. */
 export const IPPORT_RESERVED: number | undefined = c.IPPORT_RESERVED;
+/** Port-number boundary; undefined where the running platform lacks it. */
 export const IPPORT_USERRESERVED: number | undefined = c.IPPORT_USERRESERVED;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_AH: number | undefined = c.IPPROTO_AH;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_BEETPH: number | undefined = c.IPPROTO_BEETPH;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_COMP: number | undefined = c.IPPROTO_COMP;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_DCCP: number | undefined = c.IPPROTO_DCCP;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_DSTOPTS: number | undefined = c.IPPROTO_DSTOPTS;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_EGP: number | undefined = c.IPPROTO_EGP;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_ENCAP: number | undefined = c.IPPROTO_ENCAP;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_ESP: number | undefined = c.IPPROTO_ESP;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_ETHERNET: number | undefined = c.IPPROTO_ETHERNET;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_FRAGMENT: number | undefined = c.IPPROTO_FRAGMENT;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_GRE: number | undefined = c.IPPROTO_GRE;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_HOPOPTS: number | undefined = c.IPPROTO_HOPOPTS;
+/** IP protocol number, socket()'s third argument and an option level; every platform has it. */
 export const IPPROTO_ICMP: number = required('IPPROTO_ICMP');
+/** IP protocol number, socket()'s third argument and an option level; every platform has it. */
 export const IPPROTO_ICMPV6: number = required('IPPROTO_ICMPV6');
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_IDP: number | undefined = c.IPPROTO_IDP;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_IGMP: number | undefined = c.IPPROTO_IGMP;
+/** IP protocol number, socket()'s third argument and an option level; every platform has it. */
 export const IPPROTO_IP: number = required('IPPROTO_IP');
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_IPIP: number | undefined = c.IPPROTO_IPIP;
+/** IP protocol number, socket()'s third argument and an option level; every platform has it. */
 export const IPPROTO_IPV6: number = required('IPPROTO_IPV6');
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_MAX: number | undefined = c.IPPROTO_MAX;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_MH: number | undefined = c.IPPROTO_MH;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_MPLS: number | undefined = c.IPPROTO_MPLS;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_MPTCP: number | undefined = c.IPPROTO_MPTCP;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_MTP: number | undefined = c.IPPROTO_MTP;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_NONE: number | undefined = c.IPPROTO_NONE;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_PIM: number | undefined = c.IPPROTO_PIM;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_PUP: number | undefined = c.IPPROTO_PUP;
+/** IP protocol number, socket()'s third argument and an option level; every platform has it. */
 export const IPPROTO_RAW: number = required('IPPROTO_RAW');
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_ROUTING: number | undefined = c.IPPROTO_ROUTING;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_RSVP: number | undefined = c.IPPROTO_RSVP;
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_SCTP: number | undefined = c.IPPROTO_SCTP;
+/** IP protocol number, socket()'s third argument and an option level; every platform has it. */
 export const IPPROTO_TCP: number = required('IPPROTO_TCP');
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_TP: number | undefined = c.IPPROTO_TP;
+/** IP protocol number, socket()'s third argument and an option level; every platform has it. */
 export const IPPROTO_UDP: number = required('IPPROTO_UDP');
+/** IP protocol number, socket()'s third argument and an option level; undefined where the running platform lacks it. */
 export const IPPROTO_UDPLITE: number | undefined = c.IPPROTO_UDPLITE;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_2292DSTOPTS: number | undefined = c.IPV6_2292DSTOPTS;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_2292HOPLIMIT: number | undefined = c.IPV6_2292HOPLIMIT;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_2292HOPOPTS: number | undefined = c.IPV6_2292HOPOPTS;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_2292PKTINFO: number | undefined = c.IPV6_2292PKTINFO;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_2292PKTOPTIONS: number | undefined = c.IPV6_2292PKTOPTIONS;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_2292RTHDR: number | undefined = c.IPV6_2292RTHDR;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_ADDRFORM: number | undefined = c.IPV6_ADDRFORM;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_ADDR_PREFERENCES: number | undefined = c.IPV6_ADDR_PREFERENCES;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_ADD_MEMBERSHIP: number | undefined = c.IPV6_ADD_MEMBERSHIP;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_AUTHHDR: number | undefined = c.IPV6_AUTHHDR;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_AUTOFLOWLABEL: number | undefined = c.IPV6_AUTOFLOWLABEL;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_CHECKSUM: number | undefined = c.IPV6_CHECKSUM;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_DONTFRAG: number | undefined = c.IPV6_DONTFRAG;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_DROP_MEMBERSHIP: number | undefined = c.IPV6_DROP_MEMBERSHIP;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_DSTOPTS: number | undefined = c.IPV6_DSTOPTS;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_FREEBIND: number | undefined = c.IPV6_FREEBIND;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_HDRINCL: number | undefined = c.IPV6_HDRINCL;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_HOPLIMIT: number | undefined = c.IPV6_HOPLIMIT;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_HOPOPTS: number | undefined = c.IPV6_HOPOPTS;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_IPSEC_POLICY: number | undefined = c.IPV6_IPSEC_POLICY;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_JOIN_ANYCAST: number | undefined = c.IPV6_JOIN_ANYCAST;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; every platform has it. */
 export const IPV6_JOIN_GROUP: number = required('IPV6_JOIN_GROUP');
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_LEAVE_ANYCAST: number | undefined = c.IPV6_LEAVE_ANYCAST;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; every platform has it. */
 export const IPV6_LEAVE_GROUP: number = required('IPV6_LEAVE_GROUP');
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_MINHOPCOUNT: number | undefined = c.IPV6_MINHOPCOUNT;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_MTU: number | undefined = c.IPV6_MTU;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_MTU_DISCOVER: number | undefined = c.IPV6_MTU_DISCOVER;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_MULTICAST_ALL: number | undefined = c.IPV6_MULTICAST_ALL;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; every platform has it. */
 export const IPV6_MULTICAST_HOPS: number = required('IPV6_MULTICAST_HOPS');
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; every platform has it. */
 export const IPV6_MULTICAST_IF: number = required('IPV6_MULTICAST_IF');
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; every platform has it. */
 export const IPV6_MULTICAST_LOOP: number = required('IPV6_MULTICAST_LOOP');
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_NEXTHOP: number | undefined = c.IPV6_NEXTHOP;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_ORIGDSTADDR: number | undefined = c.IPV6_ORIGDSTADDR;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PATHMTU: number | undefined = c.IPV6_PATHMTU;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PKTINFO: number | undefined = c.IPV6_PKTINFO;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PMTUDISC_DO: number | undefined = c.IPV6_PMTUDISC_DO;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PMTUDISC_DONT: number | undefined = c.IPV6_PMTUDISC_DONT;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PMTUDISC_INTERFACE: number | undefined = c.IPV6_PMTUDISC_INTERFACE;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PMTUDISC_OMIT: number | undefined = c.IPV6_PMTUDISC_OMIT;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PMTUDISC_PROBE: number | undefined = c.IPV6_PMTUDISC_PROBE;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PMTUDISC_WANT: number | undefined = c.IPV6_PMTUDISC_WANT;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PREFER_SRC_CGA: number | undefined = c.IPV6_PREFER_SRC_CGA;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PREFER_SRC_COA: number | undefined = c.IPV6_PREFER_SRC_COA;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PREFER_SRC_HOME: number | undefined = c.IPV6_PREFER_SRC_HOME;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PREFER_SRC_NONCGA: number | undefined = c.IPV6_PREFER_SRC_NONCGA;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PREFER_SRC_PUBLIC: number | undefined = c.IPV6_PREFER_SRC_PUBLIC;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PREFER_SRC_PUBTMP_DEFAULT: number | undefined = c.IPV6_PREFER_SRC_PUBTMP_DEFAULT;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_PREFER_SRC_TMP: number | undefined = c.IPV6_PREFER_SRC_TMP;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RECVDSTOPTS: number | undefined = c.IPV6_RECVDSTOPTS;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RECVERR: number | undefined = c.IPV6_RECVERR;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RECVERR_RFC4884: number | undefined = c.IPV6_RECVERR_RFC4884;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RECVFRAGSIZE: number | undefined = c.IPV6_RECVFRAGSIZE;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RECVHOPLIMIT: number | undefined = c.IPV6_RECVHOPLIMIT;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RECVHOPOPTS: number | undefined = c.IPV6_RECVHOPOPTS;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RECVORIGDSTADDR: number | undefined = c.IPV6_RECVORIGDSTADDR;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RECVPATHMTU: number | undefined = c.IPV6_RECVPATHMTU;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RECVPKTINFO: number | undefined = c.IPV6_RECVPKTINFO;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RECVRTHDR: number | undefined = c.IPV6_RECVRTHDR;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RECVTCLASS: number | undefined = c.IPV6_RECVTCLASS;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_ROUTER_ALERT: number | undefined = c.IPV6_ROUTER_ALERT;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_ROUTER_ALERT_ISOLATE: number | undefined = c.IPV6_ROUTER_ALERT_ISOLATE;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RTHDR: number | undefined = c.IPV6_RTHDR;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RTHDRDSTOPTS: number | undefined = c.IPV6_RTHDRDSTOPTS;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RTHDR_LOOSE: number | undefined = c.IPV6_RTHDR_LOOSE;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RTHDR_STRICT: number | undefined = c.IPV6_RTHDR_STRICT;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RTHDR_TYPE_0: number | undefined = c.IPV6_RTHDR_TYPE_0;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RXDSTOPTS: number | undefined = c.IPV6_RXDSTOPTS;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_RXHOPOPTS: number | undefined = c.IPV6_RXHOPOPTS;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_TCLASS: number | undefined = c.IPV6_TCLASS;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_TRANSPARENT: number | undefined = c.IPV6_TRANSPARENT;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; every platform has it. */
 export const IPV6_UNICAST_HOPS: number = required('IPV6_UNICAST_HOPS');
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_UNICAST_IF: number | undefined = c.IPV6_UNICAST_IF;
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; every platform has it. */
 export const IPV6_V6ONLY: number = required('IPV6_V6ONLY');
+/** IPv6 option at level IPPROTO_IPV6, or one of its values; undefined where the running platform lacks it. */
 export const IPV6_XFRM_POLICY: number | undefined = c.IPV6_XFRM_POLICY;
+/** IPv4 option at level IPPROTO_IP, or one of its values; every platform has it. */
 export const IP_ADD_MEMBERSHIP: number = required('IP_ADD_MEMBERSHIP');
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_ADD_SOURCE_MEMBERSHIP: number | undefined = c.IP_ADD_SOURCE_MEMBERSHIP;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_BIND_ADDRESS_NO_PORT: number | undefined = c.IP_BIND_ADDRESS_NO_PORT;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_BLOCK_SOURCE: number | undefined = c.IP_BLOCK_SOURCE;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_CHECKSUM: number | undefined = c.IP_CHECKSUM;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_DEFAULT_MULTICAST_LOOP: number | undefined = c.IP_DEFAULT_MULTICAST_LOOP;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_DEFAULT_MULTICAST_TTL: number | undefined = c.IP_DEFAULT_MULTICAST_TTL;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_DF: number | undefined = c.IP_DF;
+/** IPv4 option at level IPPROTO_IP, or one of its values; every platform has it. */
 export const IP_DROP_MEMBERSHIP: number = required('IP_DROP_MEMBERSHIP');
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_DROP_SOURCE_MEMBERSHIP: number | undefined = c.IP_DROP_SOURCE_MEMBERSHIP;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_FREEBIND: number | undefined = c.IP_FREEBIND;
+/** IPv4 option at level IPPROTO_IP, or one of its values; every platform has it. */
 export const IP_HDRINCL: number = required('IP_HDRINCL');
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_IPSEC_POLICY: number | undefined = c.IP_IPSEC_POLICY;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_MAXPACKET: number | undefined = c.IP_MAXPACKET;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_MAX_MEMBERSHIPS: number | undefined = c.IP_MAX_MEMBERSHIPS;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_MF: number | undefined = c.IP_MF;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_MINTTL: number | undefined = c.IP_MINTTL;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_MSFILTER: number | undefined = c.IP_MSFILTER;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_MSS: number | undefined = c.IP_MSS;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_MTU: number | undefined = c.IP_MTU;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_MTU_DISCOVER: number | undefined = c.IP_MTU_DISCOVER;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_MULTICAST_ALL: number | undefined = c.IP_MULTICAST_ALL;
+/** IPv4 option at level IPPROTO_IP, or one of its values; every platform has it. */
 export const IP_MULTICAST_IF: number = required('IP_MULTICAST_IF');
+/** IPv4 option at level IPPROTO_IP, or one of its values; every platform has it. */
 export const IP_MULTICAST_LOOP: number = required('IP_MULTICAST_LOOP');
+/** IPv4 option at level IPPROTO_IP, or one of its values; every platform has it. */
 export const IP_MULTICAST_TTL: number = required('IP_MULTICAST_TTL');
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_NODEFRAG: number | undefined = c.IP_NODEFRAG;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_OFFMASK: number | undefined = c.IP_OFFMASK;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_OPTIONS: number | undefined = c.IP_OPTIONS;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_ORIGDSTADDR: number | undefined = c.IP_ORIGDSTADDR;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_PASSSEC: number | undefined = c.IP_PASSSEC;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_PKTINFO: number | undefined = c.IP_PKTINFO;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_PKTOPTIONS: number | undefined = c.IP_PKTOPTIONS;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_PMTUDISC: number | undefined = c.IP_PMTUDISC;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_PMTUDISC_DO: number | undefined = c.IP_PMTUDISC_DO;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_PMTUDISC_DONT: number | undefined = c.IP_PMTUDISC_DONT;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_PMTUDISC_INTERFACE: number | undefined = c.IP_PMTUDISC_INTERFACE;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_PMTUDISC_OMIT: number | undefined = c.IP_PMTUDISC_OMIT;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_PMTUDISC_PROBE: number | undefined = c.IP_PMTUDISC_PROBE;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_PMTUDISC_WANT: number | undefined = c.IP_PMTUDISC_WANT;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_RECVERR: number | undefined = c.IP_RECVERR;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_RECVERR_RFC4884: number | undefined = c.IP_RECVERR_RFC4884;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_RECVFRAGSIZE: number | undefined = c.IP_RECVFRAGSIZE;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_RECVOPTS: number | undefined = c.IP_RECVOPTS;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_RECVORIGDSTADDR: number | undefined = c.IP_RECVORIGDSTADDR;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_RECVRETOPTS: number | undefined = c.IP_RECVRETOPTS;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_RECVTOS: number | undefined = c.IP_RECVTOS;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_RECVTTL: number | undefined = c.IP_RECVTTL;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_RETOPTS: number | undefined = c.IP_RETOPTS;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_RF: number | undefined = c.IP_RF;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_ROUTER_ALERT: number | undefined = c.IP_ROUTER_ALERT;
+/** IPv4 option at level IPPROTO_IP, or one of its values; every platform has it. */
 export const IP_TOS: number = required('IP_TOS');
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_TRANSPARENT: number | undefined = c.IP_TRANSPARENT;
+/** IPv4 option at level IPPROTO_IP, or one of its values; every platform has it. */
 export const IP_TTL: number = required('IP_TTL');
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_UNBLOCK_SOURCE: number | undefined = c.IP_UNBLOCK_SOURCE;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_UNICAST_IF: number | undefined = c.IP_UNICAST_IF;
+/** IPv4 option at level IPPROTO_IP, or one of its values; undefined where the running platform lacks it. */
 export const IP_XFRM_POLICY: number | undefined = c.IP_XFRM_POLICY;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_EE_INFO_NONE: number | undefined = c.J1939_EE_INFO_NONE;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_EE_INFO_TX_ABORT: number | undefined = c.J1939_EE_INFO_TX_ABORT;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_FILTER_MAX: number | undefined = c.J1939_FILTER_MAX;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_IDLE_ADDR: number | undefined = c.J1939_IDLE_ADDR;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_MAX_UNICAST_ADDR: number | undefined = c.J1939_MAX_UNICAST_ADDR;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_NLA_BYTES_ACKED: number | undefined = c.J1939_NLA_BYTES_ACKED;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_NLA_PAD: number | undefined = c.J1939_NLA_PAD;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_NO_ADDR: number | undefined = c.J1939_NO_ADDR;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_NO_NAME: number | undefined = c.J1939_NO_NAME;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_NO_PGN: number | undefined = c.J1939_NO_PGN;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_PGN_ADDRESS_CLAIMED: number | undefined = c.J1939_PGN_ADDRESS_CLAIMED;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_PGN_ADDRESS_COMMANDED: number | undefined = c.J1939_PGN_ADDRESS_COMMANDED;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_PGN_MAX: number | undefined = c.J1939_PGN_MAX;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_PGN_PDU1_MAX: number | undefined = c.J1939_PGN_PDU1_MAX;
+/** Linux CAN J1939 option or value; undefined where the running platform lacks it. */
 export const J1939_PGN_REQUEST: number | undefined = c.J1939_PGN_REQUEST;
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_BATCH: number | undefined = c.MSG_BATCH;
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_CMSG_CLOEXEC: number | undefined = c.MSG_CMSG_CLOEXEC;
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_CONFIRM: number | undefined = c.MSG_CONFIRM;
+/** Flag of the send and receive calls, or one recvmsg() reports; every platform has it. */
 export const MSG_CTRUNC: number = required('MSG_CTRUNC');
+/** Flag of the send and receive calls, or one recvmsg() reports; every platform has it. */
 export const MSG_DONTROUTE: number = required('MSG_DONTROUTE');
+/** Flag of the send and receive calls, or one recvmsg() reports; every platform has it. */
 export const MSG_DONTWAIT: number = required('MSG_DONTWAIT');
+/** Flag of the send and receive calls, or one recvmsg() reports; every platform has it. */
 export const MSG_EOR: number = required('MSG_EOR');
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_ERRQUEUE: number | undefined = c.MSG_ERRQUEUE;
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_FASTOPEN: number | undefined = c.MSG_FASTOPEN;
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_FIN: number | undefined = c.MSG_FIN;
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_MORE: number | undefined = c.MSG_MORE;
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_NOSIGNAL: number | undefined = c.MSG_NOSIGNAL;
+/** Flag of the send and receive calls, or one recvmsg() reports; every platform has it. */
 export const MSG_OOB: number = required('MSG_OOB');
+/** Flag of the send and receive calls, or one recvmsg() reports; every platform has it. */
 export const MSG_PEEK: number = required('MSG_PEEK');
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_PROXY: number | undefined = c.MSG_PROXY;
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_RST: number | undefined = c.MSG_RST;
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_SYN: number | undefined = c.MSG_SYN;
+/** Flag of the send and receive calls, or one recvmsg() reports; every platform has it. */
 export const MSG_TRUNC: number = required('MSG_TRUNC');
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_TRYHARD: number | undefined = c.MSG_TRYHARD;
+/** Flag of the send and receive calls, or one recvmsg() reports; every platform has it. */
 export const MSG_WAITALL: number = required('MSG_WAITALL');
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_WAITFORONE: number | undefined = c.MSG_WAITFORONE;
+/** Flag of the send and receive calls, or one recvmsg() reports; undefined where the running platform lacks it. */
 export const MSG_ZEROCOPY: number | undefined = c.MSG_ZEROCOPY;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_ADD_MEMBERSHIP: number | undefined = c.NETLINK_ADD_MEMBERSHIP;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_AUDIT: number | undefined = c.NETLINK_AUDIT;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_BROADCAST_ERROR: number | undefined = c.NETLINK_BROADCAST_ERROR;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_CAP_ACK: number | undefined = c.NETLINK_CAP_ACK;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_CONNECTOR: number | undefined = c.NETLINK_CONNECTOR;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_CRYPTO: number | undefined = c.NETLINK_CRYPTO;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_DNRTMSG: number | undefined = c.NETLINK_DNRTMSG;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_DROP_MEMBERSHIP: number | undefined = c.NETLINK_DROP_MEMBERSHIP;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_ECRYPTFS: number | undefined = c.NETLINK_ECRYPTFS;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_EXT_ACK: number | undefined = c.NETLINK_EXT_ACK;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_FIB_LOOKUP: number | undefined = c.NETLINK_FIB_LOOKUP;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_FIREWALL: number | undefined = c.NETLINK_FIREWALL;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_GENERIC: number | undefined = c.NETLINK_GENERIC;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_GET_STRICT_CHK: number | undefined = c.NETLINK_GET_STRICT_CHK;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_INET_DIAG: number | undefined = c.NETLINK_INET_DIAG;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_IP6_FW: number | undefined = c.NETLINK_IP6_FW;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_ISCSI: number | undefined = c.NETLINK_ISCSI;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_KOBJECT_UEVENT: number | undefined = c.NETLINK_KOBJECT_UEVENT;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_LISTEN_ALL_NSID: number | undefined = c.NETLINK_LISTEN_ALL_NSID;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_LIST_MEMBERSHIPS: number | undefined = c.NETLINK_LIST_MEMBERSHIPS;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_NETFILTER: number | undefined = c.NETLINK_NETFILTER;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_NFLOG: number | undefined = c.NETLINK_NFLOG;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_NO_ENOBUFS: number | undefined = c.NETLINK_NO_ENOBUFS;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_PKTINFO: number | undefined = c.NETLINK_PKTINFO;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_RDMA: number | undefined = c.NETLINK_RDMA;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_ROUTE: number | undefined = c.NETLINK_ROUTE;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_RX_RING: number | undefined = c.NETLINK_RX_RING;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_SCSITRANSPORT: number | undefined = c.NETLINK_SCSITRANSPORT;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_SELINUX: number | undefined = c.NETLINK_SELINUX;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_SMC: number | undefined = c.NETLINK_SMC;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_SOCK_DIAG: number | undefined = c.NETLINK_SOCK_DIAG;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_TX_RING: number | undefined = c.NETLINK_TX_RING;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_UNUSED: number | undefined = c.NETLINK_UNUSED;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_USERSOCK: number | undefined = c.NETLINK_USERSOCK;
+/** Linux netlink (AF_NETLINK) protocol or option; undefined where the running platform lacks it. */
 export const NETLINK_XFRM: number | undefined = c.NETLINK_XFRM;
+/** getnameinfo() flag, or a buffer size of it; every platform has it. */
 export const NI_DGRAM: number = required('NI_DGRAM');
+/** getnameinfo() flag, or a buffer size of it; undefined where the running platform lacks it. */
 export const NI_IDN: number | undefined = c.NI_IDN;
+/** getnameinfo() flag, or a buffer size of it; undefined where the running platform lacks it. */
 export const NI_MAXHOST: number | undefined = c.NI_MAXHOST;
+/** getnameinfo() flag, or a buffer size of it; undefined where the running platform lacks it. */
 export const NI_MAXSERV: number | undefined = c.NI_MAXSERV;
+/** getnameinfo() flag, or a buffer size of it; every platform has it. */
 export const NI_NAMEREQD: number = required('NI_NAMEREQD');
+/** getnameinfo() flag, or a buffer size of it; every platform has it. */
 export const NI_NOFQDN: number = required('NI_NOFQDN');
+/** getnameinfo() flag, or a buffer size of it; every platform has it. */
 export const NI_NUMERICHOST: number = required('NI_NUMERICHOST');
+/** getnameinfo() flag, or a buffer size of it; undefined where the running platform lacks it. */
 export const NI_NUMERICSCOPE: number | undefined = c.NI_NUMERICSCOPE;
+/** getnameinfo() flag, or a buffer size of it; every platform has it. */
 export const NI_NUMERICSERV: number = required('NI_NUMERICSERV');
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_ADD_MEMBERSHIP: number | undefined = c.PACKET_ADD_MEMBERSHIP;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_AUXDATA: number | undefined = c.PACKET_AUXDATA;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_BROADCAST: number | undefined = c.PACKET_BROADCAST;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_COPY_THRESH: number | undefined = c.PACKET_COPY_THRESH;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_DROP_MEMBERSHIP: number | undefined = c.PACKET_DROP_MEMBERSHIP;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_FANOUT: number | undefined = c.PACKET_FANOUT;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_FANOUT_DATA: number | undefined = c.PACKET_FANOUT_DATA;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_FASTROUTE: number | undefined = c.PACKET_FASTROUTE;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_HDRLEN: number | undefined = c.PACKET_HDRLEN;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_HOST: number | undefined = c.PACKET_HOST;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_IGNORE_OUTGOING: number | undefined = c.PACKET_IGNORE_OUTGOING;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_LOOPBACK: number | undefined = c.PACKET_LOOPBACK;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_LOSS: number | undefined = c.PACKET_LOSS;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_MR_ALLMULTI: number | undefined = c.PACKET_MR_ALLMULTI;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_MR_MULTICAST: number | undefined = c.PACKET_MR_MULTICAST;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_MR_PROMISC: number | undefined = c.PACKET_MR_PROMISC;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_MR_UNICAST: number | undefined = c.PACKET_MR_UNICAST;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_MULTICAST: number | undefined = c.PACKET_MULTICAST;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_ORIGDEV: number | undefined = c.PACKET_ORIGDEV;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_OTHERHOST: number | undefined = c.PACKET_OTHERHOST;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_OUTGOING: number | undefined = c.PACKET_OUTGOING;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_QDISC_BYPASS: number | undefined = c.PACKET_QDISC_BYPASS;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_RECV_OUTPUT: number | undefined = c.PACKET_RECV_OUTPUT;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_RESERVE: number | undefined = c.PACKET_RESERVE;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_ROLLOVER_STATS: number | undefined = c.PACKET_ROLLOVER_STATS;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_RX_RING: number | undefined = c.PACKET_RX_RING;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_STATISTICS: number | undefined = c.PACKET_STATISTICS;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_TIMESTAMP: number | undefined = c.PACKET_TIMESTAMP;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_TX_HAS_OFF: number | undefined = c.PACKET_TX_HAS_OFF;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_TX_RING: number | undefined = c.PACKET_TX_RING;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_TX_TIMESTAMP: number | undefined = c.PACKET_TX_TIMESTAMP;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_VERSION: number | undefined = c.PACKET_VERSION;
+/** Linux packet-socket (AF_PACKET) option or packet type; undefined where the running platform lacks it. */
 export const PACKET_VNET_HDR: number | undefined = c.PACKET_VNET_HDR;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_ALG: number | undefined = c.PF_ALG;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_APPLETALK: number | undefined = c.PF_APPLETALK;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_ASH: number | undefined = c.PF_ASH;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_ATMPVC: number | undefined = c.PF_ATMPVC;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_ATMSVC: number | undefined = c.PF_ATMSVC;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_AX25: number | undefined = c.PF_AX25;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_BLUETOOTH: number | undefined = c.PF_BLUETOOTH;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_BRIDGE: number | undefined = c.PF_BRIDGE;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_CAIF: number | undefined = c.PF_CAIF;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_CAN: number | undefined = c.PF_CAN;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_DECnet: number | undefined = c.PF_DECnet;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_ECONET: number | undefined = c.PF_ECONET;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_FILE: number | undefined = c.PF_FILE;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_IB: number | undefined = c.PF_IB;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_IEEE802154: number | undefined = c.PF_IEEE802154;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_INET: number | undefined = c.PF_INET;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_INET6: number | undefined = c.PF_INET6;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_IPX: number | undefined = c.PF_IPX;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_IRDA: number | undefined = c.PF_IRDA;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_ISDN: number | undefined = c.PF_ISDN;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_IUCV: number | undefined = c.PF_IUCV;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_KCM: number | undefined = c.PF_KCM;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_KEY: number | undefined = c.PF_KEY;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_LLC: number | undefined = c.PF_LLC;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_LOCAL: number | undefined = c.PF_LOCAL;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_MAX: number | undefined = c.PF_MAX;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_MCTP: number | undefined = c.PF_MCTP;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_MPLS: number | undefined = c.PF_MPLS;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_NETBEUI: number | undefined = c.PF_NETBEUI;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_NETLINK: number | undefined = c.PF_NETLINK;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_NETROM: number | undefined = c.PF_NETROM;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_NFC: number | undefined = c.PF_NFC;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_PACKET: number | undefined = c.PF_PACKET;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_PHONET: number | undefined = c.PF_PHONET;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_PPPOX: number | undefined = c.PF_PPPOX;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_QIPCRTR: number | undefined = c.PF_QIPCRTR;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_RDS: number | undefined = c.PF_RDS;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_ROSE: number | undefined = c.PF_ROSE;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_ROUTE: number | undefined = c.PF_ROUTE;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_RXRPC: number | undefined = c.PF_RXRPC;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_SECURITY: number | undefined = c.PF_SECURITY;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_SMC: number | undefined = c.PF_SMC;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_SNA: number | undefined = c.PF_SNA;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_TIPC: number | undefined = c.PF_TIPC;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_UNIX: number | undefined = c.PF_UNIX;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_UNSPEC: number | undefined = c.PF_UNSPEC;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_VSOCK: number | undefined = c.PF_VSOCK;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_WANPIPE: number | undefined = c.PF_WANPIPE;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_X25: number | undefined = c.PF_X25;
+/** Protocol family, the same number as its AF_ name; undefined where the running platform lacks it. */
 export const PF_XDP: number | undefined = c.PF_XDP;
+/** Ancillary-data type of sendmsg()/recvmsg(); undefined where the running platform lacks it. */
 export const SCM_CREDENTIALS: number | undefined = c.SCM_CREDENTIALS;
+/** Ancillary-data type of sendmsg()/recvmsg(); undefined where the running platform lacks it. */
 export const SCM_J1939_DEST_ADDR: number | undefined = c.SCM_J1939_DEST_ADDR;
+/** Ancillary-data type of sendmsg()/recvmsg(); undefined where the running platform lacks it. */
 export const SCM_J1939_DEST_NAME: number | undefined = c.SCM_J1939_DEST_NAME;
+/** Ancillary-data type of sendmsg()/recvmsg(); undefined where the running platform lacks it. */
 export const SCM_J1939_ERRQUEUE: number | undefined = c.SCM_J1939_ERRQUEUE;
+/** Ancillary-data type of sendmsg()/recvmsg(); undefined where the running platform lacks it. */
 export const SCM_J1939_PRIO: number | undefined = c.SCM_J1939_PRIO;
+/** Ancillary-data type of sendmsg()/recvmsg(); every platform has it. */
 export const SCM_RIGHTS: number = required('SCM_RIGHTS');
+/** Ancillary-data type of sendmsg()/recvmsg(); undefined where the running platform lacks it. */
 export const SCM_TIMESTAMP: number | undefined = c.SCM_TIMESTAMP;
+/** Ancillary-data type of sendmsg()/recvmsg(); undefined where the running platform lacks it. */
 export const SCM_TIMESTAMPING: number | undefined = c.SCM_TIMESTAMPING;
+/** Ancillary-data type of sendmsg()/recvmsg(); undefined where the running platform lacks it. */
 export const SCM_TIMESTAMPING_OPT_STATS: number | undefined = c.SCM_TIMESTAMPING_OPT_STATS;
+/** Ancillary-data type of sendmsg()/recvmsg(); undefined where the running platform lacks it. */
 export const SCM_TIMESTAMPING_PKTINFO: number | undefined = c.SCM_TIMESTAMPING_PKTINFO;
+/** Ancillary-data type of sendmsg()/recvmsg(); undefined where the running platform lacks it. */
 export const SCM_TIMESTAMPNS: number | undefined = c.SCM_TIMESTAMPNS;
+/** Ancillary-data type of sendmsg()/recvmsg(); undefined where the running platform lacks it. */
 export const SCM_TXTIME: number | undefined = c.SCM_TXTIME;
+/** Ancillary-data type of sendmsg()/recvmsg(); undefined where the running platform lacks it. */
 export const SCM_WIFI_STATUS: number | undefined = c.SCM_WIFI_STATUS;
+/** shutdown()'s how; every platform has it. */
 export const SHUT_RD: number = required('SHUT_RD');
+/** shutdown()'s how; every platform has it. */
 export const SHUT_RDWR: number = required('SHUT_RDWR');
+/** shutdown()'s how; every platform has it. */
 export const SHUT_WR: number = required('SHUT_WR');
+/** Socket type, socket()'s second argument, or a flag or-ed into it; undefined where the running platform lacks it. */
 export const SOCK_CLOEXEC: number | undefined = c.SOCK_CLOEXEC;
+/** Socket type, socket()'s second argument, or a flag or-ed into it; undefined where the running platform lacks it. */
 export const SOCK_DCCP: number | undefined = c.SOCK_DCCP;
+/** Socket type, socket()'s second argument, or a flag or-ed into it; every platform has it. */
 export const SOCK_DGRAM: number = required('SOCK_DGRAM');
+/** Socket type, socket()'s second argument, or a flag or-ed into it; undefined where the running platform lacks it. */
 export const SOCK_NONBLOCK: number | undefined = c.SOCK_NONBLOCK;
+/** Socket type, socket()'s second argument, or a flag or-ed into it; undefined where the running platform lacks it. */
 export const SOCK_PACKET: number | undefined = c.SOCK_PACKET;
+/** Socket type, socket()'s second argument, or a flag or-ed into it; every platform has it. */
 export const SOCK_RAW: number = required('SOCK_RAW');
+/** Socket type, socket()'s second argument, or a flag or-ed into it; undefined where the running platform lacks it. */
 export const SOCK_RDM: number | undefined = c.SOCK_RDM;
+/** Socket type, socket()'s second argument, or a flag or-ed into it; every platform has it. */
 export const SOCK_SEQPACKET: number = required('SOCK_SEQPACKET');
+/** Socket type, socket()'s second argument, or a flag or-ed into it; every platform has it. */
 export const SOCK_STREAM: number = required('SOCK_STREAM');
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_AAL: number | undefined = c.SOL_AAL;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_ALG: number | undefined = c.SOL_ALG;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_ATM: number | undefined = c.SOL_ATM;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_BLUETOOTH: number | undefined = c.SOL_BLUETOOTH;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_CAIF: number | undefined = c.SOL_CAIF;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_CAN_BASE: number | undefined = c.SOL_CAN_BASE;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_CAN_J1939: number | undefined = c.SOL_CAN_J1939;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_CAN_RAW: number | undefined = c.SOL_CAN_RAW;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_DCCP: number | undefined = c.SOL_DCCP;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_DECNET: number | undefined = c.SOL_DECNET;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_ICMPV6: number | undefined = c.SOL_ICMPV6;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_IP: number | undefined = c.SOL_IP;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_IPV6: number | undefined = c.SOL_IPV6;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_IRDA: number | undefined = c.SOL_IRDA;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_IUCV: number | undefined = c.SOL_IUCV;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_KCM: number | undefined = c.SOL_KCM;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_LLC: number | undefined = c.SOL_LLC;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_MCTP: number | undefined = c.SOL_MCTP;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_MPTCP: number | undefined = c.SOL_MPTCP;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_NETBEUI: number | undefined = c.SOL_NETBEUI;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_NETLINK: number | undefined = c.SOL_NETLINK;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_NFC: number | undefined = c.SOL_NFC;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_PACKET: number | undefined = c.SOL_PACKET;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_PNPIPE: number | undefined = c.SOL_PNPIPE;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_PPPOL2TP: number | undefined = c.SOL_PPPOL2TP;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_RAW: number | undefined = c.SOL_RAW;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_RDS: number | undefined = c.SOL_RDS;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_RXRPC: number | undefined = c.SOL_RXRPC;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_SMC: number | undefined = c.SOL_SMC;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; every platform has it. */
 export const SOL_SOCKET: number = required('SOL_SOCKET');
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_TCP: number | undefined = c.SOL_TCP;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_TIPC: number | undefined = c.SOL_TIPC;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_TLS: number | undefined = c.SOL_TLS;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_UDP: number | undefined = c.SOL_UDP;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_VSOCK: number | undefined = c.SOL_VSOCK;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_X25: number | undefined = c.SOL_X25;
+/** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_XDP: number | undefined = c.SOL_XDP;
+/** The largest backlog listen() takes; every platform has it. */
 export const SOMAXCONN: number = required('SOMAXCONN');
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_ACCEPTCONN: number = required('SO_ACCEPTCONN');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_ATTACH_BPF: number | undefined = c.SO_ATTACH_BPF;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_ATTACH_FILTER: number | undefined = c.SO_ATTACH_FILTER;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_ATTACH_REUSEPORT_CBPF: number | undefined = c.SO_ATTACH_REUSEPORT_CBPF;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_ATTACH_REUSEPORT_EBPF: number | undefined = c.SO_ATTACH_REUSEPORT_EBPF;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_BINDTODEVICE: number | undefined = c.SO_BINDTODEVICE;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_BINDTOIFINDEX: number | undefined = c.SO_BINDTOIFINDEX;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_BPF_EXTENSIONS: number | undefined = c.SO_BPF_EXTENSIONS;
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_BROADCAST: number = required('SO_BROADCAST');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_BSDCOMPAT: number | undefined = c.SO_BSDCOMPAT;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_BUF_LOCK: number | undefined = c.SO_BUF_LOCK;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_BUSY_POLL: number | undefined = c.SO_BUSY_POLL;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_BUSY_POLL_BUDGET: number | undefined = c.SO_BUSY_POLL_BUDGET;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_CNX_ADVICE: number | undefined = c.SO_CNX_ADVICE;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_COOKIE: number | undefined = c.SO_COOKIE;
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_DEBUG: number = required('SO_DEBUG');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_DETACH_BPF: number | undefined = c.SO_DETACH_BPF;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_DETACH_FILTER: number | undefined = c.SO_DETACH_FILTER;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_DETACH_REUSEPORT_BPF: number | undefined = c.SO_DETACH_REUSEPORT_BPF;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_DOMAIN: number | undefined = c.SO_DOMAIN;
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_DONTROUTE: number = required('SO_DONTROUTE');
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_ERROR: number = required('SO_ERROR');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_GET_FILTER: number | undefined = c.SO_GET_FILTER;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_INCOMING_CPU: number | undefined = c.SO_INCOMING_CPU;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_INCOMING_NAPI_ID: number | undefined = c.SO_INCOMING_NAPI_ID;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_J1939_ERRQUEUE: number | undefined = c.SO_J1939_ERRQUEUE;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_J1939_FILTER: number | undefined = c.SO_J1939_FILTER;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_J1939_PROMISC: number | undefined = c.SO_J1939_PROMISC;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_J1939_SEND_PRIO: number | undefined = c.SO_J1939_SEND_PRIO;
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_KEEPALIVE: number = required('SO_KEEPALIVE');
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_LINGER: number = required('SO_LINGER');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_LOCK_FILTER: number | undefined = c.SO_LOCK_FILTER;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_MARK: number | undefined = c.SO_MARK;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_MAX_PACING_RATE: number | undefined = c.SO_MAX_PACING_RATE;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_MEMINFO: number | undefined = c.SO_MEMINFO;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_NETNS_COOKIE: number | undefined = c.SO_NETNS_COOKIE;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_NOFCS: number | undefined = c.SO_NOFCS;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_NO_CHECK: number | undefined = c.SO_NO_CHECK;
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_OOBINLINE: number = required('SO_OOBINLINE');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_PASSCRED: number | undefined = c.SO_PASSCRED;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_PASSSEC: number | undefined = c.SO_PASSSEC;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_PEEK_OFF: number | undefined = c.SO_PEEK_OFF;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_PEERCRED: number | undefined = c.SO_PEERCRED;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_PEERGROUPS: number | undefined = c.SO_PEERGROUPS;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_PEERNAME: number | undefined = c.SO_PEERNAME;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_PEERSEC: number | undefined = c.SO_PEERSEC;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_PREFER_BUSY_POLL: number | undefined = c.SO_PREFER_BUSY_POLL;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_PRIORITY: number | undefined = c.SO_PRIORITY;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_PROTOCOL: number | undefined = c.SO_PROTOCOL;
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_RCVBUF: number = required('SO_RCVBUF');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_RCVBUFFORCE: number | undefined = c.SO_RCVBUFFORCE;
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_RCVLOWAT: number = required('SO_RCVLOWAT');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_RCVMARK: number | undefined = c.SO_RCVMARK;
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_RCVTIMEO: number = required('SO_RCVTIMEO');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_RCVTIMEO_NEW: number | undefined = c.SO_RCVTIMEO_NEW;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_RCVTIMEO_OLD: number | undefined = c.SO_RCVTIMEO_OLD;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_RESERVE_MEM: number | undefined = c.SO_RESERVE_MEM;
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_REUSEADDR: number = required('SO_REUSEADDR');
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_REUSEPORT: number = required('SO_REUSEPORT');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_RXQ_OVFL: number | undefined = c.SO_RXQ_OVFL;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_SECURITY_AUTHENTICATION: number | undefined = c.SO_SECURITY_AUTHENTICATION;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_SECURITY_ENCRYPTION_NETWORK: number | undefined = c.SO_SECURITY_ENCRYPTION_NETWORK;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_SECURITY_ENCRYPTION_TRANSPORT: number | undefined = c.SO_SECURITY_ENCRYPTION_TRANSPORT;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_SELECT_ERR_QUEUE: number | undefined = c.SO_SELECT_ERR_QUEUE;
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_SNDBUF: number = required('SO_SNDBUF');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_SNDBUFFORCE: number | undefined = c.SO_SNDBUFFORCE;
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_SNDLOWAT: number = required('SO_SNDLOWAT');
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_SNDTIMEO: number = required('SO_SNDTIMEO');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_SNDTIMEO_NEW: number | undefined = c.SO_SNDTIMEO_NEW;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_SNDTIMEO_OLD: number | undefined = c.SO_SNDTIMEO_OLD;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_TIMESTAMP: number | undefined = c.SO_TIMESTAMP;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_TIMESTAMPING: number | undefined = c.SO_TIMESTAMPING;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_TIMESTAMPING_NEW: number | undefined = c.SO_TIMESTAMPING_NEW;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_TIMESTAMPING_OLD: number | undefined = c.SO_TIMESTAMPING_OLD;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_TIMESTAMPNS: number | undefined = c.SO_TIMESTAMPNS;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_TIMESTAMPNS_NEW: number | undefined = c.SO_TIMESTAMPNS_NEW;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_TIMESTAMPNS_OLD: number | undefined = c.SO_TIMESTAMPNS_OLD;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_TIMESTAMP_NEW: number | undefined = c.SO_TIMESTAMP_NEW;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_TIMESTAMP_OLD: number | undefined = c.SO_TIMESTAMP_OLD;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_TXREHASH: number | undefined = c.SO_TXREHASH;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_TXTIME: number | undefined = c.SO_TXTIME;
+/** Socket option at level SOL_SOCKET; every platform has it. */
 export const SO_TYPE: number = required('SO_TYPE');
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_VM_SOCKETS_BUFFER_MAX_SIZE: number | undefined = c.SO_VM_SOCKETS_BUFFER_MAX_SIZE;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_VM_SOCKETS_BUFFER_MIN_SIZE: number | undefined = c.SO_VM_SOCKETS_BUFFER_MIN_SIZE;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_VM_SOCKETS_BUFFER_SIZE: number | undefined = c.SO_VM_SOCKETS_BUFFER_SIZE;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_VM_SOCKETS_CONNECT_TIMEOUT: number | undefined = c.SO_VM_SOCKETS_CONNECT_TIMEOUT;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_VM_SOCKETS_CONNECT_TIMEOUT_NEW: number | undefined = c.SO_VM_SOCKETS_CONNECT_TIMEOUT_NEW;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_VM_SOCKETS_CONNECT_TIMEOUT_OLD: number | undefined = c.SO_VM_SOCKETS_CONNECT_TIMEOUT_OLD;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_VM_SOCKETS_NONBLOCK_TXRX: number | undefined = c.SO_VM_SOCKETS_NONBLOCK_TXRX;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_VM_SOCKETS_PEER_HOST_VM_ID: number | undefined = c.SO_VM_SOCKETS_PEER_HOST_VM_ID;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_VM_SOCKETS_TRUSTED: number | undefined = c.SO_VM_SOCKETS_TRUSTED;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_WIFI_STATUS: number | undefined = c.SO_WIFI_STATUS;
+/** Socket option at level SOL_SOCKET; undefined where the running platform lacks it. */
 export const SO_ZEROCOPY: number | undefined = c.SO_ZEROCOPY;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_CA_CWR: number | undefined = c.TCP_CA_CWR;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_CA_Disorder: number | undefined = c.TCP_CA_Disorder;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_CA_Loss: number | undefined = c.TCP_CA_Loss;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_CA_Open: number | undefined = c.TCP_CA_Open;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_CA_Recovery: number | undefined = c.TCP_CA_Recovery;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_CC_INFO: number | undefined = c.TCP_CC_INFO;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_CLOSE: number | undefined = c.TCP_CLOSE;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_CLOSE_WAIT: number | undefined = c.TCP_CLOSE_WAIT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_CLOSING: number | undefined = c.TCP_CLOSING;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_CM_INQ: number | undefined = c.TCP_CM_INQ;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_CONGESTION: number | undefined = c.TCP_CONGESTION;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_COOKIE_IN_ALWAYS: number | undefined = c.TCP_COOKIE_IN_ALWAYS;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_COOKIE_MAX: number | undefined = c.TCP_COOKIE_MAX;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_COOKIE_MIN: number | undefined = c.TCP_COOKIE_MIN;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_COOKIE_OUT_NEVER: number | undefined = c.TCP_COOKIE_OUT_NEVER;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_COOKIE_PAIR_SIZE: number | undefined = c.TCP_COOKIE_PAIR_SIZE;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_COOKIE_TRANSACTIONS: number | undefined = c.TCP_COOKIE_TRANSACTIONS;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_CORK: number | undefined = c.TCP_CORK;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_DEFER_ACCEPT: number | undefined = c.TCP_DEFER_ACCEPT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_ENCAP_ESPINTCP: number | undefined = c.TCP_ENCAP_ESPINTCP;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_ESTABLISHED: number | undefined = c.TCP_ESTABLISHED;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_FASTOPEN: number | undefined = c.TCP_FASTOPEN;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_FASTOPEN_CONNECT: number | undefined = c.TCP_FASTOPEN_CONNECT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_FASTOPEN_KEY: number | undefined = c.TCP_FASTOPEN_KEY;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_FASTOPEN_NO_COOKIE: number | undefined = c.TCP_FASTOPEN_NO_COOKIE;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_FIN_WAIT1: number | undefined = c.TCP_FIN_WAIT1;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_FIN_WAIT2: number | undefined = c.TCP_FIN_WAIT2;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_INFO: number | undefined = c.TCP_INFO;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_INQ: number | undefined = c.TCP_INQ;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_KEEPCNT: number | undefined = c.TCP_KEEPCNT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_KEEPIDLE: number | undefined = c.TCP_KEEPIDLE;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_KEEPINTVL: number | undefined = c.TCP_KEEPINTVL;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_LAST_ACK: number | undefined = c.TCP_LAST_ACK;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_LINGER2: number | undefined = c.TCP_LINGER2;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_LISTEN: number | undefined = c.TCP_LISTEN;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_MAXSEG: number | undefined = c.TCP_MAXSEG;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_MAXWIN: number | undefined = c.TCP_MAXWIN;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_MAX_WINSHIFT: number | undefined = c.TCP_MAX_WINSHIFT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_MD5SIG: number | undefined = c.TCP_MD5SIG;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_MD5SIG_EXT: number | undefined = c.TCP_MD5SIG_EXT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_MD5SIG_FLAG_IFINDEX: number | undefined = c.TCP_MD5SIG_FLAG_IFINDEX;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_MD5SIG_FLAG_PREFIX: number | undefined = c.TCP_MD5SIG_FLAG_PREFIX;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_MD5SIG_MAXKEYLEN: number | undefined = c.TCP_MD5SIG_MAXKEYLEN;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_MSS: number | undefined = c.TCP_MSS;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_MSS_DEFAULT: number | undefined = c.TCP_MSS_DEFAULT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_MSS_DESIRED: number | undefined = c.TCP_MSS_DESIRED;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; every platform has it. */
 export const TCP_NODELAY: number = required('TCP_NODELAY');
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_NOTSENT_LOWAT: number | undefined = c.TCP_NOTSENT_LOWAT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_QUEUE_SEQ: number | undefined = c.TCP_QUEUE_SEQ;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_QUICKACK: number | undefined = c.TCP_QUICKACK;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_RECEIVE_ZEROCOPY_FLAG_TLB_CLEAN_HINT: number | undefined = c.TCP_RECEIVE_ZEROCOPY_FLAG_TLB_CLEAN_HINT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_REPAIR: number | undefined = c.TCP_REPAIR;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_REPAIR_OFF: number | undefined = c.TCP_REPAIR_OFF;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_REPAIR_OFF_NO_WP: number | undefined = c.TCP_REPAIR_OFF_NO_WP;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_REPAIR_ON: number | undefined = c.TCP_REPAIR_ON;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_REPAIR_OPTIONS: number | undefined = c.TCP_REPAIR_OPTIONS;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_REPAIR_QUEUE: number | undefined = c.TCP_REPAIR_QUEUE;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_REPAIR_WINDOW: number | undefined = c.TCP_REPAIR_WINDOW;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_SAVED_SYN: number | undefined = c.TCP_SAVED_SYN;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_SAVE_SYN: number | undefined = c.TCP_SAVE_SYN;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_SYNCNT: number | undefined = c.TCP_SYNCNT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_SYN_RECV: number | undefined = c.TCP_SYN_RECV;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_SYN_SENT: number | undefined = c.TCP_SYN_SENT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_S_DATA_IN: number | undefined = c.TCP_S_DATA_IN;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_S_DATA_OUT: number | undefined = c.TCP_S_DATA_OUT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_THIN_DUPACK: number | undefined = c.TCP_THIN_DUPACK;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_THIN_LINEAR_TIMEOUTS: number | undefined = c.TCP_THIN_LINEAR_TIMEOUTS;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_TIMESTAMP: number | undefined = c.TCP_TIMESTAMP;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_TIME_WAIT: number | undefined = c.TCP_TIME_WAIT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_TX_DELAY: number | undefined = c.TCP_TX_DELAY;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_ULP: number | undefined = c.TCP_ULP;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_USER_TIMEOUT: number | undefined = c.TCP_USER_TIMEOUT;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_WINDOW_CLAMP: number | undefined = c.TCP_WINDOW_CLAMP;
+/** TCP option at level IPPROTO_TCP, or a TCP state or value; undefined where the running platform lacks it. */
 export const TCP_ZEROCOPY_RECEIVE: number | undefined = c.TCP_ZEROCOPY_RECEIVE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ADDR_ID: number | undefined = c.TIPC_ADDR_ID;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ADDR_MCAST: number | undefined = c.TIPC_ADDR_MCAST;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ADDR_NAME: number | undefined = c.TIPC_ADDR_NAME;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ADDR_NAMESEQ: number | undefined = c.TIPC_ADDR_NAMESEQ;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_AEAD_ALG_NAME: number | undefined = c.TIPC_AEAD_ALG_NAME;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_AEAD_KEYLEN_MAX: number | undefined = c.TIPC_AEAD_KEYLEN_MAX;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_AEAD_KEYLEN_MIN: number | undefined = c.TIPC_AEAD_KEYLEN_MIN;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_AEAD_KEY_SIZE_MAX: number | undefined = c.TIPC_AEAD_KEY_SIZE_MAX;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_CFG_SRV: number | undefined = c.TIPC_CFG_SRV;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_CLUSTER_BITS: number | undefined = c.TIPC_CLUSTER_BITS;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_CLUSTER_MASK: number | undefined = c.TIPC_CLUSTER_MASK;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_CLUSTER_OFFSET: number | undefined = c.TIPC_CLUSTER_OFFSET;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_CLUSTER_SCOPE: number | undefined = c.TIPC_CLUSTER_SCOPE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_CLUSTER_SIZE: number | undefined = c.TIPC_CLUSTER_SIZE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_CONN_SHUTDOWN: number | undefined = c.TIPC_CONN_SHUTDOWN;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_CONN_TIMEOUT: number | undefined = c.TIPC_CONN_TIMEOUT;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_CRITICAL_IMPORTANCE: number | undefined = c.TIPC_CRITICAL_IMPORTANCE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_DESTNAME: number | undefined = c.TIPC_DESTNAME;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_DEST_DROPPABLE: number | undefined = c.TIPC_DEST_DROPPABLE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ERRINFO: number | undefined = c.TIPC_ERRINFO;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ERR_NO_NAME: number | undefined = c.TIPC_ERR_NO_NAME;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ERR_NO_NODE: number | undefined = c.TIPC_ERR_NO_NODE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ERR_NO_PORT: number | undefined = c.TIPC_ERR_NO_PORT;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ERR_OVERLOAD: number | undefined = c.TIPC_ERR_OVERLOAD;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_GROUP_JOIN: number | undefined = c.TIPC_GROUP_JOIN;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_GROUP_LEAVE: number | undefined = c.TIPC_GROUP_LEAVE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_GROUP_LOOPBACK: number | undefined = c.TIPC_GROUP_LOOPBACK;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_GROUP_MEMBER_EVTS: number | undefined = c.TIPC_GROUP_MEMBER_EVTS;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_HIGH_IMPORTANCE: number | undefined = c.TIPC_HIGH_IMPORTANCE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_IMPORTANCE: number | undefined = c.TIPC_IMPORTANCE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_LINK_STATE: number | undefined = c.TIPC_LINK_STATE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_LOW_IMPORTANCE: number | undefined = c.TIPC_LOW_IMPORTANCE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_MAX_BEARER_NAME: number | undefined = c.TIPC_MAX_BEARER_NAME;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_MAX_IF_NAME: number | undefined = c.TIPC_MAX_IF_NAME;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_MAX_LINK_NAME: number | undefined = c.TIPC_MAX_LINK_NAME;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_MAX_MEDIA_NAME: number | undefined = c.TIPC_MAX_MEDIA_NAME;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_MAX_USER_MSG_SIZE: number | undefined = c.TIPC_MAX_USER_MSG_SIZE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_MCAST_BROADCAST: number | undefined = c.TIPC_MCAST_BROADCAST;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_MCAST_REPLICAST: number | undefined = c.TIPC_MCAST_REPLICAST;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_MEDIUM_IMPORTANCE: number | undefined = c.TIPC_MEDIUM_IMPORTANCE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_NODEID_LEN: number | undefined = c.TIPC_NODEID_LEN;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_NODELAY: number | undefined = c.TIPC_NODELAY;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_NODE_BITS: number | undefined = c.TIPC_NODE_BITS;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_NODE_MASK: number | undefined = c.TIPC_NODE_MASK;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_NODE_OFFSET: number | undefined = c.TIPC_NODE_OFFSET;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_NODE_RECVQ_DEPTH: number | undefined = c.TIPC_NODE_RECVQ_DEPTH;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_NODE_SCOPE: number | undefined = c.TIPC_NODE_SCOPE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_NODE_SIZE: number | undefined = c.TIPC_NODE_SIZE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_NODE_STATE: number | undefined = c.TIPC_NODE_STATE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_OK: number | undefined = c.TIPC_OK;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_PUBLISHED: number | undefined = c.TIPC_PUBLISHED;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_REKEYING_NOW: number | undefined = c.TIPC_REKEYING_NOW;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_RESERVED_TYPES: number | undefined = c.TIPC_RESERVED_TYPES;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_RETDATA: number | undefined = c.TIPC_RETDATA;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_SERVICE_ADDR: number | undefined = c.TIPC_SERVICE_ADDR;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_SERVICE_RANGE: number | undefined = c.TIPC_SERVICE_RANGE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_SOCKET_ADDR: number | undefined = c.TIPC_SOCKET_ADDR;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_SOCK_RECVQ_DEPTH: number | undefined = c.TIPC_SOCK_RECVQ_DEPTH;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_SOCK_RECVQ_USED: number | undefined = c.TIPC_SOCK_RECVQ_USED;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_SRC_DROPPABLE: number | undefined = c.TIPC_SRC_DROPPABLE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_SUBSCR_TIMEOUT: number | undefined = c.TIPC_SUBSCR_TIMEOUT;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_SUB_CANCEL: number | undefined = c.TIPC_SUB_CANCEL;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_SUB_PORTS: number | undefined = c.TIPC_SUB_PORTS;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_SUB_SERVICE: number | undefined = c.TIPC_SUB_SERVICE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_TOP_SRV: number | undefined = c.TIPC_TOP_SRV;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_WAIT_FOREVER: number | undefined = c.TIPC_WAIT_FOREVER;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_WITHDRAWN: number | undefined = c.TIPC_WITHDRAWN;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ZONE_BITS: number | undefined = c.TIPC_ZONE_BITS;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ZONE_CLUSTER_MASK: number | undefined = c.TIPC_ZONE_CLUSTER_MASK;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ZONE_MASK: number | undefined = c.TIPC_ZONE_MASK;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ZONE_OFFSET: number | undefined = c.TIPC_ZONE_OFFSET;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ZONE_SCOPE: number | undefined = c.TIPC_ZONE_SCOPE;
+/** Linux TIPC (AF_TIPC) option or value; undefined where the running platform lacks it. */
 export const TIPC_ZONE_SIZE: number | undefined = c.TIPC_ZONE_SIZE;
+/** UDP option at level IPPROTO_UDP, or one of its values; undefined where the running platform lacks it. */
 export const UDP_CORK: number | undefined = c.UDP_CORK;
+/** UDP option at level IPPROTO_UDP, or one of its values; undefined where the running platform lacks it. */
 export const UDP_ENCAP: number | undefined = c.UDP_ENCAP;
+/** UDP option at level IPPROTO_UDP, or one of its values; undefined where the running platform lacks it. */
 export const UDP_ENCAP_ESPINUDP: number | undefined = c.UDP_ENCAP_ESPINUDP;
+/** UDP option at level IPPROTO_UDP, or one of its values; undefined where the running platform lacks it. */
 export const UDP_ENCAP_ESPINUDP_NON_IKE: number | undefined = c.UDP_ENCAP_ESPINUDP_NON_IKE;
+/** UDP option at level IPPROTO_UDP, or one of its values; undefined where the running platform lacks it. */
 export const UDP_ENCAP_GTP0: number | undefined = c.UDP_ENCAP_GTP0;
+/** UDP option at level IPPROTO_UDP, or one of its values; undefined where the running platform lacks it. */
 export const UDP_ENCAP_GTP1U: number | undefined = c.UDP_ENCAP_GTP1U;
+/** UDP option at level IPPROTO_UDP, or one of its values; undefined where the running platform lacks it. */
 export const UDP_ENCAP_L2TPINUDP: number | undefined = c.UDP_ENCAP_L2TPINUDP;
+/** UDP option at level IPPROTO_UDP, or one of its values; undefined where the running platform lacks it. */
 export const UDP_ENCAP_RXRPC: number | undefined = c.UDP_ENCAP_RXRPC;
+/** UDP option at level IPPROTO_UDP, or one of its values; undefined where the running platform lacks it. */
 export const UDP_GRO: number | undefined = c.UDP_GRO;
+/** UDP option at level IPPROTO_UDP, or one of its values; undefined where the running platform lacks it. */
 export const UDP_NO_CHECK6_RX: number | undefined = c.UDP_NO_CHECK6_RX;
+/** UDP option at level IPPROTO_UDP, or one of its values; undefined where the running platform lacks it. */
 export const UDP_NO_CHECK6_TX: number | undefined = c.UDP_NO_CHECK6_TX;
+/** UDP option at level IPPROTO_UDP, or one of its values; undefined where the running platform lacks it. */
 export const UDP_SEGMENT: number | undefined = c.UDP_SEGMENT;
+/** Linux vsock (AF_VSOCK) address value; undefined where the running platform lacks it. */
 export const VMADDR_CID_ANY: number | undefined = c.VMADDR_CID_ANY;
+/** Linux vsock (AF_VSOCK) address value; undefined where the running platform lacks it. */
 export const VMADDR_CID_HOST: number | undefined = c.VMADDR_CID_HOST;
+/** Linux vsock (AF_VSOCK) address value; undefined where the running platform lacks it. */
 export const VMADDR_CID_HYPERVISOR: number | undefined = c.VMADDR_CID_HYPERVISOR;
+/** Linux vsock (AF_VSOCK) address value; undefined where the running platform lacks it. */
 export const VMADDR_CID_LOCAL: number | undefined = c.VMADDR_CID_LOCAL;
+/** Linux vsock (AF_VSOCK) address value; undefined where the running platform lacks it. */
 export const VMADDR_FLAG_TO_HOST: number | undefined = c.VMADDR_FLAG_TO_HOST;
+/** Linux vsock (AF_VSOCK) address value; undefined where the running platform lacks it. */
 export const VMADDR_PORT_ANY: number | undefined = c.VMADDR_PORT_ANY;

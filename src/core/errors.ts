@@ -40,6 +40,7 @@ export class SocketError extends Error {
     this.syscall = syscall;
   }
 
+  /** The class's name (ConnectionRefusedError, …), as Python prints it. */
   override get name(): string {
     return this.constructor.name;
   }
@@ -94,6 +95,7 @@ export class HostError extends SocketError {}
  * `bytesSent` how much had gone out.
  */
 export class AbortError extends Error {
+  /** Always 'ABORT_ERR', as Node's AbortError. */
   readonly code = 'ABORT_ERR';
   /** The bytes an aborted sendall or sendfile had sent (0 when nothing went out). */
   bytesSent?: number;
@@ -103,6 +105,7 @@ export class AbortError extends Error {
     if (bytesSent !== undefined) this.bytesSent = bytesSent;
   }
 
+  /** Always 'AbortError'. */
   override get name(): string {
     return 'AbortError';
   }

@@ -9,7 +9,9 @@ import { checkTimeout, signalOf, typeError, type WaitOptions } from '../core/val
 import { PRIORITY, READ, WRITE } from '../io/waiters.js';
 import { FdSet } from './fdset.js';
 
+/** The event of a file object ready to read (or with a connection to accept). */
 export const EVENT_READ = READ;
+/** The event of a file object ready to write (or whose connect() finished). */
 export const EVENT_WRITE = WRITE;
 
 /** What a selector watches: an fd, or an object with `fileno()` (a Socket, a SocketFile). */
@@ -17,14 +19,19 @@ export type FileObject = number | { fileno(): number };
 
 /** A registration: the object, its fd, the events watched and the caller's data. */
 export interface SelectorKey<T = unknown> {
+  /** The object registered. */
   readonly fileobj: FileObject;
+  /** Its fd. */
   readonly fd: number;
+  /** The events watched: EVENT_READ, EVENT_WRITE or both or-ed. */
   readonly events: number;
+  /** What the caller attached at register() or modify(). */
   readonly data: T;
 }
 
 /** Python's KeyError: a file object registered twice, or not registered. */
 export class KeyError extends Error {
+  /** Always 'KeyError'. */
   override get name(): string {
     return 'KeyError';
   }
@@ -249,6 +256,7 @@ export class DefaultSelector<T = unknown> {
   }
 }
 
+/** select()'s result: `[readable, writable, exceptional]`, each a subset of its list. @inline */
 type Lists<R, W, X> = [R[], W[], X[]];
 
 function selectArguments<R extends FileObject, W extends FileObject, X extends FileObject>(rlist: R[], wlist: W[], xlist: X[]) {

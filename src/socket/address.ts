@@ -15,7 +15,7 @@ export type IPv4Address = [host: string, port: number];
 export type IPv6Address = [host: string, port: number, flowinfo?: number, scopeId?: number];
 /** AF_UNIX: a path, or a Buffer whose first byte is 0 for Linux's abstract namespace. */
 export type UnixAddress = string | Buffer;
-/** AF_PACKET: `[ifname, proto, pkttype, hatype, addr]` (the last three optional on input). */
+/** AF_PACKET: `[ifname, proto, pkttype, hatype, addr]` (the last three optional on input). @inline */
 export type PacketAddress = [ifname: string, proto: number, pkttype?: number, hatype?: number, addr?: Buffer];
 /** An address as the calls take it, by family. */
 export type Address = IPv4Address | IPv6Address | UnixAddress | PacketAddress;

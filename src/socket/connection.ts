@@ -84,6 +84,7 @@ export function createConnectionSync(address: [string, number], timeout?: number
 
 /** Options of createServer. */
 export interface CreateServerOptions {
+  /** The address family: AF_INET (default) or AF_INET6. */
   family?: number;
   /** listen() backlog; default as Socket.listen(). */
   backlog?: number;

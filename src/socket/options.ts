@@ -5,7 +5,7 @@ import { native, SOCKOPT_MAX } from '../core/native.js';
 import { checkInt, typeError } from '../core/validate.js';
 import { getsockoptInt } from '../io/ops.js';
 
-/** What setsockopt takes: a number (a C int), a boolean, bytes, or null with optlen. */
+/** What setsockopt takes: a number (a C int), a boolean, bytes, or null with optlen. @inline */
 export type OptionValue = number | boolean | ArrayBufferView | ArrayBuffer | null;
 
 /** setsockopt(2) in the form of value's type. */

@@ -27,6 +27,7 @@ export function packIpv6Mreq(group: string, ifindex = 0): Buffer {
 /** struct linger for SO_LINGER. */
 /** SO_LINGER's value: whether close() lingers, and for how many seconds. */
 export interface Linger {
+  /** Whether close() lingers (l_onoff). */
   onoff: boolean;
   /** Seconds close() waits for unsent data when onoff. */
   linger: number;
@@ -48,8 +49,11 @@ export function unpackLinger(buffer: Buffer): Linger {
 /** struct ucred, as SO_PEERCRED (getsockopt with buflen 12) and SCM_CREDENTIALS carry it. */
 /** A process's credentials (SO_PEERCRED, SCM_CREDENTIALS). */
 export interface Ucred {
+  /** The process ID. */
   pid: number;
+  /** The user ID. */
   uid: number;
+  /** The group ID. */
   gid: number;
 }
 
@@ -86,13 +90,21 @@ const tcpInfoFields: [string, number, 4 | 8][] = [
 
 /** TCP_INFO decoded: times in microseconds, as the kernel gives them; 64-bit counters as numbers. */
 export type TcpInfo = {
+  /** The connection's TCP state (TCP_ESTABLISHED, TCP_LISTEN, …). */
   state: number;
+  /** The congestion-avoidance state (TCP_CA_Open, TCP_CA_Loss, …). */
   caState: number;
+  /** Retransmissions of the current segment not yet acknowledged. */
   retransmits: number;
+  /** Probes sent without an answer (zero-window or keepalive). */
   probes: number;
+  /** The retransmission timer's current back-off exponent. */
   backoff: number;
+  /** The TCP options the handshake agreed on, as the kernel's TCPI_OPT_* bits. */
   options: number;
+  /** The send window's scale shift. */
   sndWscale: number;
+  /** The receive window's scale shift. */
   rcvWscale: number;
 } & Record<string, number>;
 

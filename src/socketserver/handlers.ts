@@ -16,8 +16,11 @@ import type { BaseServer, DatagramRequest } from './server.js';
 export class BaseRequestHandler<Request = unknown, Server extends BaseServer = BaseServer> {
   /** Called by the server's finishRequest() with the request, the client's address and the server. */
   constructor(
+    /** The request: the connected Socket (stream servers), or `[packet, socket]` (datagram servers). */
     readonly request: Request,
+    /** The client's address, as recvfrom() or accept() gave it. */
     readonly clientAddress: SocketAddress,
+    /** The server that received the request. */
     readonly server: Server,
   ) {}
 

@@ -9,6 +9,7 @@ import type { SocketAddress } from '../socket/address.js';
 import { Socket } from '../socket/socket.js';
 import type { TCPServer } from './server.js';
 
+/** A class whose instances are T: what a mixin extends. @inline */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Constructor<T> = new (...args: any[]) => T;
 

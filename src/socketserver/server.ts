@@ -11,6 +11,7 @@ import { acceptWithin, Socket } from '../socket/socket.js';
 /**
  * What finishRequest() runs for each request: BaseRequestHandler and its
  * subclasses (handlers.ts) have this shape. Each step may be async.
+ * @inline
  */
 export interface RequestHandler {
   /** Prepares the request (StreamRequestHandler opens rfile and wfile). */
@@ -279,6 +280,7 @@ export class TCPServer extends BaseServer {
   get addressFamily(): number {
     return classAttribute(this, 'addressFamily');
   }
+  /** Gives this server its own value; the class's stays as it is. */
   set addressFamily(value: number) {
     ownValue(this, 'addressFamily', value);
   }
@@ -286,6 +288,7 @@ export class TCPServer extends BaseServer {
   get socketType(): number {
     return classAttribute(this, 'socketType');
   }
+  /** Gives this server its own value; the class's stays as it is. */
   set socketType(value: number) {
     ownValue(this, 'socketType', value);
   }
@@ -293,6 +296,7 @@ export class TCPServer extends BaseServer {
   get requestQueueSize(): number {
     return classAttribute(this, 'requestQueueSize');
   }
+  /** Gives this server its own value; the class's stays as it is. */
   set requestQueueSize(value: number) {
     ownValue(this, 'requestQueueSize', value);
   }
@@ -300,6 +304,7 @@ export class TCPServer extends BaseServer {
   get allowReuseAddress(): boolean {
     return classAttribute(this, 'allowReuseAddress');
   }
+  /** Gives this server its own value; the class's stays as it is. */
   set allowReuseAddress(value: boolean) {
     ownValue(this, 'allowReuseAddress', value);
   }
@@ -307,6 +312,7 @@ export class TCPServer extends BaseServer {
   get allowReusePort(): boolean {
     return classAttribute(this, 'allowReusePort');
   }
+  /** Gives this server its own value; the class's stays as it is. */
   set allowReusePort(value: boolean) {
     ownValue(this, 'allowReusePort', value);
   }
@@ -391,6 +397,7 @@ export class UDPServer extends TCPServer {
   get maxPacketSize(): number {
     return classAttribute(this, 'maxPacketSize');
   }
+  /** Gives this server its own value; the class's stays as it is. */
   set maxPacketSize(value: number) {
     ownValue(this, 'maxPacketSize', value);
   }

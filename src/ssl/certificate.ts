@@ -8,15 +8,23 @@ export type RDN = [string, string][];
 
 /** Python's decoded certificate dict. */
 export interface PeerCertificate {
+  /** The subject's distinguished name, one RDN per entry. */
   subject: RDN[];
+  /** The issuer's distinguished name, one RDN per entry. */
   issuer: RDN[];
+  /** The X.509 version: 1, 2 or 3. */
   version: number;
+  /** The serial number in upper-case hex. */
   serialNumber: string;
+  /** Start of validity, as OpenSSL prints it (`Jan  1 00:00:00 2025 GMT`). */
   notBefore: string;
+  /** End of validity, in the same form. */
   notAfter: string;
   /** Such as `[['DNS', 'localhost'], ['IP Address', '127.0.0.1']]`. */
   subjectAltName?: [string, string][];
+  /** The OCSP responders' URIs (Authority Information Access). */
   OCSP?: string[];
+  /** The issuer certificates' URIs (Authority Information Access). */
   caIssuers?: string[];
 }
 

@@ -15,11 +15,17 @@ export const CERT_REQUIRED = 2;
 
 /** Python's `ssl.TLSVersion`: the protocol versions, as the TLS wire numbers. */
 export const TLSVersion = Object.freeze({
+  /** The lowest version supported: TLS 1.0 here. */
   MINIMUM_SUPPORTED: -2,
+  /** The highest version supported: TLS 1.3 here. */
   MAXIMUM_SUPPORTED: -1,
+  /** TLS 1.0. */
   TLSv1: 0x0301,
+  /** TLS 1.1. */
   TLSv1_1: 0x0302,
+  /** TLS 1.2. */
   TLSv1_2: 0x0303,
+  /** TLS 1.3. */
   TLSv1_3: 0x0304,
 } as const);
 export type TLSVersion = (typeof TLSVersion)[keyof typeof TLSVersion];
@@ -34,9 +40,13 @@ export const Purpose = Object.freeze({
 export type Purpose = (typeof Purpose)[keyof typeof Purpose];
 
 // OpenSSL's SSL_get_error() results, which Python's SSLError.errno carries.
+/** A TLS protocol failure (SSLError, SSLCertVerificationError). */
 export const SSL_ERROR_SSL = 1;
+/** The TLS engine needs to read before it can go on (SSLWantReadError). */
 export const SSL_ERROR_WANT_READ = 2;
+/** The TLS engine needs to write before it can go on (SSLWantWriteError). */
 export const SSL_ERROR_WANT_WRITE = 3;
+/** The connection ended without a TLS close_notify (SSLEOFError). */
 export const SSL_ERROR_EOF = 8;
 
 /** Whether ALPN is available (always, with Node's OpenSSL). */

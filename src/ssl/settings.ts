@@ -12,8 +12,10 @@ import { checkBoolean, checkInt, typeError } from '../core/validate.js';
 import { CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED, nodeVersion, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, TLSVersion } from './constants.js';
 import { toSSLError } from './errors.js';
 
+/** A private key's password: the text or bytes, or a function that returns them (called when the key is loaded). */
 export type Password = string | Buffer | (() => string | Buffer);
 
+/** Where loadVerifyLocations() reads CA certificates from: at least one of the three. */
 export interface VerifyLocations {
   /** A PEM file of one or more CA certificates. */
   cafile?: string;
@@ -23,6 +25,7 @@ export interface VerifyLocations {
   cadata?: string | ArrayBufferView;
 }
 
+/** wrapSocket()'s options. */
 export interface WrapOptions {
   /** Act as the server of the handshake (needs a PROTOCOL_TLS_SERVER context). */
   serverSide?: boolean;
@@ -135,6 +138,7 @@ export class SSLContextSettings {
     return this.#verifyMode;
   }
 
+  /** Refuses any other value, and CERT_NONE while checkHostname is on. */
   set verifyMode(value: number) {
     checkInt(value, 'verifyMode');
     if (value !== CERT_NONE && value !== CERT_OPTIONAL && value !== CERT_REQUIRED) {
@@ -149,6 +153,7 @@ export class SSLContextSettings {
     return this.#minimumVersion as TLSVersion;
   }
 
+  /** Takes a TLSVersion value; sockets wrapped from then on use it. */
   set minimumVersion(value: TLSVersion) {
     this.#minimumVersion = checkVersion(value, 'minimumVersion');
     this.#built = null;
@@ -159,6 +164,7 @@ export class SSLContextSettings {
     return this.#maximumVersion as TLSVersion;
   }
 
+  /** Takes a TLSVersion value; sockets wrapped from then on use it. */
   set maximumVersion(value: TLSVersion) {
     this.#maximumVersion = checkVersion(value, 'maximumVersion');
     this.#built = null;
@@ -264,7 +270,7 @@ export class SSLContextSettings {
     this.#built = null;
   }
 
-  /** For wrapSocket(): checks the options against the context and returns the handshake's settings. */
+  /** @internal For wrapSocket(): checks the options against the context and returns the handshake's settings. */
   protected handshakeSpec(options: WrapOptions): HandshakeSpec {
     checkObject(options, 'options');
     const serverSide = options.serverSide === undefined ? false : checkBoolean(options.serverSide, 'serverSide');
