@@ -20,6 +20,11 @@ export default {
   skipErrorChecking: true,
   validation: { notExported: true, invalidLink: true, notDocumented: true },
   treatWarningsAsErrors: true,
+  // Source links point at the repository package.json names, whatever the
+  // checkout's own remotes are (a fresh clone's origin is a local path).
+  disableGit: true,
+  gitRevision: 'main',
+  sourceLinkTemplate: 'https://github.com/berkeley-js/berkeley/blob/{gitRevision}/{path}#L{line}',
   // `@internal` marks what only the package itself calls (SSLSocket's
   // constructor, SSLContext's handshakeSpec()): left out of the reference.
   excludeInternal: true,

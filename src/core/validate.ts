@@ -33,6 +33,7 @@ export function checkSize(value: unknown, name: string): number {
 
 /** The options of an async call that can wait: `signal` ends the wait with an AbortError. */
 export interface WaitOptions {
+  /** Ends the call's wait: it rejects with an AbortError, and the socket stays usable. */
   signal?: AbortSignal | undefined;
 }
 
