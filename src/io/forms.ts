@@ -5,6 +5,7 @@
 // (socket/calls.ts), which checks the arguments, chooses the operation,
 // direction and timeout, and hands them to `form.call` — with no object
 // made for the call on the way (the hot path allocates nothing more).
+import { signalOf } from '../core/validate.js';
 import type { Blocking } from './blocking.js';
 import { callAbortable, callAsync, callSync, type Arguments, type Op, type Waitable } from './call.js';
 import type { Direction } from './waiters.js';
@@ -46,6 +47,11 @@ export function abortable(signal: AbortSignal | undefined): Form<'async'> {
     done: (value) => Promise.resolve(value),
     run: (work) => work.async(signal),
   };
+}
+
+/** The Promise form for a call's options: ASYNC itself when there are none (the usual, fast case). */
+export function asyncForm(options: unknown): Form<'async'> {
+  return options === undefined ? ASYNC : abortable(signalOf(options));
 }
 
 /** The Promise form of a preparation whose argument checks may throw: bad arguments reject, never throw. */

@@ -7,11 +7,11 @@ import { inspect } from 'node:util';
 import * as C from '../core/constants.js';
 import { checkResult, closedError, errorFromErrno } from '../core/errors.js';
 import { native, type NativeAddress } from '../core/native.js';
-import { checkBoolean, checkInt, checkTimeout, isWaitOptions, signalOf, type Data, type WaitOptions } from '../core/validate.js';
+import { checkBoolean, checkInt, checkTimeout, isWaitOptions, type Data, type WaitOptions } from '../core/validate.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { dupNetSocket, toNetSocket } from '../adapters/netinterop.js';
 import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from '../adapters/streams.js';
-import { abortable, ASYNC, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
+import { ASYNC, asyncForm, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import { Handle } from '../io/handle.js';
 import { READ } from '../io/waiters.js';
 import { resolveSync, type Address, type SocketAddress } from './address.js';
@@ -126,7 +126,7 @@ export class Socket {
 
   /** accept(2): the new connection (with the default timeout) and its address. */
   accept(options?: WaitOptions): Promise<[Socket, SocketAddress]> {
-    return promised(() => this.#accept(abortable(signalOf(options)), this.#handle.timeout));
+    return promised(() => this.#accept(asyncForm(options), this.#handle.timeout));
   }
 
   /** accept(2) on the calling thread: the new connection and its address. */
@@ -144,7 +144,7 @@ export class Socket {
 
   /** connect(2); a refused connection is ConnectionRefusedError. A host name is looked up first. */
   connect(address: Address, options?: WaitOptions): Promise<void> {
-    return promised(() => calls.connect(abortable(signalOf(options)), this.#handle, this, address));
+    return promised(() => calls.connect(asyncForm(options), this.#handle, this, address));
   }
 
   /** connect(2) on the calling thread. */
@@ -154,7 +154,7 @@ export class Socket {
 
   /** connect(2) resolving 0 or the errno instead of rejecting (name look-up errors still reject). */
   connectEx(address: Address, options?: WaitOptions): Promise<number> {
-    return promised(() => calls.connectEx(abortable(signalOf(options)), this.#handle, this, address));
+    return promised(() => calls.connectEx(asyncForm(options), this.#handle, this, address));
   }
 
   /** connect(2) on the calling thread: 0 or the errno. */
@@ -182,7 +182,7 @@ export class Socket {
 
   /** recv(2): up to bufsize bytes; an empty Buffer means the peer closed. */
   recv(bufsize: number, flags?: number, options?: WaitOptions): Promise<Buffer> {
-    return promised(() => calls.recv(abortable(signalOf(options)), this.#handle, this, bufsize, flags));
+    return promised(() => calls.recv(asyncForm(options), this.#handle, this, bufsize, flags));
   }
 
   /** recv(2) on the calling thread: up to bufsize bytes; empty once the peer closed. */
@@ -192,7 +192,7 @@ export class Socket {
 
   /** recv(2) into the caller's memory; nbytes 0 (the default) means all of it. Resolves with the count. */
   recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number, options?: WaitOptions): Promise<number> {
-    return promised(() => calls.recvInto(abortable(signalOf(options)), this.#handle, this, buffer, nbytes, flags));
+    return promised(() => calls.recvInto(asyncForm(options), this.#handle, this, buffer, nbytes, flags));
   }
 
   /** recv(2) into the caller's memory on the calling thread; the count. */
@@ -202,7 +202,7 @@ export class Socket {
 
   /** recvfrom(2): `[data, address]`. */
   recvfrom(bufsize: number, flags?: number, options?: WaitOptions): Promise<[Buffer, SocketAddress]> {
-    return promised(() => calls.recvfrom(abortable(signalOf(options)), this.#handle, bufsize, flags));
+    return promised(() => calls.recvfrom(asyncForm(options), this.#handle, bufsize, flags));
   }
 
   /** recvfrom(2) on the calling thread: `[data, address]`. */
@@ -212,7 +212,7 @@ export class Socket {
 
   /** recvfrom(2) into the caller's memory: `[nbytes, address]`. */
   recvfromInto(buffer: ArrayBufferView, nbytes?: number, flags?: number, options?: WaitOptions): Promise<[number, SocketAddress]> {
-    return promised(() => calls.recvfromInto(abortable(signalOf(options)), this.#handle, buffer, nbytes, flags));
+    return promised(() => calls.recvfromInto(asyncForm(options), this.#handle, buffer, nbytes, flags));
   }
 
   /** recvfrom(2) into the caller's memory on the calling thread: `[nbytes, address]`. */
@@ -222,7 +222,7 @@ export class Socket {
 
   /** recvmsg(2): `[data, ancdata, msgFlags, address]`; received fds are close-on-exec. */
   recvmsg(bufsize: number, ancbufsize?: number, flags?: number, options?: WaitOptions): Promise<Message> {
-    return promised(() => calls.recvmsg(abortable(signalOf(options)), this.#handle, bufsize, ancbufsize, flags));
+    return promised(() => calls.recvmsg(asyncForm(options), this.#handle, bufsize, ancbufsize, flags));
   }
 
   /** recvmsg(2) on the calling thread: `[data, ancdata, msgFlags, address]`. */
@@ -234,7 +234,7 @@ export class Socket {
 
   /** send(2): the number of bytes sent, which may be fewer than given. */
   send(data: Data, flags?: number, options?: WaitOptions): Promise<number> {
-    return promised(() => calls.send(abortable(signalOf(options)), this.#handle, data, flags));
+    return promised(() => calls.send(asyncForm(options), this.#handle, data, flags));
   }
 
   /** send(2) on the calling thread: the number of bytes sent. */
@@ -244,7 +244,7 @@ export class Socket {
 
   /** Sends all of data or fails; concurrent sendalls never interleave. */
   sendall(data: Data, flags?: number, options?: WaitOptions): Promise<void> {
-    return promised(() => calls.sendall(abortable(signalOf(options)), this.#handle, data, flags));
+    return promised(() => calls.sendall(asyncForm(options), this.#handle, data, flags));
   }
 
   /** Sends all of data on the calling thread, or fails. */
@@ -260,8 +260,8 @@ export class Socket {
     const withFlags = addressOrOptions !== undefined && !isWaitOptions(addressOrOptions);
     return promised(() =>
       withFlags
-        ? calls.sendto(abortable(signalOf(options)), this.#handle, this, data, flagsOrAddress, addressOrOptions)
-        : calls.sendto(abortable(signalOf(addressOrOptions)), this.#handle, this, data, flagsOrAddress, undefined),
+        ? calls.sendto(asyncForm(options), this.#handle, this, data, flagsOrAddress, addressOrOptions)
+        : calls.sendto(asyncForm(addressOrOptions), this.#handle, this, data, flagsOrAddress, undefined),
     );
   }
 
@@ -277,7 +277,7 @@ export class Socket {
    * data][]`, and an address for unconnected datagram sockets.
    */
   sendmsg(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address | null, options?: WaitOptions): Promise<number> {
-    return promised(() => calls.sendmsg(abortable(signalOf(options)), this.#handle, this, buffers, ancdata, flags, address));
+    return promised(() => calls.sendmsg(asyncForm(options), this.#handle, this, buffers, ancdata, flags, address));
   }
 
   /** sendmsg(2) on the calling thread; the bytes sent. */
@@ -292,7 +292,7 @@ export class Socket {
    * Resolves with the number of bytes sent.
    */
   sendfile(file: FileLike, offset?: number | null, count?: number | null, options?: WaitOptions): Promise<number> {
-    return promised(() => calls.sendfile(abortable(signalOf(options)), this.#handle, this, file, offset, count));
+    return promised(() => calls.sendfile(asyncForm(options), this.#handle, this, file, offset, count));
   }
 
   /** sendfile on the calling thread; the bytes sent. */
