@@ -18,7 +18,7 @@ import { fileRange, isRegularFile, readAndSend } from './sendfile.js';
 export type Message = [data: Buffer, ancdata: Ancillary[], msgFlags: number, address: SocketAddress];
 
 /** What a call needs to know of its socket besides the handle. */
-export interface SocketKind {
+export interface FamilyAndType {
   readonly family: number;
   readonly type: number;
 }
@@ -36,7 +36,7 @@ function timeoutFor(h: Handle, flags: number): number | null {
  * stream), within the timeout if one is set, as the kernel would for a
  * blocking fd: berkeley's fds never block, so the waiting is done here.
  */
-function waitsForAll(h: Handle, s: SocketKind, flags: number): boolean {
+function waitsForAll(h: Handle, s: FamilyAndType, flags: number): boolean {
   return (flags & MSG_WAITALL) !== 0 && h.timeout !== 0 && s.type === SOCK_STREAM;
 }
 
@@ -48,13 +48,13 @@ function intoLength(buffer: ArrayBufferView, nbytes: unknown): number {
 }
 
 /** connect(2), after looking up a host name; the outcome is asked of connect(2) again after each wait. */
-export function connect<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, address: unknown): Results<undefined>[F] {
+export function connect<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, address: unknown): Results<undefined>[F] {
   if (h.fd < 0) throw closedError('connect');
   return addressed(form, s.family, address, (g, target) => g.call(h, h.timeout, WRITE, 'connect', Connect.op, new Connect(s.family, target)));
 }
 
 /** connect_ex: 0 or the errno instead of a SocketError (name look-up errors still throw). */
-export function connectEx<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, address: unknown): Results<number>[F] {
+export function connectEx<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, address: unknown): Results<number>[F] {
   return form.run(
     steps(function* () {
       try {
@@ -69,7 +69,7 @@ export function connectEx<F extends FormName>(form: Form<F>, h: Handle, s: Socke
 }
 
 /** recv(2) of up to bufsize bytes (MSG_WAITALL on a stream: until all arrived). */
-export function recv<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, bufsize: unknown, flags: unknown): Results<Buffer>[F] {
+export function recv<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, bufsize: unknown, flags: unknown): Results<Buffer>[F] {
   const n = checkSize(bufsize, 'bufsize');
   const f = checkFlags(flags);
   if (n === 0) return form.done(Buffer.alloc(0));
@@ -78,7 +78,7 @@ export function recv<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind
 }
 
 /** recv(2) into the caller's buffer; the count. */
-export function recvInto<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, buffer: unknown, nbytes: unknown, flags: unknown): Results<number>[F] {
+export function recvInto<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, buffer: unknown, nbytes: unknown, flags: unknown): Results<number>[F] {
   const into = checkWritable(buffer);
   const n = intoLength(into, nbytes);
   const f = checkFlags(flags);
@@ -119,14 +119,14 @@ export function sendall<F extends FormName>(form: Form<F>, h: Handle, data: unkn
 }
 
 /** `sendto(data, address)` or `sendto(data, flags, address)`. */
-export function sendto<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, data: unknown, flagsOrAddress: unknown, address: unknown): Results<number>[F] {
+export function sendto<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, data: unknown, flagsOrAddress: unknown, address: unknown): Results<number>[F] {
   const bytes = toBytes(data);
   const [f, to] = address === undefined ? [0, flagsOrAddress] : [checkFlags(flagsOrAddress), address];
   return addressed(form, s.family, to, (g, target) => g.call(h, timeoutFor(h, f), WRITE, 'sendto', native.sendto, bytes, f, s.family, target));
 }
 
 /** sendmsg(2) with ancillary data, to an address for unconnected datagram sockets. */
-export function sendmsg<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, buffers: unknown, ancdata: unknown, flags: unknown, address: unknown): Results<number>[F] {
+export function sendmsg<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, buffers: unknown, ancdata: unknown, flags: unknown, address: unknown): Results<number>[F] {
   const data = checkBuffers(buffers);
   const control = checkAncdata(ancdata);
   const f = checkFlags(flags);
@@ -144,7 +144,7 @@ export function recvmsg<F extends FormName>(form: Form<F>, h: Handle, bufsize: u
 }
 
 /** sendfile(2) from a regular file to a stream socket; read + sendall otherwise. */
-export function sendfile<F extends FormName>(form: Form<F>, h: Handle, s: SocketKind, file: unknown, offset: unknown, count: unknown): Results<number>[F] {
+export function sendfile<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, file: unknown, offset: unknown, count: unknown): Results<number>[F] {
   const range = fileRange(file, offset, count);
   if (s.type === SOCK_STREAM && isRegularFile(range.fd)) {
     return form.call(h, h.timeout, WRITE, 'sendfile', SendFile.op, new SendFile(range.fd, range.offset, range.count));
