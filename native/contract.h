@@ -23,7 +23,7 @@
 #define SCRATCH_SIZE 65536
 /* The longest option value setsockoptNull and getsockoptBytes take. */
 #define SOCKOPT_MAX 65536
-/* sendmsg's most buffers is IOV_MAX, the platform's own (<limits.h>);
+/* sendmsg's and recvmsgInto's most buffers is IOV_MAX, the platform's own (<limits.h>);
  * JavaScript refuses more ancillary items or fds than that too. */
 
 /* The largest control buffer of sendmsg, recvmsg and CMSG_LEN/CMSG_SPACE. */

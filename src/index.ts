@@ -3,11 +3,12 @@
  * @module berkeley
  */
 export * from './core/constants.js';
-export { Socket, type Data, type Message } from './socket/socket.js';
+export { Socket, Socket as SocketType, type Data, type Message, type MessageInto } from './socket/socket.js';
 export { SocketFile, IncompleteReadError, type MakefileOptions, type FileData } from './adapters/file.js';
 export type { ToDuplexOptions, SocketWebStreams } from './adapters/streams.js';
 export { socket, socketpair, fromfd, close, dup, sendFds, sendFdsSync, recvFds, recvFdsSync, type ReceivedFds } from './socket/fd.js';
 export { CMSG_LEN, CMSG_SPACE, type Ancillary } from './socket/message.js';
+export { AddressFamily, SocketKind, MsgFlag, AddressInfo, type IntEnum, type IntFlag } from './socket/enums.js';
 export type { FileLike } from './socket/sendfile.js';
 export { getdefaulttimeout, setdefaulttimeout } from './socket/timeout.js';
 export type { WaitOptions } from './core/validate.js';

@@ -26,7 +26,7 @@ export interface Contract {
   readonly CLOSED: 8;
   /** The longest setsockopt optlen and getsockopt buflen. */
   readonly SOCKOPT_MAX: number;
-  /** sendmsg's most buffers, and the most ancillary items or fds an argument holds. */
+  /** sendmsg's and recvmsgInto's most buffers, and the most ancillary items or fds an argument holds. */
   readonly IOV_MAX: number;
   /** The largest control buffer (ancbufsize, CMSG_LEN/CMSG_SPACE lengths). */
   readonly CONTROL_MAX: number;
@@ -75,6 +75,7 @@ export interface Native {
   sendfile(this: void, outFd: number, inFd: number, offset: number, count: number): number;
   sendmsg(this: void, fd: number, buffers: Bytes[], ancdata: [number, number, Bytes][], flags: number, family: number, address: NativeAddress): number;
   recvmsg(this: void, fd: number, bufsize: number, ancbufsize: number, flags: number): [Buffer, [number, number, Buffer][], number, NativeAddress] | number;
+  recvmsgInto(this: void, fd: number, views: Bytes[], ancbufsize: number, flags: number): [number, [number, number, Buffer][], number, NativeAddress] | number;
   CMSG_LEN(this: void, length: number): number;
   CMSG_SPACE(this: void, length: number): number;
 

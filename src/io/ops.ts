@@ -33,6 +33,12 @@ export function recvfromIntoOp(fd: number, view: ArrayBufferView, n: number, fla
   return native.recvfromInto(fd, view, n, flags);
 }
 
+/** recvmsg(2) into views, each still as long (lengths) as when the call began. */
+export function recvmsgIntoOp(fd: number, views: ArrayBufferView[], lengths: number[], ancbufsize: number, flags: number): ReturnType<typeof native.recvmsgInto> {
+  views.forEach((view, k) => checkHeld(view, lengths[k]!));
+  return native.recvmsgInto(fd, views, ancbufsize, flags);
+}
+
 /** getsockopt(2) of an int option -> the value or -errno via the result. */
 export function getsockoptInt(fd: number, level: number, opt: number): { rc: number; value: number } {
   const rc = native.getsockoptInt(fd, level, opt, intOut);

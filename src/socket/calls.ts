@@ -3,19 +3,22 @@
 // the Socket's Promise method passes ASYNC, its …Sync twin SYNC.
 import { MSG_DONTWAIT, MSG_WAITALL, SOCK_STREAM } from '../core/constants.js';
 import { closedError, GaiError, SocketError } from '../core/errors.js';
-import { CONTROL_MAX, native, type NativeAddress } from '../core/native.js';
-import { checkFlags, checkInt, checkSize, checkWritable, toBytes } from '../core/validate.js';
+import { native, type NativeAddress } from '../core/native.js';
+import { checkFlags, checkSize, checkWritable, toBytes } from '../core/validate.js';
 import { abortableEither, steps, wait } from '../io/blocking.js';
 import { abortable, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import type { Handle } from '../io/handle.js';
-import { Connect, RecvAll, recvfromIntoOp, recvIntoOp, SendAll, SendFile } from '../io/ops.js';
+import { Connect, RecvAll, recvfromIntoOp, recvIntoOp, recvmsgIntoOp, SendAll, SendFile } from '../io/ops.js';
 import { READ, WRITE } from '../io/waiters.js';
 import { addressed, type SocketAddress } from './address.js';
-import { checkAncdata, checkBuffers, type Ancillary } from './message.js';
+import { checkAncbufsize, checkAncdata, checkBuffers, checkViews, type Ancillary } from './message.js';
 import { fileRange, isRegularFile, readAndSend } from './sendfile.js';
 
 /** What recvmsg returns: `[data, ancdata, msgFlags, address]`. */
 export type Message = [data: Buffer, ancdata: Ancillary[], msgFlags: number, address: SocketAddress];
+
+/** What recvmsgInto returns: `[nbytes, ancdata, msgFlags, address]`. */
+export type MessageInto = [nbytes: number, ancdata: Ancillary[], msgFlags: number, address: SocketAddress];
 
 /** What a call needs to know of its socket besides the handle. */
 export interface FamilyAndType {
@@ -138,9 +141,17 @@ export function sendmsg<F extends FormName>(form: Form<F>, h: Handle, s: FamilyA
 /** recvmsg(2): `[data, ancdata, msgFlags, address]`. */
 export function recvmsg<F extends FormName>(form: Form<F>, h: Handle, bufsize: unknown, ancbufsize: unknown, flags: unknown): Results<Message>[F] {
   const n = checkSize(bufsize, 'bufsize');
-  const ancn = ancbufsize === undefined ? 0 : checkInt(ancbufsize, 'ancbufsize', 0, CONTROL_MAX);
+  const ancn = checkAncbufsize(ancbufsize);
   const f = checkFlags(flags);
   return form.call(h, timeoutFor(h, f), READ, 'recvmsg', native.recvmsg, n, ancn, f);
+}
+
+/** recvmsg(2) scattered into the caller's buffers: `[nbytes, ancdata, msgFlags, address]`. */
+export function recvmsgInto<F extends FormName>(form: Form<F>, h: Handle, buffers: unknown, ancbufsize: unknown, flags: unknown): Results<MessageInto>[F] {
+  const views = checkViews(buffers);
+  const ancn = checkAncbufsize(ancbufsize);
+  const f = checkFlags(flags);
+  return form.call(h, timeoutFor(h, f), READ, 'recvmsg', recvmsgIntoOp, views, views.map((view) => view.byteLength), ancn, f);
 }
 
 /** sendfile(2) from a regular file to a stream socket; read + sendall otherwise. */

@@ -16,7 +16,7 @@ import { Handle } from '../io/handle.js';
 import { READ } from '../io/waiters.js';
 import { resolveSync, type Address, type SocketAddress } from './address.js';
 import * as calls from './calls.js';
-import type { Message } from './calls.js';
+import type { Message, MessageInto } from './calls.js';
 import { describe } from './describe.js';
 import { closeWhenCollected, released } from './lifetime.js';
 import type { FileLike } from './sendfile.js';
@@ -24,7 +24,7 @@ import { getsockopt, setsockopt, type OptionValue } from './options.js';
 import { getdefaulttimeout } from './timeout.js';
 import { open } from './open.js';
 
-export type { Data, Message };
+export type { Data, Message, MessageInto };
 
 // Lets accept() and the module functions build a Socket around an fd they
 // just made, without the checks the public fileno argument needs.
@@ -230,6 +230,16 @@ export class Socket {
     return calls.recvmsg(SYNC, this.#handle, bufsize, ancbufsize, flags);
   }
 
+  /** recvmsg(2) scattered into the caller's buffers: `[nbytes, ancdata, msgFlags, address]`. */
+  recvmsgInto(buffers: Iterable<ArrayBufferView>, ancbufsize?: number, flags?: number, options?: WaitOptions): Promise<MessageInto> {
+    return promised(() => calls.recvmsgInto(asyncForm(options), this.#handle, buffers, ancbufsize, flags));
+  }
+
+  /** recvmsg(2) into the caller's buffers on the calling thread: `[nbytes, ancdata, msgFlags, address]`. */
+  recvmsgIntoSync(buffers: Iterable<ArrayBufferView>, ancbufsize?: number, flags?: number): MessageInto {
+    return calls.recvmsgInto(SYNC, this.#handle, buffers, ancbufsize, flags);
+  }
+
   // ---- sending -----------------------------------------------------------
 
   /** send(2): the number of bytes sent, which may be fewer than given. */
@@ -330,6 +340,11 @@ export class Socket {
 
   /** The timeout in seconds: null (blocking), 0 (non-blocking) or the limit of each call. */
   gettimeout(): number | null {
+    return this.#handle.timeout;
+  }
+
+  /** The timeout, as gettimeout() gives it (Python's read-only attribute). */
+  get timeout(): number | null {
     return this.#handle.timeout;
   }
 
