@@ -9,7 +9,7 @@
 // differ only in how they fill.
 import { EBADF } from '../core/errno.js';
 import { SocketError } from '../core/errors.js';
-import { checkInt, checkSize, toBytes, toUint8Array, typeError, type Data } from '../core/validate.js';
+import { checkInt, checkObject, checkSize, toBytes, toUint8Array, typeError, type Data } from '../core/validate.js';
 import { checkEncoding, checkErrors, checkNewline } from './file-codec.js';
 import { ByteReader, DEFAULT_BUFFER_SIZE, MORE, More, READ_ALL, TextReader, type Reader, type Step } from './file-reader.js';
 import type { FileRefs, FileSocket } from './file-socket.js';
@@ -60,11 +60,6 @@ function fileError(message: string, syscall: string): SocketError {
   return new SocketError(EBADF, message, syscall);
 }
 
-/** makefile()'s options must be an object (JavaScript callers may pass anything). */
-function checkOptions(options: unknown): void {
-  if (typeof options !== 'object' || options === null) throw typeError('options', 'an object', options);
-}
-
 /**
  * A file over a socket (Python's `socket.makefile()`): `T` is `string` in
  * text modes and `Buffer` in binary modes. Reads are buffered and served in
@@ -94,7 +89,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
   /** Made by `makefile()`: mode 'r', 'w', 'rw' (text) or 'rb', 'wb', 'rwb' (binary). */
   constructor(sock: FileSocket, mode = 'r', options: MakefileOptions = {}, refs?: FileRefs) {
     if (typeof mode !== 'string') throw typeError('mode', 'a string', mode);
-    checkOptions(options);
+    checkObject(options, 'options');
     const letters = new Set(mode);
     const reading = letters.has('r');
     const writing = letters.has('w');

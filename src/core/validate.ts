@@ -91,6 +91,11 @@ export function checkString(value: unknown, name: string): string {
   return value;
 }
 
+/** An options object (JavaScript callers may pass anything). */
+export function checkObject(value: unknown, name: string): void {
+  if (typeof value !== 'object' || value === null) throw typeError(name, 'an object', value);
+}
+
 export function checkBoolean(value: unknown, name: string): boolean {
   if (typeof value !== 'boolean') throw typeError(name, 'a boolean', value);
   return value;

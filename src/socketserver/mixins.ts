@@ -5,6 +5,7 @@
 // socket instead of binding, and serves until the primary stops it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { checkBoolean, checkObject } from '../core/validate.js';
 import type { SocketAddress } from '../socket/address.js';
 import { Socket } from '../socket/socket.js';
 import type { TCPServer } from './server.js';
@@ -71,7 +72,8 @@ let constructing = -1;
 
 interface Forking {
   index: number;
-  workers: Set<ChildProcess>;
+  /** The workers running, null until the first starts (Python's active_children is None until the first fork). */
+  workers: Set<ChildProcess> | null;
   stopping: boolean;
   stop?: () => void;
   /** Workers that died soon after starting, in a row. */
@@ -92,6 +94,12 @@ function inWorker(server: object): boolean {
  * Serves requests in up to `maxChildren` worker processes sharing the
  * listening socket, for handlers that need more than one core. A worker
  * that dies is replaced; serverClose() stops them all.
+ *
+ * Node has no fork(), so the model differs from Python's, which forks a
+ * child per request, at most `max_children` at once: here `maxChildren`
+ * workers start with serveForever() and each serves many requests until
+ * the server stops. `activeChildren` and `collectChildren()` are Python's,
+ * over those workers.
  */
 export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) {
   return class ForkingServer extends Base {
@@ -106,7 +114,25 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
       takeWorkerMark();
       constructing = forkingServers++;
       super(...(args as unknown[]));
-      forking.set(this, { index: constructing, workers: new Set(), stopping: false, quickExits: 0 });
+      forking.set(this, { index: constructing, workers: null, stopping: false, quickExits: 0 });
+    }
+
+    /** The pids of the workers running now (Python's active_children): null until the first starts, and in a worker. */
+    get activeChildren(): Set<number> | null {
+      const { workers } = forking.get(this)!;
+      return workers && new Set([...workers].flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid])));
+    }
+
+    /**
+     * Python's collect_children(). Node reaps each worker the moment it
+     * exits, when it leaves activeChildren, so there is never one left to
+     * reap; with `blocking`, resolves once every worker running now has
+     * exited (as the primary stops them, or they die).
+     */
+    async collectChildren(options: { blocking?: boolean } = {}): Promise<void> {
+      checkObject(options, 'options');
+      const blocking = checkBoolean(options.blocking ?? false, 'options.blocking');
+      if (blocking) await Promise.all([...(forking.get(this)!.workers ?? [])].map(exited));
     }
 
     /** Whether this process is one of the server's workers (the program's entry runs in both). */
@@ -172,10 +198,10 @@ function spawnWorker(server: TCPServer, state: Forking): void {
     env: { ...process.env, [WORKER_ENV]: String(state.index) },
     stdio: ['inherit', 'inherit', 'inherit', 'ipc', server.socket.fileno()],
   });
-  state.workers.add(worker);
+  (state.workers ??= new Set()).add(worker);
   const started = performance.now();
   worker.once('exit', (code, signal) => {
-    state.workers.delete(worker);
+    state.workers?.delete(worker);
     if (state.stopping || state.stop === undefined) return;
     // A worker that dies at once (a broken program) is restarted ever more slowly.
     state.quickExits = performance.now() - started < QUICK_EXIT_MS ? state.quickExits + 1 : 0;
@@ -187,15 +213,25 @@ function spawnWorker(server: TCPServer, state: Forking): void {
   });
 }
 
+function hasExited(worker: ChildProcess): boolean {
+  return worker.exitCode !== null || worker.signalCode !== null;
+}
+
+/** Resolves once worker has exited. */
+function exited(worker: ChildProcess): Promise<void> {
+  if (hasExited(worker)) return Promise.resolve();
+  return new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+}
+
 /** Asks every worker to finish (or, without blockOnClose, terminates it) and waits for the exits. */
 async function stopWorkers(state: Forking, wait: boolean): Promise<void> {
   clearTimeout(state.restart);
-  const exits = [...state.workers].map((worker) => {
-    if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const exits = [...(state.workers ?? [])].map((worker) => {
+    if (hasExited(worker)) return Promise.resolve();
+    const exit = exited(worker);
     if (wait && worker.connected) worker.send('shutdown');
     else worker.kill('SIGTERM');
-    return exited;
+    return exit;
   });
   await Promise.all(exits);
 }

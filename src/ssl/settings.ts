@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
 import { errorFromErrno } from '../core/errors.js';
-import { checkBoolean, checkInt, typeError } from '../core/validate.js';
+import { checkBoolean, checkInt, checkObject, typeError } from '../core/validate.js';
 import { CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED, nodeVersion, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, TLSVersion } from './constants.js';
 import { toSSLError } from './errors.js';
 
@@ -314,10 +314,6 @@ export class SSLContextSettings {
 }
 
 /** An options argument must be an object (JavaScript callers may pass anything). */
-function checkObject(value: unknown, name: string): void {
-  if (typeof value !== 'object' || value === null) throw typeError(name, 'an object', value);
-}
-
 function checkVersion(value: unknown, name: string): number {
   checkInt(value, name);
   if (nodeVersion(value as number) === undefined) throw new RangeError(`The "${name}" argument must be a TLSVersion. Received ${value as number}`);
