@@ -74,6 +74,7 @@ const receives: [string, Receive][] = [
   ['recvfrom', (s, signal) => s.recvfrom(16, 0, { signal })],
   ['recvfromInto', (s, signal) => s.recvfromInto(Buffer.alloc(16), 0, 0, { signal })],
   ['recvmsg', (s, signal) => s.recvmsg(16, 0, 0, { signal })],
+  ['recvmsgInto', (s, signal) => s.recvmsgInto([Buffer.alloc(8), Buffer.alloc(8)], 0, 0, { signal })],
   ['recvFds', (s, signal) => socket.recvFds(s, 16, 1, 0, { signal })],
 ];
 

@@ -19,6 +19,7 @@ const native = createRequire(import.meta.url)(addonPath) as {
   setsockoptNull(fd: number, level: number, opt: number, optlen: number): number;
   sendmsg(fd: number, buffers: Uint8Array[], ancdata: unknown[], flags: number, family: number, address: unknown): number;
   recvmsg(fd: number, bufsize: number, ancbufsize: number, flags: number): unknown;
+  recvmsgInto(fd: number, views: Uint8Array[], ancbufsize: number, flags: number): unknown;
   connect(fd: number, family: number, address: unknown): number;
   sendto(fd: number, data: Uint8Array, flags: number, family: number, address: unknown): number;
   pollSync(fds: Int32Array, events: Int32Array, timeoutMs: number): number;
@@ -89,14 +90,17 @@ test('SUN_PATH_MAX: a path of SUN_PATH_MAX - 1 bytes and an abstract name of SUN
   }
 });
 
-test('IOV_MAX: sendmsg takes IOV_MAX buffers, not one more', () => {
+test('IOV_MAX: sendmsg and recvmsgInto take IOV_MAX buffers, not one more', () => {
   const [a, b] = pair();
   try {
     const buffers = Array.from({ length: IOV_MAX }, () => Buffer.of(1));
     assert.equal(a.sendmsgSync(buffers), IOV_MAX);
-    assert.equal(b.recvSync(IOV_MAX).length, IOV_MAX);
+    const into = Array.from({ length: IOV_MAX }, () => Buffer.alloc(1));
+    assert.equal(b.recvmsgIntoSync(into)[0], IOV_MAX);
     assert.throws(() => a.sendmsgSync([...buffers, Buffer.of(1)]), RangeError);
     assert.equal(native.sendmsg(a.fileno(), [...buffers, Buffer.of(1)], [], 0, socket.AF_UNIX, null), -E.EMSGSIZE!);
+    assert.throws(() => b.recvmsgIntoSync([...into, Buffer.alloc(1)]), RangeError);
+    assert.equal(native.recvmsgInto(b.fileno(), [...into, Buffer.alloc(1)], 0, 0), -E.EMSGSIZE!);
   } finally {
     a.close();
     b.close();
@@ -111,6 +115,8 @@ test('CONTROL_MAX: the largest ancbufsize and CMSG_LEN/CMSG_SPACE length', () =>
     assert.throws(() => socket.CMSG_SPACE(CONTROL_MAX + 1), RangeError);
     assert.throws(() => a.recvmsgSync(1, CONTROL_MAX + 1), RangeError);
     assert.equal(native.recvmsg(a.fileno(), 1, CONTROL_MAX + 1, 0), -E.EINVAL!);
+    assert.throws(() => a.recvmsgIntoSync([Buffer.alloc(1)], CONTROL_MAX + 1), RangeError);
+    assert.equal(native.recvmsgInto(a.fileno(), [Buffer.alloc(1)], CONTROL_MAX + 1, 0), -E.EINVAL!);
     b.sendSync('x');
     assert.equal(a.recvmsgSync(1, CONTROL_MAX)[0].toString(), 'x');
   } finally {

@@ -126,6 +126,7 @@ for (const [what, code, expected] of [
   ['selectors.selectSync', `const sel = await import(${selectors}); out = sel.selectSync([a], [], [], 0.5);`, '[[],[],[]]'],
   ['DefaultSelector.selectSync', `const sel = await import(${selectors}); const s = new sel.DefaultSelector(); s.register(a, sel.EVENT_READ); out = s.selectSync(0.5);`, '[]'],
   ['recvSync with a timeout', "a.settimeout(0.5); try { a.recvSync(1); } catch (e) { out = e.name; }", '"TimeoutError"'],
+  ['recvmsgIntoSync with a timeout', "a.settimeout(0.5); try { a.recvmsgIntoSync([Buffer.alloc(1)]); } catch (e) { out = e.name; }", '"TimeoutError"'],
 ] as const) {
   test(`${what}: a handled signal during the wait is waited through, with the time that remains (PEP 475)`, async () => {
     const script = `

@@ -230,6 +230,7 @@ const specs: Record<string, Spec> = {
   sendfile: { kinds: [FDS, FDS, INTS, SIZES], good: (f) => [f.stream1, f.file, 0, 4] },
   sendmsg: { kinds: [FDS, BUFFER_LISTS, ANCDATA, INTS, INTS, [...INET, null]], good: (f) => [f.udp, [Buffer.from('a'), Buffer.from('b')], [], 0, C.AF_INET, f.udpAddress] },
   recvmsg: { kinds: [FDS, SIZES, SIZES, INTS], good: (f) => [f.dgram0, 16, 64, 0] },
+  recvmsgInto: { kinds: [FDS, BUFFER_LISTS, SIZES, INTS], good: (f) => [f.dgram0, [Buffer.alloc(4), new Uint16Array(8)], 64, 0] },
   CMSG_LEN: { kinds: [SIZES], good: () => [4] },
   CMSG_SPACE: { kinds: [SIZES], good: () => [4] },
   setsockoptInt: { kinds: [FDS, INTS, INTS, INTS], good: (f) => [f.tcp, C.SOL_SOCKET, C.SO_REUSEADDR, 1] },
