@@ -8,9 +8,10 @@
 import * as C from '../core/constants.js';
 import { checkInt } from '../core/validate.js';
 
+/** The socket module's constants (each exported by name). */
 type Constants = typeof C;
 
-/** The names of the constants that start with P and are upper-case, as Python's enums take them. */
+/** The names of the constants that start with P and are upper-case, as Python's enums take them. @inline */
 type Names<P extends string> = {
   [K in keyof Constants]: K extends `${P}${string}` ? (K extends Uppercase<K> ? K : never) : never;
 }[keyof Constants];
