@@ -3,6 +3,7 @@
  * @module berkeley
  */
 export * from './core/constants.js';
+export type { AddressFamily, SocketKind } from './core/constant-types.js';
 export { Socket, type Data, type Message } from './socket/socket.js';
 export { SocketFile, IncompleteReadError, type MakefileOptions, type FileData } from './adapters/file.js';
 export type { ToDuplexOptions, SocketWebStreams } from './adapters/streams.js';
@@ -11,7 +12,8 @@ export { CMSG_LEN, CMSG_SPACE, type Ancillary } from './socket/message.js';
 export type { FileLike } from './socket/sendfile.js';
 export { getdefaulttimeout, setdefaulttimeout } from './socket/timeout.js';
 export type { WaitOptions } from './core/validate.js';
-export type { Address, IPv4Address, IPv6Address, UnixAddress, SocketAddress } from './socket/address.js';
+export { inetAddress, type Address, type IPv4Address, type IPv6Address, type IPv6SocketAddress, type UnixAddress, type SocketAddress, type SenderAddress } from './socket/address.js';
+export type { ErrnoName } from './core/errno.js';
 export {
   errno,
   SocketError,

@@ -28,7 +28,8 @@ function dup(fd: number): number {
 
 /** A net.Socket over a dup of a connected TCP or Unix stream socket (for http, tls, …). */
 export function toNetSocket(sock: NetSocketSource): net.Socket {
-  if (sock.type !== SOCK_STREAM || ![AF_INET, AF_INET6, AF_UNIX].includes(sock.family)) {
+  const family = sock.family;
+  if (sock.type !== SOCK_STREAM || (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX)) {
     throw new TypeError('toNetSocket() needs a SOCK_STREAM socket of AF_INET, AF_INET6 or AF_UNIX');
   }
   sock.getpeername(); // EBADF once closed, ENOTCONN unless connected
