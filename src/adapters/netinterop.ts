@@ -1,7 +1,7 @@
 // Hands connections between berkeley and Node's net module by fd. Each side
 // gets its own dup, so each closes only its own copy: the connection ends
 // when both are closed (or one side shuts it down).
-import net from 'node:net';
+import * as net from 'node:net';
 import { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from '../core/constants.js';
 import { errorFromErrno } from '../core/errors.js';
 import { native } from '../core/native.js';

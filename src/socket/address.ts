@@ -210,5 +210,5 @@ export function resolveSync(family: number, address: unknown, name = 'address'):
 export function formatAddress(address: SocketAddress, nested = false): string {
   if (Array.isArray(address)) return `[${address.map((v) => (typeof v === 'number' ? String(v) : formatAddress(v, true))).join(', ')}]`;
   if (Buffer.isBuffer(address)) return `b'${[...address].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('')}'`;
-  return typeof address === 'string' && nested ? `'${address}'` : String(address);
+  return nested ? `'${address}'` : address;
 }
