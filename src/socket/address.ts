@@ -81,7 +81,7 @@ export type SenderAddress<F extends number = number, T extends number = number> 
  * `address[:2]`), for where the family is not known to the type checker (a
  * server's address, a handler's client): `const [host, port] =
  * inetAddress(server.serverAddress)`. The pair is accepted by the calls of
- * either family (an IPv6 scope id is left behind). TypeError for any other
+ * either family (an IPv6 flowinfo and scope id are left behind). TypeError for any other
  * address; RangeError for a port out of range.
  */
 export function inetAddress(address: Address | null): [host: string, port: number] {
@@ -89,7 +89,7 @@ export function inetAddress(address: Address | null): [host: string, port: numbe
   return [address[0], checkInt(address[1], 'address[1]', 0, 65535)];
 }
 
-/** The shape of an AF_INET or AF_INET6 tuple: a host, then two to four numbers in all. */
+/** The shape of an AF_INET or AF_INET6 tuple: a host string, then one to three numbers. */
 function isInet(address: unknown): address is IPv4Address | IPv6Address {
   return Array.isArray(address) && address.length >= 2 && address.length <= 4 && (address as unknown[]).every((v, i) => typeof v === (i === 0 ? 'string' : 'number'));
 }
