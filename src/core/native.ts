@@ -1,6 +1,7 @@
 // The typed face of the C addon (native/). Every call returns its result or
 // a negative errno as a plain number; nothing here throws for an OS error.
 import { loadAddon } from '../../addon/load.mjs';
+import type { ErrnoName } from './errno-names.js';
 
 /** A decoded socket address as the addon hands it over. */
 export type NativeAddress = [string, number] | [string, number, number, number] | string | Buffer | [string, number, number, number, Buffer] | [number, Buffer] | null;
@@ -43,7 +44,7 @@ export interface Native {
   contract: Contract;
   constants: Record<string, number | undefined>;
   /** errno names (native/errno_list.h) to numbers, canonical names first. */
-  errno: Record<string, number>;
+  errno: Record<ErrnoName, number>;
   /** h_errno names (HOST_NOT_FOUND…) to numbers. */
   hostErrors: Record<string, number>;
   strerror(this: void, errno: number): string;

@@ -1,7 +1,7 @@
 // The one place that reaches into Node.js's private internals, for what
 // Node offers no public way to do. Each use says why; each is checked by
 // the suites on every Node version berkeley claims (.ci/platforms).
-import type net from 'node:net';
+import type * as net from 'node:net';
 import type { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 

@@ -10,15 +10,15 @@ import { abortable, SYNC, type Form, type FormName, type Results } from '../io/f
 import type { Handle } from '../io/handle.js';
 import { Connect, RecvAll, recvfromIntoOp, recvIntoOp, recvmsgIntoOp, SendAll, SendFile } from '../io/ops.js';
 import { READ, WRITE } from '../io/waiters.js';
-import { addressed, type SocketAddress } from './address.js';
+import { addressed, type SenderAddress } from './address.js';
 import { checkAncbufsize, checkAncdata, checkBuffers, checkViews, type Ancillary } from './message.js';
 import { fileRange, isRegularFile, readAndSend } from './sendfile.js';
 
-/** What recvmsg returns: `[data, ancdata, msgFlags, address]`. */
-export type Message = [data: Buffer, ancdata: Ancillary[], msgFlags: number, address: SocketAddress];
+/** What recvmsg returns on a socket of family F and type T: `[data, ancdata, msgFlags, address]`. */
+export type Message<F extends number = number, T extends number = number> = [data: Buffer, ancdata: Ancillary[], msgFlags: number, address: SenderAddress<F, T>];
 
-/** What recvmsgInto returns: `[nbytes, ancdata, msgFlags, address]`. */
-export type MessageInto = [nbytes: number, ancdata: Ancillary[], msgFlags: number, address: SocketAddress];
+/** What recvmsgInto returns on a socket of family F and type T: `[nbytes, ancdata, msgFlags, address]`. */
+export type MessageInto<F extends number = number, T extends number = number> = [nbytes: number, ancdata: Ancillary[], msgFlags: number, address: SenderAddress<F, T>];
 
 /** What a call needs to know of its socket besides the handle. */
 export interface FamilyAndType {
@@ -93,14 +93,14 @@ export function recvInto<F extends FormName>(form: Form<F>, h: Handle, s: Family
 }
 
 /** recvfrom(2): `[data, address]`. */
-export function recvfrom<F extends FormName>(form: Form<F>, h: Handle, bufsize: unknown, flags: unknown): Results<[Buffer, SocketAddress]>[F] {
+export function recvfrom<F extends FormName>(form: Form<F>, h: Handle, bufsize: unknown, flags: unknown): Results<[Buffer, NativeAddress]>[F] {
   const n = checkSize(bufsize, 'bufsize');
   const f = checkFlags(flags);
   return form.call(h, timeoutFor(h, f), READ, 'recvfrom', native.recvfrom, n, f);
 }
 
 /** recvfrom(2) into the caller's buffer: `[nbytes, address]`. */
-export function recvfromInto<F extends FormName>(form: Form<F>, h: Handle, buffer: unknown, nbytes: unknown, flags: unknown): Results<[number, SocketAddress]>[F] {
+export function recvfromInto<F extends FormName>(form: Form<F>, h: Handle, buffer: unknown, nbytes: unknown, flags: unknown): Results<[number, NativeAddress]>[F] {
   const into = checkWritable(buffer);
   const n = intoLength(into, nbytes);
   const f = checkFlags(flags);
@@ -139,7 +139,7 @@ export function sendmsg<F extends FormName>(form: Form<F>, h: Handle, s: FamilyA
 }
 
 /** recvmsg(2): `[data, ancdata, msgFlags, address]`. */
-export function recvmsg<F extends FormName>(form: Form<F>, h: Handle, bufsize: unknown, ancbufsize: unknown, flags: unknown): Results<Message>[F] {
+export function recvmsg<F extends FormName>(form: Form<F>, h: Handle, bufsize: unknown, ancbufsize: unknown, flags: unknown): Results<[Buffer, Ancillary[], number, NativeAddress]>[F] {
   const n = checkSize(bufsize, 'bufsize');
   const ancn = checkAncbufsize(ancbufsize);
   const f = checkFlags(flags);
@@ -147,7 +147,7 @@ export function recvmsg<F extends FormName>(form: Form<F>, h: Handle, bufsize: u
 }
 
 /** recvmsg(2) scattered into the caller's buffers: `[nbytes, ancdata, msgFlags, address]`. */
-export function recvmsgInto<F extends FormName>(form: Form<F>, h: Handle, buffers: unknown, ancbufsize: unknown, flags: unknown): Results<MessageInto>[F] {
+export function recvmsgInto<F extends FormName>(form: Form<F>, h: Handle, buffers: unknown, ancbufsize: unknown, flags: unknown): Results<[number, Ancillary[], number, NativeAddress]>[F] {
   const views = checkViews(buffers);
   const ancn = checkAncbufsize(ancbufsize);
   const f = checkFlags(flags);

@@ -2,7 +2,7 @@
 // type, and its addresses.
 import { native } from '../core/native.js';
 import { formatAddress } from './address.js';
-import { AddressFamily, SocketKind } from './enums.js';
+import { AddressFamily, SocketKind } from '../core/enums.js';
 
 /** `<berkeley.Socket fd=…, family=…, type=…, proto=…[, laddr=…][, raddr=…]>`. */
 export function describe(fd: number, closed: boolean, family: number, type: number, proto: number, withAddresses: boolean): string {

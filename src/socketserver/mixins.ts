@@ -23,7 +23,7 @@ export function ThreadingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase
     blockOnClose = true;
 
     /** Starts serving the request as its own task and resolves at once; a failure goes to handleError(). */
-    override processRequest(request: unknown, clientAddress: SocketAddress): Promise<void> {
+    override processRequest(request: unknown, clientAddress: SocketAddress | null): Promise<void> {
       const tasks = running.get(this) ?? new Set<Promise<void>>();
       running.set(this, tasks);
       const task = (async () => {

@@ -112,7 +112,7 @@ test('accept: aborted while it waits; the listener accepts the next connection',
   controller.abort();
   await assert.rejects(bounded(waiting), { name: 'AbortError', code: 'ABORT_ERR' });
   using client = socket.socket();
-  client.connectSync(listener.getsockname() as socket.Address);
+  client.connectSync(socket.inetAddress(listener.getsockname()));
   const [conn] = await bounded(listener.accept());
   conn.close();
 });

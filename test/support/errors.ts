@@ -7,7 +7,7 @@ import * as socket from 'berkeley';
 import { bounded } from './wait.js';
 
 /** A SocketError with this symbolic code (and its errno), optionally from this syscall. */
-export function isErrno(code: string, syscall?: string): (error: unknown) => boolean {
+export function isErrno(code: socket.ErrnoName, syscall?: string): (error: unknown) => boolean {
   return (error) => {
     assert.ok(error instanceof socket.SocketError, `expected SocketError ${code}, got ${String(error)}`);
     assert.equal(error.code, code);
@@ -28,7 +28,7 @@ export function isTimeout(error: unknown): boolean {
 }
 
 /** A BlockingIOError with this code (EAGAIN unless told). */
-export function isWouldBlock(code = 'EAGAIN'): (error: unknown) => boolean {
+export function isWouldBlock(code: socket.ErrnoName = 'EAGAIN'): (error: unknown) => boolean {
   return (error) => {
     assert.ok(error instanceof socket.BlockingIOError, `expected BlockingIOError, got ${String(error)}`);
     return isErrno(code)(error);

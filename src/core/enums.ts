@@ -5,8 +5,8 @@
 // platform lacks is absent, and taken as Python takes them: the upper-case
 // names with the prefix (AF_DECnet is no member), sorted by value and then
 // name, the first name of a value canonical and the others its aliases.
-import * as C from '../core/constants.js';
-import { checkInt } from '../core/validate.js';
+import * as C from './constants.js';
+import { checkInt } from './validate.js';
 
 /** The socket module's constants (each exported by name). */
 type Constants = typeof C;
@@ -71,6 +71,33 @@ function intFlag<N extends keyof Constants>(prefix: string): IntFlag<N> {
   Object.defineProperty(table, 'format', { value: format });
   return Object.freeze(table) as unknown as IntFlag<N>;
 }
+
+// The types of the family and type constants share the enums' names, as in
+// Python, where AF_INET is an AddressFamily: each constant is the platform's
+// number at run time, and its type also carries its name, so that
+// `socket(AF_INET, SOCK_DGRAM)` is a socket whose addresses are `[host, port]`.
+// The name is for the type checker only.
+declare const familyName: unique symbol;
+declare const kindName: unique symbol;
+
+/**
+ * An address family constant (Python's `socket.AddressFamily`): a number
+ * whose type names it, as `AF_INET` is an `AddressFamily<'AF_INET'>`.
+ * A plain number is a family too, of a socket whose addresses are not typed.
+ */
+export type AddressFamily<Name extends string = string> = number & {
+  /** The constant's name, for the type checker only. */
+  readonly [familyName]: Name;
+};
+
+/**
+ * A socket type constant (Python's `socket.SocketKind`): a number whose type
+ * names it, as `SOCK_DGRAM` is a `SocketKind<'SOCK_DGRAM'>`.
+ */
+export type SocketKind<Name extends string = string> = number & {
+  /** The constant's name, for the type checker only. */
+  readonly [kindName]: Name;
+};
 
 /** Python's `socket.AddressFamily`: the `AF_*` constants, both ways (`AddressFamily[2] === 'AF_INET'`). */
 export const AddressFamily = Object.freeze(intEnum('AF_')) as unknown as IntEnum<Names<'AF_'>>;
