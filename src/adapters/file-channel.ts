@@ -71,7 +71,12 @@ export class FileChannel {
           if (reader.refill?.() !== true) reader.commit(await sock.recvInto(reader.space(result.want, exact), undefined, undefined, options));
         }
       };
-      const onAbort = (): void => reject(new AbortError(signal!.reason));
+      // An aborted read does nothing more (its receive ends with the same
+      // abort, or its turn finds the signal aborted): a read may follow at once.
+      const onAbort = (): void => {
+        finish();
+        reject(new AbortError(signal!.reason));
+      };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#readsPending++;
       this.#reads = this.#reads.then(run).catch(reject).finally(finish);
