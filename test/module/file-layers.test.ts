@@ -4,12 +4,13 @@
 // writeThrough), and the layers: a text file's `buffer`, a binary file's
 // `raw`, detach(). Sequences of calls on data queued before the first read
 // are compared, value for value, with python3's own makefile(); what berkeley
-// does beyond Python (layers that share their buffers) is asserted alone.
+// does beyond Python (layers that share their buffers) is asserted alone,
+// and every method takes odd arguments without a crash, hang or fd leak.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as socket from 'berkeley';
-import { bounded, dedent, pythonJson, unixPair } from '../support/index.js';
+import { bounded, dedent, detachedBuffer, openFds, pythonJson, unixPair } from '../support/index.js';
 
 type Op = [target: 'file' | 'raw', name: string, arg: number];
 
@@ -270,5 +271,42 @@ describe('layers that share their buffers', () => {
     for (const check of [() => r.readable(), () => r.seekable(), () => t.isatty(), () => w.writable(), () => r.detach()]) {
       assert.throws(check, ebadf(/closed file/));
     }
+  });
+});
+
+describe('odd arguments', () => {
+  const ODD: unknown[] = [undefined, null, NaN, -1, 1.5, 2 ** 53, true, {}, [], 'x', Symbol('odd'), () => {}, Buffer.alloc(0), detachedBuffer(), { signal: 'x' }, { signal: AbortSignal.abort() }];
+  const isMethod = (key: string): boolean => typeof Object.getOwnPropertyDescriptor(socket.SocketFile.prototype, key)?.value === 'function';
+  const methods = Object.getOwnPropertyNames(socket.SocketFile.prototype).filter((name) => name !== 'constructor' && isMethod(name));
+
+  test('every SocketFile method, in every mode, with an odd value in each of its first two places: a result or an Error', async () => {
+    assert.ok(['readinto', 'peekSync', 'detach', 'writelines'].every((name) => methods.includes(name)));
+    const fds = openFds();
+    for (const [mode, buffering] of [['rb', -1], ['rwb', 0], ['r', -1], ['w', -1]] as const) {
+      for (const method of methods) {
+        for (const [k, odd] of ODD.entries()) {
+          for (const position of [0, 1]) {
+            const [a, b] = unixPair();
+            a.setblocking(false); // what would wait fails at once instead
+            const f = a.makefile(mode, { buffering });
+            a.close();
+            const args: unknown[] = [method.startsWith('readinto') ? Buffer.alloc(4) : 1, undefined];
+            args[position] = odd;
+            const what = `${mode} ${method}(${position}: ODD[${k}])`;
+            try {
+              let result: unknown = (f as unknown as Record<string, (...a: unknown[]) => unknown>)[method]!(...args);
+              if (result instanceof Promise) result = await bounded(result, 5000, what);
+              if (result instanceof socket.SocketFile) result.closeSync(); // detach()'s layer has the socket now
+            } catch (error) {
+              assert.ok(error instanceof Error, `${what}: threw a non-Error`);
+              assert.doesNotMatch(error.message, /did not finish/, what);
+            }
+            f.closeSync();
+            b.close();
+          }
+        }
+      }
+    }
+    assert.equal(openFds(), fds, 'no fd leaked');
   });
 });
