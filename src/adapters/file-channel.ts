@@ -8,8 +8,9 @@
 // A read runs its Step (file-steps.ts) in call order, filling from the
 // socket as it asks. With a signal, an abort rejects it at once, whether it
 // waits for its turn or for data; data is taken from the buffer only in the
-// synchronous stretch that hands the result over, so what an aborted read
-// had received stays buffered for the next read.
+// synchronous stretch that hands the result over, and what a receive
+// brought is buffered before the read looks at its signal again, so what an
+// aborted read had received stays buffered for the next read.
 import { AbortError } from '../core/errors.js';
 import { ByteReader, More, type Reader, type Step } from './file-reader.js';
 import type { FileRefs, FileSocket } from './file-socket.js';
@@ -51,35 +52,47 @@ export class FileChannel {
     const options = signal === undefined ? undefined : { signal };
     return new Promise<R>((resolve, reject) => {
       // The read's work is over (before its caller resumes, so that a next
-      // read the buffer answers takes the quick way above).
+      // read, Sync ones too, may run at once).
       let over = false;
+      let receiving = false;
       const finish = (): void => {
         if (over) return;
         over = true;
         this.#readsPending--;
         signal?.removeEventListener('abort', onAbort);
       };
+      const fail = (error: unknown): void => {
+        finish();
+        reject(error);
+      };
       const run = async (): Promise<void> => {
         for (;;) {
-          if (signal?.aborted === true) return; // rejected already, and nothing taken
+          if (signal?.aborted === true) throw new AbortError(signal.reason);
           const result = step();
           if (!(result instanceof More)) {
             finish();
             resolve(result);
             return;
           }
-          if (reader.refill?.() !== true) reader.commit(await sock.recvInto(reader.space(result.want, exact), undefined, undefined, options));
+          if (reader.refill?.() === true) continue;
+          receiving = true;
+          try {
+            reader.commit(await sock.recvInto(reader.space(result.want, exact), undefined, undefined, options));
+          } finally {
+            receiving = false;
+          }
         }
       };
-      // An aborted read does nothing more (its receive ends with the same
-      // abort, or its turn finds the signal aborted): a read may follow at once.
+      // Waiting for its turn, an aborted read ends at once. Receiving, it
+      // ends with its receive, which the same abort ends having received
+      // nothing (FileSocket's promise), or, if it had received already, once
+      // that is buffered.
       const onAbort = (): void => {
-        finish();
-        reject(new AbortError(signal!.reason));
+        if (!receiving) fail(new AbortError(signal!.reason));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#readsPending++;
-      this.#reads = this.#reads.then(run).catch(reject).finally(finish);
+      this.#reads = this.#reads.then(run).catch(fail);
     });
   }
 
