@@ -1,6 +1,7 @@
 // makefile()'s text options: the encodings, newline modes and errors=
-// policies it accepts, checked as Python's io.open checks them, and the
-// incremental decoder a text file reads through.
+// policies it accepts, checked as Python's io.open checks them; the
+// incremental decoder a text file reads through; and the kinds of line
+// ending it has read (Python's newlines attribute).
 import { StringDecoder } from 'node:string_decoder';
 import { typeError } from '../core/validate.js';
 
@@ -67,4 +68,26 @@ export function checkNewline(value: unknown): string | null {
   if (typeof value !== 'string') throw typeError('newline', 'a string or null', value);
   if (!NEWLINES.has(value)) throw new RangeError(`The "newline" argument must be null, '', '\\n', '\\r' or '\\r\\n'. Received ${JSON.stringify(value)}`);
   return value;
+}
+
+// Python's IncrementalNewlineDecoder bits, and its newlines value for each set of them.
+const LF = 1;
+const CR = 2;
+const CRLF = 4;
+const several = (...endings: string[]): readonly string[] => Object.freeze(endings);
+const SEEN: readonly (string | readonly string[] | null)[] = [null, '\n', '\r', several('\r', '\n'), '\r\n', several('\n', '\r\n'), several('\r', '\r\n'), several('\r', '\n', '\r\n')];
+
+/** seen with the kinds of line ending in text added (text as decoded, before newline translation). */
+export function newlineKinds(text: string, seen: number): number {
+  if (seen === (LF | CR | CRLF)) return seen;
+  if (!text.includes('\r')) return text.includes('\n') ? seen | LF : seen;
+  if (text.includes('\r\n')) seen |= CRLF;
+  if (/\r(?!\n)/.test(text)) seen |= CR;
+  if (/(?<!\r)\n/.test(text)) seen |= LF;
+  return seen;
+}
+
+/** Python's newlines for a set of kinds seen: null, one ending, or several in Python's order. */
+export function newlinesSeen(seen: number): string | readonly string[] | null {
+  return SEEN[seen]!;
 }

@@ -5,10 +5,10 @@
 // socket instead of binding, and serves until the primary stops it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { checkBoolean, checkObject } from '../core/validate.js';
+import { checkBoolean, checkObject, type WaitOptions } from '../core/validate.js';
 import type { SocketAddress } from '../socket/address.js';
 import { Socket } from '../socket/socket.js';
-import type { TCPServer } from './server.js';
+import { servingSignal, stoppedBy, type TCPServer } from './server.js';
 
 /** A class whose instances are T: what a mixin extends. @inline */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -153,8 +153,12 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
       if (!inWorker(this)) super.serverActivate();
     }
 
-    /** Primary: starts maxChildren workers and resolves at shutdown(). Worker: serves until the primary stops it. */
-    override serveForever(pollInterval = 0.5): Promise<void> {
+    /**
+     * Primary: starts maxChildren workers and resolves at shutdown() (an
+     * abort of `options.signal` shuts down and rejects with an AbortError).
+     * Worker: serves until the primary stops it.
+     */
+    override serveForever(pollInterval = 0.5, options?: WaitOptions): Promise<void> {
       const state = forking.get(this)!;
       if (inWorker(this)) {
         // The primary says when to stop; its exit stops us too.
@@ -162,11 +166,17 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
         process.on('message', (message) => message === 'shutdown' && stop());
         process.once('disconnect', stop);
         process.channel?.unref();
-        return super.serveForever(pollInterval);
+        return super.serveForever(pollInterval, options);
+      }
+      let signal: AbortSignal | undefined;
+      try {
+        signal = servingSignal(options);
+      } catch (error) {
+        return Promise.reject(error);
       }
       state.stopping = false;
       for (let k = 0; k < this.maxChildren; k++) spawnWorker(this, state);
-      return new Promise<void>((resolve) => (state.stop = resolve));
+      return stoppedBy(this, new Promise<void>((resolve) => (state.stop = resolve)), signal);
     }
 
     /** Primary: stops the workers (letting them finish with blockOnClose), then ends serveForever(). */

@@ -5,6 +5,7 @@ import type { Address, SocketAddress } from '../socket/address.js';
 import * as C from '../core/constants.js';
 import { OUT_OF_RESOURCES } from '../core/errno.js';
 import { AbortError, SocketError } from '../core/errors.js';
+import { signalOf, type WaitOptions } from '../core/validate.js';
 import { pause } from '../selectors/fdset.js';
 import { DefaultSelector, EVENT_READ } from '../selectors/selector.js';
 import { acceptWithin, Socket } from '../socket/socket.js';
@@ -48,12 +49,33 @@ async function starved(server: BaseServer, error: SocketError): Promise<void> {
   await pause(next / 1000);
 }
 
+/** serveForever()'s options: its signal, refused at once if already aborted. */
+export function servingSignal(options: unknown): AbortSignal | undefined {
+  const signal = signalOf(options);
+  if (signal?.aborted === true) throw new AbortError(signal.reason);
+  return signal;
+}
+
+/** serveForever() until it ends; an abort of signal stops the server as shutdown() does, and rejects with an AbortError. */
+export async function stoppedBy(server: BaseServer, serving: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return serving;
+  // A failure while stopping reaches the caller through serving itself.
+  const onAbort = (): void => void server.shutdown().catch(() => undefined);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await serving;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  if (signal.aborted) throw new AbortError(signal.reason);
+}
+
 /**
  * The request loop of every server, and its hooks (Python's
  * socketserver.BaseServer). Every hook may return a Promise, which is awaited.
  *
  * Methods for the caller:
- * - `serveForever(pollInterval)`: handle requests until shutdown().
+ * - `serveForever(pollInterval, { signal })`: handle requests until shutdown() (or the signal aborts).
  * - `shutdown()`: stop serveForever() and wait until it has stopped.
  * - `handleRequest()`: wait for one request (up to `timeout`) and handle it.
  * - `serverClose()`: release the server's socket; also `await using`.
@@ -105,8 +127,18 @@ export abstract class BaseServer {
   /** Makes the socket ready for requests (TCPServer listens). */
   serverActivate(): void {}
 
-  /** Handles requests until shutdown(); resolves once stopped. The loop wakes at once on shutdown. */
-  serveForever(pollInterval = 0.5): Promise<void> {
+  /**
+   * Handles requests until shutdown(); resolves once stopped. The loop wakes
+   * at once on shutdown. An abort of `options.signal` stops it as shutdown()
+   * does, and it then rejects with an AbortError; it may serve again.
+   */
+  serveForever(pollInterval = 0.5, options?: WaitOptions): Promise<void> {
+    let signal: AbortSignal | undefined;
+    try {
+      signal = servingSignal(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (loops.has(this)) return Promise.reject(new Error('serveForever() is already running'));
     const stop = new AbortController();
     const serving = (async () => {
@@ -130,7 +162,7 @@ export abstract class BaseServer {
       }
     })();
     loops.set(this, { serving, stop });
-    return serving;
+    return stoppedBy(this, serving, signal);
   }
 
   /** Stops serveForever() and waits until it has stopped. */

@@ -1,5 +1,7 @@
 // SSLContext (Python's ssl.SSLContext): its settings (settings.ts) and
 // wrapSocket(), which makes SSLSockets; and create_default_context().
+import { AbortError } from '../core/errors.js';
+import { signalOf } from '../core/validate.js';
 import type { Socket } from '../socket/socket.js';
 import { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, Purpose } from './constants.js';
 import { SSLContextSettings, type VerifyLocations, type WrapOptions } from './settings.js';
@@ -13,10 +15,13 @@ export type { Password, VerifyLocations, WrapOptions } from './settings.js';
  * (PROTOCOL_TLS_SERVER) asks for no client certificate.
  */
 export class SSLContext extends SSLContextSettings {
-  /** Wraps a connected stream socket and performs the TLS handshake (under the socket's timeout). */
+  /** Wraps a connected stream socket and performs the TLS handshake (under the socket's timeout; `options.signal` may abort it). */
   wrapSocket(sock: Socket, options: WrapOptions = {}): Promise<SSLSocket> {
     try {
-      return handshake(this, sock, this.handshakeSpec(options));
+      const spec = this.handshakeSpec(options);
+      const signal = signalOf(options);
+      if (signal?.aborted === true) throw new AbortError(signal.reason);
+      return handshake(this, sock, spec, signal);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -31,6 +31,12 @@ export interface WrapOptions {
   serverSide?: boolean;
   /** The name the server's certificate must match; also sent as SNI when it is not an IP address. */
   serverHostname?: string | null;
+  /**
+   * Ends the handshake: wrapSocket rejects with an AbortError and the
+   * connection is closed, as after a failed handshake (it cannot be resumed).
+   * Already aborted: the socket is left as it was.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** The settings of a handshake, from a context, for SSLSocket. */

@@ -10,14 +10,14 @@ import type { SocketAddress } from '../socket/address.js';
 import { inputEnded, TLS_ERROR_EVENT, tlsVerifyError } from '../core/node-internals.js';
 import { SHUT_RD, SHUT_RDWR, SHUT_WR, SOCK_STREAM } from '../core/constants.js';
 import { EAGAIN } from '../core/errno.js';
-import { closedError, type SocketError } from '../core/errors.js';
+import { AbortError, closedError, type SocketError } from '../core/errors.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { start } from '../io/blocking.js';
 import { call } from '../io/call.js';
 import { READ, WRITE } from '../io/waiters.js';
 import { fileRange, readAndSend, type FileLike } from '../socket/sendfile.js';
 import { Socket, type Data } from '../socket/socket.js';
-import { checkBoolean, checkInt, checkSize, checkTimeout, checkWritable, toBytes, typeError } from '../core/validate.js';
+import { checkBoolean, checkInt, checkSize, checkTimeout, checkWritable, signalOf, toBytes, typeError, type WaitOptions } from '../core/validate.js';
 import type { PeerCertificate } from './certificate.js';
 import { CERT_NONE, CERT_REQUIRED } from './constants.js';
 import { checkNoFlags, toBuffer } from './args.js';
@@ -33,14 +33,23 @@ export type { CipherInfo } from './info.js';
 const internal = Symbol('SSLSocket');
 
 /** A write in progress: handed to the TLS stream once, done when its callback came. */
-interface PendingWrite {
-  readonly bytes: Buffer;
-  readonly syscall: string;
-  started: boolean;
-  done: boolean;
+class PendingWrite {
+  started = false;
+  done = false;
   error: Error | null | undefined;
+
+  constructor(
+    readonly socket: SSLSocket,
+    readonly bytes: Buffer,
+    readonly syscall: string,
+  ) {}
+
+  /** An aborted call's bytesSent: what was handed to the TLS stream, which still sends it. */
+  get sent(): number {
+    return this.started ? this.bytes.length : 0;
+  }
 }
-let runHandshake: (socket: SSLSocket) => Promise<SSLSocket>;
+let runHandshake: (socket: SSLSocket, signal: AbortSignal | undefined) => Promise<SSLSocket>;
 
 /**
  * A TLS connection over a berkeley Socket (Python's `ssl.SSLSocket`), made by
@@ -92,11 +101,11 @@ export class SSLSocket {
   }
 
   static {
-    runHandshake = (socket) => socket.#handshake();
+    runHandshake = (socket, signal) => socket.#handshake(signal);
   }
 
-  /** Runs the handshake; on failure the socket is closed, as Python does. */
-  async #handshake(): Promise<this> {
+  /** Runs the handshake; on failure or abort the socket is closed, as Python does on failure. */
+  async #handshake(signal: AbortSignal | undefined): Promise<this> {
     const state = { finished: false };
     // 'secureConnect' comes after the client's checks of the server; a server has only 'secure'.
     this.#tls.once(this.serverSide ? 'secure' : 'secureConnect', () => {
@@ -104,7 +113,7 @@ export class SSLSocket {
       this.#progress.wake();
     });
     try {
-      await call(this.#progress, this.#timeout, READ, 'do_handshake', SSLSocket.#handshakeStep, this, state).async();
+      await call(this.#progress, this.#timeout, READ, 'do_handshake', SSLSocket.#handshakeStep, this, state).async(signal);
       this.#peerCertificate = this.#tls.getPeerX509Certificate();
       if (this.serverSide && this.#spec.verifyMode !== CERT_NONE) this.#checkClient();
       return this;
@@ -206,18 +215,19 @@ export class SSLSocket {
   /**
    * Up to bufsize bytes of application data; an empty Buffer at the end
    * (the peer's close_notify, or its end of the connection). Non-blocking
-   * with nothing to read: SSLWantReadError.
+   * with nothing to read: SSLWantReadError. An abort of `options.signal`
+   * rejects with an AbortError, having read nothing.
    */
-  recv(bufsize = 1024, flags?: number): Promise<Buffer> {
+  recv(bufsize = 1024, flags?: number, options?: WaitOptions): Promise<Buffer> {
     return start(() => {
       const n = checkSize(bufsize, 'bufsize');
       checkNoFlags(flags, 'recv');
       return call(this.#progress, this.#timeout, READ, 'recv', SSLSocket.#readStep, this, n, 'recv');
-    });
+    }, options);
   }
 
   /** Reads into the caller's memory (nbytes 0, the default, means all of it); returns the count. */
-  recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number): Promise<number> {
+  recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number, options?: WaitOptions): Promise<number> {
     return start(() => {
       const into = checkWritable(buffer);
       const limit = nbytes === undefined || nbytes === 0 ? into.byteLength : checkSize(nbytes, 'nbytes');
@@ -225,7 +235,7 @@ export class SSLSocket {
       checkNoFlags(flags, 'recv_into');
       const target = Buffer.from(into.buffer, into.byteOffset, limit);
       return call(this.#progress, this.#timeout, READ, 'recv_into', SSLSocket.#readIntoStep, this, target);
-    });
+    }, options);
   }
 
   // Up to n decrypted bytes; empty at the end of the input.
@@ -243,29 +253,37 @@ export class SSLSocket {
     return typeof chunk === 'number' ? chunk : chunk.copy(target);
   }
 
-  /** Sends data, all of it (TLS records are written whole); returns its length. */
-  send(data: Data, flags?: number): Promise<number> {
+  /**
+   * Sends data, all of it (TLS records are written whole); returns its
+   * length. An abort of `options.signal` rejects with an AbortError whose
+   * bytesSent is what the TLS stream had taken (and still sends): all of
+   * data, or 0.
+   */
+  send(data: Data, flags?: number, options?: WaitOptions): Promise<number> {
     return start(() => {
       const bytes = toBuffer(toBytes(data));
       checkNoFlags(flags, 'send');
       return this.#write(bytes, 'send');
-    });
+    }, options);
   }
 
-  /** Sends all of data; resolves once the socket has taken it. Concurrent calls never interleave. */
-  async sendall(data: Data, flags?: number): Promise<void> {
-    const bytes = toBuffer(toBytes(data));
-    checkNoFlags(flags, 'sendall');
-    await this.#write(bytes, 'sendall').async();
+  /** Sends all of data; resolves once the socket has taken it. Concurrent calls never interleave. An abort: as send()'s. */
+  async sendall(data: Data, flags?: number, options?: WaitOptions): Promise<void> {
+    await start(() => {
+      const bytes = toBuffer(toBytes(data));
+      checkNoFlags(flags, 'sendall');
+      return this.#write(bytes, 'sendall');
+    }, options);
   }
 
   /**
    * Sends a file (an fd or FileHandle) through TLS: read + send, since the
    * bytes must be encrypted (Python's SSLSocket.sendfile does the same).
-   * With an offset the file's position is untouched. Returns the bytes sent.
+   * With an offset the file's position is untouched. Returns the bytes sent;
+   * an abort's AbortError says in bytesSent how many the TLS stream took.
    */
-  sendfile(file: FileLike, offset?: number | null, count?: number | null): Promise<number> {
-    return start(() => readAndSend(fileRange(file, offset, count), (chunk) => this.#write(Buffer.from(chunk), 'sendfile')));
+  sendfile(file: FileLike, offset?: number | null, count?: number | null, options?: WaitOptions): Promise<number> {
+    return start(() => readAndSend(fileRange(file, offset, count), (chunk) => this.#write(Buffer.from(chunk), 'sendfile')), options);
   }
 
   /** setsockopt(2) on the socket under TLS. */
@@ -281,11 +299,13 @@ export class SSLSocket {
   }
 
   // A write of all of bytes: handed to the TLS stream, then done once the socket took it.
+  // The write is the op's first argument: the call helper reads an aborted call's bytesSent from it.
   #write(bytes: Buffer, syscall: string) {
-    return call(this.#progress, this.#timeout, WRITE, syscall, SSLSocket.#writeStep, this, { bytes, syscall, started: false, done: false, error: undefined });
+    return call(this.#progress, this.#timeout, WRITE, syscall, SSLSocket.#writeStep, new PendingWrite(this, bytes, syscall));
   }
 
-  static #writeStep(this: void, _fd: number, s: SSLSocket, w: PendingWrite): number {
+  static #writeStep(this: void, _fd: number, w: PendingWrite): number {
+    const s = w.socket;
     if (!w.started) {
       if (s.#error !== null) throw s.#error;
       if (w.bytes.length === 0) return 0;
@@ -309,19 +329,22 @@ export class SSLSocket {
 
   /**
    * SHUT_WR (or SHUT_RDWR) sends close_notify, then shuts the socket's
-   * sending side; SHUT_RD shuts its receiving side.
+   * sending side; SHUT_RD shuts its receiving side. An abort of
+   * `options.signal` ends the wait for the socket to take close_notify.
    */
-  async shutdown(how: number): Promise<void> {
+  async shutdown(how: number, options?: WaitOptions): Promise<void> {
     checkInt(how, 'how');
+    const signal = signalOf(options);
     this.#check('shutdown');
+    if (signal?.aborted === true) throw new AbortError(signal.reason);
     if (how === SHUT_RD || how === SHUT_RDWR) this.#socket.shutdown(SHUT_RD);
-    if (how === SHUT_WR || how === SHUT_RDWR) await this.#finish('shutdown');
+    if (how === SHUT_WR || how === SHUT_RDWR) await this.#finish('shutdown', signal);
     else if (how !== SHUT_RD) this.#socket.shutdown(how); // the socket's own error for a bad value
   }
 
   // Ends the TLS output (close_notify) and waits until the socket took it.
-  async #finish(syscall: string): Promise<void> {
-    await call(this.#progress, this.#timeout, WRITE, syscall, SSLSocket.#finishStep, this, { started: false }, syscall).async();
+  async #finish(syscall: string, signal: AbortSignal | undefined): Promise<void> {
+    await call(this.#progress, this.#timeout, WRITE, syscall, SSLSocket.#finishStep, this, { started: false }, syscall).async(signal);
   }
 
   static #finishStep(this: void, _fd: number, s: SSLSocket, state: { started: boolean }, syscall: string): undefined | number {
@@ -338,10 +361,11 @@ export class SSLSocket {
   /**
    * Ends TLS on the connection: sends close_notify, waits for the peer's
    * (application data still arriving is discarded) and returns the Socket,
-   * with the bytes after the peer's close_notify unread in it.
+   * with the bytes after the peer's close_notify unread in it. An abort of
+   * `options.signal` ends the wait for the peer's close_notify.
    */
-  async unwrap(): Promise<Socket> {
-    await call(this.#progress, this.#timeout, READ, 'unwrap', SSLSocket.#unwrapStep, this, { started: false }).async();
+  async unwrap(options?: WaitOptions): Promise<Socket> {
+    await start(() => call(this.#progress, this.#timeout, READ, 'unwrap', SSLSocket.#unwrapStep, this, { started: false }), options);
     this.#closed = true;
     this.#transport.destroy();
     this.#tls.destroy();
@@ -457,8 +481,8 @@ export class SSLSocket {
   }
 }
 
-/** Wraps a connected stream socket and runs the handshake (for SSLContext.wrapSocket). */
-export async function handshake(context: SSLContext, sock: Socket, spec: HandshakeSpec): Promise<SSLSocket> {
+/** Wraps a connected stream socket and runs the handshake (for SSLContext.wrapSocket); an abort of signal closes it. */
+export async function handshake(context: SSLContext, sock: Socket, spec: HandshakeSpec, signal?: AbortSignal): Promise<SSLSocket> {
   if (!(sock instanceof Socket)) throw typeError('sock', 'a berkeley Socket', sock);
   if (sock.type !== SOCK_STREAM) throw new RangeError('Only SOCK_STREAM sockets can be wrapped');
   const timeout = sock.gettimeout();
@@ -470,5 +494,5 @@ export async function handshake(context: SSLContext, sock: Socket, spec: Handsha
   const inner = new Socket(sock.family, sock.type, sock.proto, sock.detach());
   // The transport waits without a deadline; the SSLSocket keeps the timeout.
   inner.settimeout(null);
-  return runHandshake(new SSLSocket(internal, context, inner, spec, timeout));
+  return runHandshake(new SSLSocket(internal, context, inner, spec, timeout), signal);
 }

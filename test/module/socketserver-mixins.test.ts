@@ -368,6 +368,25 @@ describe('ForkingMixIn (child programs: the workers re-run the entry)', () => {
     }
   });
 
+  test('an abort of serveForever\'s signal shuts down as shutdown() does: it rejects with AbortError and the workers stop', async () => {
+    const program = new Program(fixture('forking-server.js'), ['tcp', '2']);
+    const workers: number[] = [];
+    try {
+      const port = await program.port();
+      await program.until(() => (program.all(/^worker (\d+)$/).length >= 2 ? true : undefined), 'two workers');
+      workers.push(...program.all(/^worker (\d+)$/).map(([, pid]) => Number(pid)));
+      assert.equal((await ask(port, 'hello'))[1], 'hello');
+      program.write('abort\n');
+      await program.match(/^aborted AbortError the abort command$/);
+      await program.match(/^stopped$/);
+      assert.equal(await program.exit(), 0);
+      for (const pid of workers) assert.ok(!alive(pid), `worker ${pid} is gone`);
+    } finally {
+      program.kill();
+      for (const pid of workers) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
   test('the primary killed with SIGKILL: its workers exit too (no orphans)', async () => {
     const program = new Program(fixture('forking-server.js'), ['tcp', '2']);
     const workers: number[] = [];
