@@ -10,6 +10,7 @@
 import { EBADF } from '../core/errno.js';
 import { SocketError } from '../core/errors.js';
 import { checkInt, checkSize, toBytes, toUint8Array, typeError, type Data } from '../core/validate.js';
+import { withCallerStack } from '../io/stacks.js';
 import { checkEncoding, checkErrors, checkNewline } from './file-codec.js';
 import { ByteReader, DEFAULT_BUFFER_SIZE, MORE, More, READ_ALL, TextReader, type Reader, type Step } from './file-reader.js';
 import type { FileRefs, FileSocket } from './file-socket.js';
@@ -276,19 +277,26 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
       return Promise.reject(error);
     }
     const reader = this.#reader!;
+    // Reads run one after another: each waits for the one before. The
+    // caller's promise is the run's own, so that a failure's stack reaches
+    // the caller (V8 follows an await chain only while it does not fork).
+    const previous = this.#reads;
+    let done!: () => void;
+    this.#reads = new Promise<void>((resolve) => (done = resolve));
+    this.#readsPending++;
     const run = async (): Promise<R> => {
-      for (let result = step(); ; result = step()) {
-        if (!(result instanceof More)) return result;
-        reader.commit(await this.#sock.recvInto(reader.space(result.want)));
+      try {
+        await previous;
+        for (let result = step(); ; result = step()) {
+          if (!(result instanceof More)) return result;
+          reader.commit(await this.#sock.recvInto(reader.space(result.want)));
+        }
+      } finally {
+        this.#readsPending--;
+        done();
       }
     };
-    const result = this.#reads.then(run);
-    this.#readsPending++;
-    const settled = (): void => {
-      this.#readsPending--;
-    };
-    this.#reads = result.then(settled, settled);
-    return result;
+    return run();
   }
 
   #readSync<R>(make: () => Step<R>): R {
@@ -311,7 +319,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     try {
       const [bytes, count] = this.#encode(data, false);
       const send = this.#queue(bytes);
-      return send.length === 0 ? Promise.resolve(count) : this.#sendAsync(send).then(() => count);
+      return send.length === 0 ? Promise.resolve(count) : withCallerStack(this.#sendAsync(send).then(() => count));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -338,7 +346,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
   flush(): Promise<void> {
     try {
       this.#checkWritable('send', false);
-      return this.#sendAsync(this.#drain());
+      return withCallerStack(this.#sendAsync(this.#drain()));
     } catch (error) {
       return Promise.reject(error);
     }
