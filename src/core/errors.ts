@@ -35,10 +35,11 @@ export class SocketError extends Error {
   readonly strerror: string;
   /** The call that failed, such as `'connect'`. */
   readonly syscall: string;
+  // Declared, not fields: an error without an address has no such keys (as Node's).
   /** The address the call was given: the IP address (AF_INET, AF_INET6), or the Unix socket's path or abstract name. */
-  address?: string | Buffer;
+  declare address?: string | Buffer;
   /** The port of that address (AF_INET, AF_INET6). */
-  port?: number;
+  declare port?: number;
 
   /**
    * As Python's OSError: `new SocketError(errno, strerror?, syscall?)`, with
