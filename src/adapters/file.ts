@@ -277,9 +277,8 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
       return Promise.reject(error);
     }
     const reader = this.#reader!;
-    // Reads run one after another: each waits for the one before. The
-    // caller's promise is the run's own, so that a failure's stack reaches
-    // the caller (V8 follows an await chain only while it does not fork).
+    // Reads run in call order, each after the last; the caller gets the run's
+    // own promise, a chain V8 follows to the caller's frames (io/stacks.ts).
     const previous = this.#reads;
     let done!: () => void;
     this.#reads = new Promise<void>((resolve) => (done = resolve));
