@@ -12,6 +12,7 @@
 // brought is buffered before the read looks at its signal again, so what an
 // aborted read had received stays buffered for the next read.
 import { AbortError } from '../core/errors.js';
+import { withCallerStack } from '../io/stacks.js';
 import { ByteReader, More, type Reader, type Step } from './file-reader.js';
 import type { FileRefs, FileSocket } from './file-socket.js';
 
@@ -50,7 +51,8 @@ export class FileChannel {
     }
     const sock = this.sock;
     const options = signal === undefined ? undefined : { signal };
-    return new Promise<R>((resolve, reject) => {
+    // A read that waits fails in a callback: its error gets the caller's frames.
+    const reading = new Promise<R>((resolve, reject) => {
       // The read's work is over (before its caller resumes, so that a next
       // read, Sync ones too, may run at once).
       let over = false;
@@ -94,6 +96,7 @@ export class FileChannel {
       this.#readsPending++;
       this.#reads = this.#reads.then(run).catch(fail);
     });
+    return withCallerStack(reading);
   }
 
   /** read() on the calling thread. */
@@ -160,13 +163,13 @@ export class FileChannel {
     sent.then(settled, settled);
     const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0);
     // The socket's sendall ends its own wait on abort (FileSocket's contract).
-    return sent.then(
+    return withCallerStack(sent.then(
       () => total,
       async (error: unknown) => {
         if (!(error instanceof AbortError)) throw error;
         throw new AbortError(error.cause, await sentOf(sends, chunks));
       },
-    );
+    ));
   }
 
   /** The send on the calling thread. */

@@ -10,9 +10,10 @@
 // that makes progress in steps (sendall, connect) keeps its state in an
 // argument and returns -EAGAIN until done (ops.ts).
 import { EAGAIN, EINPROGRESS, EINTR, OUT_OF_RESOURCES } from '../core/errno.js';
-import { AbortError, closedError, errorFromErrno, timeoutError, type SocketError } from '../core/errors.js';
+import { AbortError, closedError, errorFromErrno, timeoutError, type SocketError, type Syscall } from '../core/errors.js';
 import type { Blocking } from './blocking.js';
 import { Deadline, MAX_WAIT_MS } from './deadline.js';
+import { withCallerStack } from './stacks.js';
 import type { Direction, Waiter } from './waiters.js';
 
 /** An operation's own arguments, after the fd: at most five (see AnyOp). */
@@ -58,8 +59,8 @@ function rejectLater<R>(error: SocketError): Promise<R> {
 }
 
 /** The blocking form of a call: waits on the calling thread. */
-export function callSync<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): R;
-export function callSync(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): unknown {
+export function callSync<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: Op<A, R>, ...args: A): R;
+export function callSync(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): unknown {
   let deadline: Deadline | undefined;
   for (;;) {
     const fd = target.fd;
@@ -77,14 +78,14 @@ export function callSync(target: Waitable, timeout: number | null, direction: Di
 }
 
 /** The Promise form of a call: never blocks the event loop; calls are served in order. */
-export function callAsync<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Promise<R>;
-export function callAsync(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): Promise<unknown> {
+export function callAsync<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: Op<A, R>, ...args: A): Promise<R>;
+export function callAsync(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): Promise<unknown> {
   return started(target, timeout, direction, syscall, op, a, b, c, d, e, undefined);
 }
 
 /** callAsync whose wait `signal` may end (AbortError), having consumed nothing. */
-export function callAbortable<A extends Arguments, R>(signal: AbortSignal, target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Promise<R>;
-export function callAbortable(signal: AbortSignal, target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): Promise<unknown> {
+export function callAbortable<A extends Arguments, R>(signal: AbortSignal, target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: Op<A, R>, ...args: A): Promise<R>;
+export function callAbortable(signal: AbortSignal, target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): Promise<unknown> {
   return started(target, timeout, direction, syscall, op, a, b, c, d, e, signal);
 }
 
@@ -95,7 +96,7 @@ function sentBy(state: unknown): number | undefined {
 }
 
 // The Promise form, with the signal that may abort its wait.
-function started(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+function started(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: AnyOp, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, signal: AbortSignal | undefined): Promise<unknown> {
   const fd = target.fd;
   if (fd < 0) return Promise.reject(closedError(syscall));
   if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason, sentBy(a)));
@@ -108,9 +109,11 @@ function started(target: Waitable, timeout: number | null, direction: Direction,
     if (outOfResources(result)) return rejectLater(errorFromErrno(result, syscall));
     if (!wouldBlock(result) || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
   }
-  return new Promise((resolve, reject) => {
-    target.wait(new Waiting(target, timeout, direction, syscall, op, a, b, c, d, e, signal, resolve, reject));
-  });
+  return withCallerStack(
+    new Promise((resolve, reject) => {
+      target.wait(new Waiting(target, timeout, direction, syscall, op, a, b, c, d, e, signal, resolve, reject));
+    }),
+  );
 }
 
 /**
@@ -123,7 +126,7 @@ export class Call<A extends Arguments, R> implements Blocking<R> {
     /** Seconds: null waits forever, 0 never waits. */
     readonly timeout: number | null,
     readonly direction: Direction,
-    readonly syscall: string,
+    readonly syscall: Syscall,
     readonly op: Op<A, R>,
     readonly args: A,
   ) {}
@@ -164,7 +167,7 @@ class Waiting implements Waiter {
     target: Waitable,
     timeout: number | null,
     readonly direction: Direction,
-    readonly syscall: string,
+    readonly syscall: Syscall,
     op: AnyOp,
     a: unknown,
     b: unknown,
@@ -236,6 +239,6 @@ class Waiting implements Waiter {
 }
 
 /** Prepares a call of `op(fd, ...args)` on the target's fd, as a Blocking. */
-export function call<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Call<A, R> {
+export function call<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: Op<A, R>, ...args: A): Call<A, R> {
   return new Call(target, timeout, direction, syscall, op, args);
 }

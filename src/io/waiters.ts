@@ -1,7 +1,7 @@
 // Calls waiting for readiness, queued per direction and served in call
 // order: the part of a wait that does not depend on what reports the
 // readiness (an fd's watcher, a TLS engine's progress).
-import type { SocketError } from '../core/errors.js';
+import type { SocketError, Syscall } from '../core/errors.js';
 import { PRIORITY, READ, WRITE } from '../core/native.js';
 
 /** PRIORITY is out-of-band data: select()'s exceptional condition. */
@@ -11,7 +11,7 @@ export type Direction = typeof READ | typeof WRITE | typeof PRIORITY;
 /** A call waiting for readiness: `attempt` retries its system call. */
 export interface Waiter {
   readonly direction: Direction;
-  readonly syscall: string;
+  readonly syscall: Syscall;
   /** Runs the call once more; true once it is settled (done or failed). */
   attempt(fd: number): boolean;
   fail(error: SocketError): void;
@@ -58,7 +58,7 @@ export class WaitQueues {
   }
 
   /** Fails every waiting call, with the error made for its syscall. */
-  failAll(error: (syscall: string) => SocketError): void {
+  failAll(error: (syscall: Syscall) => SocketError): void {
     for (const queue of this.#queues) {
       for (const waiter of queue.splice(0)) waiter.fail(error(waiter.syscall));
     }

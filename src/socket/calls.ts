@@ -2,7 +2,7 @@
 // checked; its operation, direction and timeout chosen) for either form:
 // the Socket's Promise method passes ASYNC, its …Sync twin SYNC.
 import { MSG_DONTWAIT, MSG_WAITALL, SOCK_STREAM } from '../core/constants.js';
-import { closedError, GaiError, SocketError } from '../core/errors.js';
+import { closedError, GaiError, SocketError, type AddressedCall } from '../core/errors.js';
 import { native, type NativeAddress } from '../core/native.js';
 import { checkFlags, checkSize, checkWritable, toBytes } from '../core/validate.js';
 import { abortableEither, steps, wait } from '../io/blocking.js';
@@ -50,10 +50,15 @@ function intoLength(buffer: ArrayBufferView, nbytes: unknown): number {
   return n === 0 ? buffer.byteLength : n;
 }
 
+/** A call to an address, whose errors name it. */
+function callTo(syscall: string, family: number, address: NativeAddress): AddressedCall {
+  return { syscall, family, address };
+}
+
 /** connect(2), after looking up a host name; the outcome is asked of connect(2) again after each wait. */
 export function connect<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, address: unknown): Results<undefined>[F] {
   if (h.fd < 0) throw closedError('connect');
-  return addressed(form, s.family, address, (g, target) => g.call(h, h.timeout, WRITE, 'connect', Connect.op, new Connect(s.family, target)));
+  return addressed(form, s.family, address, (g, target) => g.call(h, h.timeout, WRITE, callTo('connect', s.family, target), Connect.op, new Connect(s.family, target)));
 }
 
 /** connect_ex: 0 or the errno instead of a SocketError (name look-up errors still throw). */
@@ -125,7 +130,7 @@ export function sendall<F extends FormName>(form: Form<F>, h: Handle, data: unkn
 export function sendto<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, data: unknown, flagsOrAddress: unknown, address: unknown): Results<number>[F] {
   const bytes = toBytes(data);
   const [f, to] = address === undefined ? [0, flagsOrAddress] : [checkFlags(flagsOrAddress), address];
-  return addressed(form, s.family, to, (g, target) => g.call(h, timeoutFor(h, f), WRITE, 'sendto', native.sendto, bytes, f, s.family, target));
+  return addressed(form, s.family, to, (g, target) => g.call(h, timeoutFor(h, f), WRITE, callTo('sendto', s.family, target), native.sendto, bytes, f, s.family, target));
 }
 
 /** sendmsg(2) with ancillary data, to an address for unconnected datagram sockets. */
@@ -134,7 +139,7 @@ export function sendmsg<F extends FormName>(form: Form<F>, h: Handle, s: FamilyA
   const control = checkAncdata(ancdata);
   const f = checkFlags(flags);
   const send = <G extends FormName>(g: Form<G>, target: NativeAddress): Results<number>[G] =>
-    g.call(h, timeoutFor(h, f), WRITE, 'sendmsg', native.sendmsg, data, control, f, s.family, target);
+    g.call(h, timeoutFor(h, f), WRITE, target === null ? 'sendmsg' : callTo('sendmsg', s.family, target), native.sendmsg, data, control, f, s.family, target);
   return address === undefined || address === null ? send(form, null) : addressed(form, s.family, address, send);
 }
 

@@ -128,13 +128,8 @@ export function createServer<F extends number = typeof C.AF_INET>(address: Addre
     sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
     if (reusePort) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
     if (family === C.AF_INET6) sock.setsockopt(C.IPPROTO_IPV6, C.IPV6_V6ONLY, dualstack ? 0 : 1);
-    try {
-      sock.bind(address);
-    } catch (error) {
-      if (!(error instanceof SocketError)) throw error;
-      const Class = error.constructor as new (errnum: number, strerror: string, syscall: string) => SocketError;
-      throw new Class(error.errno, `${error.strerror} (while attempting to bind on address ${JSON.stringify(address)})`, 'bind');
-    }
+    // A failure names the address (as Python's create_server adds it to its message).
+    sock.bind(address);
     if (options.backlog === undefined) sock.listen();
     else sock.listen(options.backlog);
     return sock;

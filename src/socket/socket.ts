@@ -119,10 +119,10 @@ export class Socket<F extends number = number, T extends number = number> {
 
   // ---- naming and connecting -------------------------------------------
 
-  /** bind(2). A host name is resolved on the calling thread, as in Python. */
+  /** bind(2). A host name is resolved on the calling thread, as in Python (before the socket is checked, as there). */
   bind(address: Address<F>): void {
-    const fd = this.#fd('bind');
-    checkResult(native.bind(fd, this.family, resolveSync(this.family, address)), 'bind');
+    const target = resolveSync(this.family, address);
+    checkResult(native.bind(this.#fd('bind'), this.family, target), { syscall: 'bind', family: this.family, address: target });
   }
 
   /** listen(2); backlog defaults to min(SOMAXCONN, 128). */
