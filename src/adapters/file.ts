@@ -9,7 +9,7 @@
 // differ only in how they fill.
 import { EBADF } from '../core/errno.js';
 import { SocketError } from '../core/errors.js';
-import { checkInt, checkSize, toBytes, toUint8Array, typeError, type Data } from '../core/validate.js';
+import { checkInt, checkSize, toBytes, toUint8Array, typeError, valueError, type Data } from '../core/validate.js';
 import { checkEncoding, checkErrors, checkNewline } from './file-codec.js';
 import { ByteReader, DEFAULT_BUFFER_SIZE, MORE, More, READ_ALL, TextReader, type Reader, type Step } from './file-reader.js';
 import type { FileRefs, FileSocket } from './file-socket.js';
@@ -99,13 +99,13 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     const reading = letters.has('r');
     const writing = letters.has('w');
     if (letters.size !== mode.length || !(reading || writing) || [...letters].some((c) => !'rwb'.includes(c))) {
-      throw new RangeError(`The "mode" argument must be 'r', 'w', 'rw', 'rb', 'wb' or 'rwb'. Received '${mode}'`);
+      throw valueError(`The "mode" argument must be 'r', 'w', 'rw', 'rb', 'wb' or 'rwb'. Received '${mode}'`);
     }
     this.#binary = letters.has('b');
     this.#mode = `${reading ? 'r' : ''}${writing ? 'w' : ''}${this.#binary ? 'b' : ''}`;
     const buffering = options.buffering ?? -1;
     this.#bufsize = checkInt(buffering, 'buffering') < 0 ? DEFAULT_BUFFER_SIZE : buffering;
-    if (this.#bufsize === 0 && !this.#binary) throw new RangeError('The "buffering" argument may be 0 only in binary modes (unbuffered streams must be binary)');
+    if (this.#bufsize === 0 && !this.#binary) throw valueError('The "buffering" argument may be 0 only in binary modes (unbuffered streams must be binary)');
     this.#encoding = checkEncoding(options.encoding);
     this.#newline = checkNewline(options.newline);
     this.#sock = sock;
@@ -250,7 +250,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     if (this.#binary) sep = toUint8Array(toBytes(separator, 'separator'));
     else if (typeof separator === 'string') sep = separator;
     else throw typeError('separator', 'a string in text mode', separator);
-    if (sep.length === 0) throw new RangeError('The "separator" argument must not be empty');
+    if (sep.length === 0) throw valueError('The "separator" argument must not be empty');
     const r = this.#reader!;
     let from = 0;
     return () => {

@@ -4,7 +4,7 @@
 import { MSG_DONTWAIT, MSG_WAITALL, SOCK_STREAM } from '../core/constants.js';
 import { closedError, GaiError, SocketError } from '../core/errors.js';
 import { CONTROL_MAX, native, type NativeAddress } from '../core/native.js';
-import { checkFlags, checkInt, checkSize, checkWritable, toBytes } from '../core/validate.js';
+import { checkFlags, checkInt, checkSize, checkWritable, rangeError, toBytes } from '../core/validate.js';
 import { abortableEither, steps, wait } from '../io/blocking.js';
 import { abortable, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import type { Handle } from '../io/handle.js';
@@ -43,7 +43,7 @@ function waitsForAll(h: Handle, s: FamilyAndType, flags: number): boolean {
 /** The `[nbytes]` of recvInto/recvfromInto: 0 means the whole buffer. */
 function intoLength(buffer: ArrayBufferView, nbytes: unknown): number {
   const n = nbytes === undefined ? 0 : checkSize(nbytes, 'nbytes');
-  if (n > buffer.byteLength) throw new RangeError(`The "nbytes" argument (${n}) is larger than the buffer (${buffer.byteLength} bytes)`);
+  if (n > buffer.byteLength) throw rangeError(`The "nbytes" argument (${n}) is larger than the buffer (${buffer.byteLength} bytes)`);
   return n === 0 ? buffer.byteLength : n;
 }
 

@@ -17,7 +17,7 @@ import { call } from '../io/call.js';
 import { READ, WRITE } from '../io/waiters.js';
 import { fileRange, readAndSend, type FileLike } from '../socket/sendfile.js';
 import { Socket, type Data } from '../socket/socket.js';
-import { checkBoolean, checkInt, checkSize, checkTimeout, checkWritable, toBytes, typeError } from '../core/validate.js';
+import { checkBoolean, checkInt, checkSize, checkTimeout, checkWritable, rangeError, toBytes, typeError, valueError, withCode } from '../core/validate.js';
 import type { PeerCertificate } from './certificate.js';
 import { CERT_NONE, CERT_REQUIRED } from './constants.js';
 import { checkNoFlags, toBuffer } from './args.js';
@@ -68,7 +68,7 @@ export class SSLSocket {
 
   /** @internal SSLContext.wrapSocket() makes SSLSockets. */
   constructor(token: typeof internal, context: SSLContext, socket: Socket, spec: HandshakeSpec, timeout: number | null) {
-    if (token !== internal) throw new TypeError('SSLSocket does not have a public constructor; use SSLContext.wrapSocket()');
+    if (token !== internal) throw withCode(new TypeError('SSLSocket does not have a public constructor; use SSLContext.wrapSocket()'), 'ERR_ILLEGAL_CONSTRUCTOR');
     this.context = context;
     this.serverSide = spec.serverSide;
     this.serverHostname = spec.serverHostname;
@@ -221,7 +221,7 @@ export class SSLSocket {
     return start(() => {
       const into = checkWritable(buffer);
       const limit = nbytes === undefined || nbytes === 0 ? into.byteLength : checkSize(nbytes, 'nbytes');
-      if (limit > into.byteLength) throw new RangeError(`The "nbytes" argument (${limit}) is larger than the buffer (${into.byteLength} bytes)`);
+      if (limit > into.byteLength) throw rangeError(`The "nbytes" argument (${limit}) is larger than the buffer (${into.byteLength} bytes)`);
       checkNoFlags(flags, 'recv_into');
       const target = Buffer.from(into.buffer, into.byteOffset, limit);
       return call(this.#progress, this.#timeout, READ, 'recv_into', SSLSocket.#readIntoStep, this, target);
@@ -460,9 +460,9 @@ export class SSLSocket {
 /** Wraps a connected stream socket and runs the handshake (for SSLContext.wrapSocket). */
 export async function handshake(context: SSLContext, sock: Socket, spec: HandshakeSpec): Promise<SSLSocket> {
   if (!(sock instanceof Socket)) throw typeError('sock', 'a berkeley Socket', sock);
-  if (sock.type !== SOCK_STREAM) throw new RangeError('Only SOCK_STREAM sockets can be wrapped');
+  if (sock.type !== SOCK_STREAM) throw valueError('Only SOCK_STREAM sockets can be wrapped');
   const timeout = sock.gettimeout();
-  if (timeout === 0) throw new RangeError('The handshake cannot run on a non-blocking socket; set a timeout or blocking mode first');
+  if (timeout === 0) throw valueError('The handshake cannot run on a non-blocking socket; set a timeout or blocking mode first');
   sock.getpeername(); // not connected: ENOTCONN now, not a stranger error later
   // As Python's wrap_socket, the TLS socket takes the fd over: the Socket
   // given is detached (closed, fileno() -1), so no plain read can reach the
