@@ -24,6 +24,8 @@ export interface Contract {
   readonly PRIORITY: 4;
   /** pollSync's result for a closed fd, never mixed with events. */
   readonly CLOSED: 8;
+  /** The largest recv read through the addon's scratch buffer: no Buffer of the size asked is made first. */
+  readonly SCRATCH_SIZE: number;
   /** The longest setsockopt optlen and getsockopt buflen. */
   readonly SOCKOPT_MAX: number;
   /** sendmsg's most buffers, and the most ancillary items or fds an argument holds. */
@@ -116,7 +118,7 @@ export interface Native {
 export const native = loadAddon() as Native;
 
 // The contract's numbers, for every layer above to import from here.
-export const { READ, WRITE, PRIORITY, CLOSED, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD } = native.contract;
+export const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD } = native.contract;
 
 /** The platform's constants, as the addon was compiled to know them. */
 export const constants = native.constants;

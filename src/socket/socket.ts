@@ -8,6 +8,7 @@ import * as C from '../core/constants.js';
 import { checkResult, closedError, errorFromErrno } from '../core/errors.js';
 import { native, type NativeAddress } from '../core/native.js';
 import { checkBoolean, checkInt, checkTimeout, isWaitOptions, type Data, type WaitOptions } from '../core/validate.js';
+import { chunks } from '../adapters/chunks.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { dupNetSocket, toNetSocket } from '../adapters/netinterop.js';
 import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from '../adapters/streams.js';
@@ -367,6 +368,11 @@ export class Socket {
     this.#fd('makefile');
     this.#files ??= new FileRefs(() => this.close());
     return new SocketFile(this, mode, options, this.#files);
+  }
+
+  /** `for await (const chunk of sock)`: a SOCK_STREAM socket's data as recv() returns it, until EOF (the timeout applies to each read; leaving the loop early leaves the socket open). */
+  [Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    return chunks(this);
   }
 
   /** A stream.Duplex that owns the socket: end() is shutdown(SHUT_WR), destroy() closes it. */

@@ -11,6 +11,7 @@ import { inputEnded, TLS_ERROR_EVENT, tlsVerifyError } from '../core/node-intern
 import { SHUT_RD, SHUT_RDWR, SHUT_WR, SOCK_STREAM } from '../core/constants.js';
 import { EAGAIN } from '../core/errno.js';
 import { closedError, type SocketError } from '../core/errors.js';
+import { chunks } from '../adapters/chunks.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { start } from '../io/blocking.js';
 import { call } from '../io/call.js';
@@ -432,6 +433,11 @@ export class SSLSocket {
   unref(): this {
     this.#socket.unref();
     return this;
+  }
+
+  /** `for await (const chunk of sslSock)`: the application data as recv() returns it, until the end (leaving the loop early leaves the socket open). */
+  [Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    return chunks(this);
   }
 
   /** `using`: close(). */
