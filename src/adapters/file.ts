@@ -8,6 +8,7 @@
 // that returns its result or asks for one more fill; the async and Sync forms
 // differ only in how they fill.
 import { EBADF } from '../core/errno.js';
+import { cloneGuard } from '../core/uncloneable.js';
 import { SocketError } from '../core/errors.js';
 import { checkInt, checkSize, toBytes, toUint8Array, typeError, valueError, type Data } from '../core/validate.js';
 import { checkEncoding, checkErrors, checkNewline } from './file-codec.js';
@@ -60,6 +61,8 @@ function fileError(message: string, syscall: string): SocketError {
   return new SocketError(EBADF, message, syscall);
 }
 
+const FILE_CLONE_GUARD = cloneGuard("A berkeley SocketFile cannot be cloned or posted to another thread: post its socket's fd (sock.detach()) and call makefile() on the Socket made of it there.");
+
 /** makefile()'s options must be an object (JavaScript callers may pass anything). */
 function checkOptions(options: unknown): void {
   if (typeof options !== 'object' || options === null) throw typeError('options', 'an object', options);
@@ -73,6 +76,8 @@ function checkOptions(options: unknown): void {
  * `close()`.
  */
 export class SocketFile<T extends string | Buffer = string | Buffer> {
+  // structuredClone and postMessage throw a DataCloneError that says what to post instead.
+  private readonly cloneGuard = FILE_CLONE_GUARD;
   readonly #sock: FileSocket;
   readonly #refs: FileRefs | undefined;
   readonly #mode: string;

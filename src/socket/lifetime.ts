@@ -1,5 +1,7 @@
-// A Socket's lifetime beyond close(): the GC of an unclosed Socket closes
-// its fd with a ResourceWarning, as Python's does.
+// A Socket's lifetime beyond close() and beyond its thread: the GC of an
+// unclosed Socket closes its fd with a ResourceWarning, as Python's does;
+// structuredClone and postMessage refuse a Socket, saying what to post.
+import { cloneGuard } from '../core/uncloneable.js';
 import type { Handle } from '../io/handle.js';
 
 const unclosed = new FinalizationRegistry<{ handle: Handle; description: string }>(({ handle, description }) => {
@@ -17,3 +19,8 @@ export function closeWhenCollected(owner: object, handle: Handle, description: s
 export function released(handle: Handle): void {
   unclosed.unregister(handle);
 }
+
+/** Every Socket's clone guard: an fd is posted, not the object that owns it. */
+export const SOCKET_CLONE_GUARD = cloneGuard(
+  'A berkeley Socket cannot be cloned or posted to another thread: post its fd instead. sock.detach() gives the fd up and new Socket(undefined, undefined, undefined, fd) owns it there; or, to keep this socket, post sock.fileno() and take a dup of it there with socket.fromfd(fd, family, type) before this one is closed.',
+);

@@ -19,7 +19,7 @@ import { resolveSync, type Address, type SocketAddress } from './address.js';
 import * as calls from './calls.js';
 import type { Message } from './calls.js';
 import { describe } from './describe.js';
-import { closeWhenCollected, released } from './lifetime.js';
+import { closeWhenCollected, released, SOCKET_CLONE_GUARD } from './lifetime.js';
 import type { FileLike } from './sendfile.js';
 import { getsockopt, setsockopt, type OptionValue } from './options.js';
 import { getdefaulttimeout } from './timeout.js';
@@ -70,6 +70,8 @@ export class Socket {
   readonly type: number;
   /** The protocol number. */
   readonly proto: number;
+  // structuredClone and postMessage throw a DataCloneError that says to post the fd.
+  private readonly cloneGuard = SOCKET_CLONE_GUARD;
   readonly #handle: Handle;
   // The files made by makefile(), made on first use (Python's _io_refs).
   #files: FileRefs | undefined;

@@ -10,6 +10,7 @@ import type { SocketAddress } from '../socket/address.js';
 import { inputEnded, TLS_ERROR_EVENT, tlsVerifyError } from '../core/node-internals.js';
 import { SHUT_RD, SHUT_RDWR, SHUT_WR, SOCK_STREAM } from '../core/constants.js';
 import { EAGAIN } from '../core/errno.js';
+import { cloneGuard } from '../core/uncloneable.js';
 import { closedError, type SocketError } from '../core/errors.js';
 import { chunks } from '../adapters/chunks.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
@@ -32,6 +33,7 @@ import { openTLS, RecordTransport } from './transport.js';
 export type { CipherInfo } from './info.js';
 
 const internal = Symbol('SSLSocket');
+const CLONE_GUARD = cloneGuard('A berkeley SSLSocket cannot be cloned or posted to another thread: its TLS session belongs to this one. Post the fd of the plain Socket before wrapping it (sock.detach()), and wrap it there; or unwrap() this one first.');
 
 /** A write in progress: handed to the TLS stream once, done when its callback came. */
 interface PendingWrite {
@@ -55,6 +57,8 @@ export class SSLSocket {
   readonly serverSide: boolean;
   /** The host name the server was checked against (client side), or null. */
   readonly serverHostname: string | null;
+  // structuredClone and postMessage throw a DataCloneError that says what to post instead.
+  private readonly cloneGuard = CLONE_GUARD;
   readonly #socket: Socket;
   readonly #transport: RecordTransport;
   readonly #tls: tls.TLSSocket;
