@@ -54,7 +54,7 @@ export interface Native {
   socket(this: void, family: number, type: number, proto: number): number;
   socketpair(this: void, family: number, type: number, proto: number): [number, number] | number;
   close(this: void, fd: number): number;
-  own(this: void, fd: number): number;
+  own(this: void, fd: number, site?: string): number;
   disown(this: void, fd: number): number;
   dup(this: void, fd: number): number;
   setNonblocking(this: void, fd: number): number;
