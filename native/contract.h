@@ -19,7 +19,8 @@
 #define EVENT_CLOSED 8
 
 /* The small-read buffer of each instance (exports.h): recv of up to this
- * many bytes, and every getsockoptBytes, go through it. */
+ * many bytes, and every getsockoptBytes, go through it, so no Buffer of
+ * the size asked is made first (JavaScript reads streams in chunks of it). */
 #define SCRATCH_SIZE 65536
 /* The longest option value setsockoptNull and getsockoptBytes take. */
 #define SOCKOPT_MAX 65536
@@ -42,6 +43,7 @@
   X(WRITE, EVENT_WRITE)                 \
   X(PRIORITY, EVENT_PRIORITY)           \
   X(CLOSED, EVENT_CLOSED)               \
+  X(SCRATCH_SIZE, SCRATCH_SIZE)         \
   X(SOCKOPT_MAX, SOCKOPT_MAX)           \
   X(IOV_MAX, IOV_MAX)                   \
   X(CONTROL_MAX, CONTROL_MAX)           \

@@ -29,6 +29,9 @@ typedef struct {
   /* fds owned by this env's Sockets, one byte each (teardown.c). */
   unsigned char *owned;
   size_t owned_size;
+  /* Where each owned fd's Socket was made, when warnings are traced (teardown.c). */
+  char **sites;
+  size_t sites_size;
   napi_async_cleanup_hook_handle teardown; /* set while the env ends */
 } instance_t;
 
@@ -37,6 +40,7 @@ instance_t *instance_of(napi_env env);
 /* teardown.c: the env's end. */
 void register_teardown(napi_env env, napi_value exports, instance_t *instance);
 void fd_disown(instance_t *instance, int fd);
+void owned_free(instance_t *instance); /* the tables of owned fds, as the instance goes */
 void teardown_step(instance_t *instance); /* a watcher closed: finish once none is left */
 /* poll.c: starts closing every watcher of the instance. */
 void watchers_close_all(instance_t *instance);

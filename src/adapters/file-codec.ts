@@ -3,7 +3,7 @@
 // incremental decoder a text file reads through; and the kinds of line
 // ending it has read (Python's newlines attribute).
 import { StringDecoder } from 'node:string_decoder';
-import { typeError } from '../core/validate.js';
+import { typeError, valueError, withCode } from '../core/validate.js';
 
 const ENCODINGS: ReadonlyMap<string, BufferEncoding> = new Map([
   ['utf8', 'utf8'],
@@ -23,7 +23,7 @@ export interface Decoder {
 }
 
 function invalidData(encoding: string): TypeError {
-  return Object.assign(new TypeError(`The encoded data was not valid for encoding ${encoding}`), { code: 'ERR_ENCODING_INVALID_ENCODED_DATA' });
+  return withCode(new TypeError(`The encoded data was not valid for encoding ${encoding}`), 'ERR_ENCODING_INVALID_ENCODED_DATA');
 }
 
 /** The decoder for an encoding and Python's errors= policy. */
@@ -50,7 +50,7 @@ export function checkErrors(value: unknown): 'strict' | 'replace' {
   if (value === undefined || value === null) return 'strict';
   if (value === 'strict' || value === 'replace') return value;
   if (typeof value !== 'string') throw typeError('errors', "'strict', 'replace' or null", value);
-  throw new RangeError(`The "errors" argument must be 'strict' or 'replace'. Received '${value}'`);
+  throw valueError(`The "errors" argument must be 'strict' or 'replace'. Received '${value}'`);
 }
 
 /** The Node encoding for an encoding= name (Python spellings: utf-8, latin-1, ...); null or undefined is UTF-8. */
@@ -58,7 +58,7 @@ export function checkEncoding(value: unknown): BufferEncoding {
   if (value === undefined || value === null) return 'utf8';
   if (typeof value !== 'string') throw typeError('encoding', 'a string or null', value);
   const encoding = ENCODINGS.get(value.toLowerCase().replace(/[-_]/g, ''));
-  if (encoding === undefined) throw new RangeError(`The "encoding" argument must be one of utf-8, utf-16-le, latin-1, ascii. Received '${value}'`);
+  if (encoding === undefined) throw valueError(`The "encoding" argument must be one of utf-8, utf-16-le, latin-1, ascii. Received '${value}'`);
   return encoding;
 }
 
@@ -66,7 +66,7 @@ export function checkEncoding(value: unknown): BufferEncoding {
 export function checkNewline(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw typeError('newline', 'a string or null', value);
-  if (!NEWLINES.has(value)) throw new RangeError(`The "newline" argument must be null, '', '\\n', '\\r' or '\\r\\n'. Received ${JSON.stringify(value)}`);
+  if (!NEWLINES.has(value)) throw valueError(`The "newline" argument must be null, '', '\\n', '\\r' or '\\r\\n'. Received ${JSON.stringify(value)}`);
   return value;
 }
 

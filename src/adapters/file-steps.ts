@@ -3,7 +3,7 @@
 // asks for one more (More). A step takes data out of the buffer only when it
 // returns its result, so a read that fails or is aborted before then leaves
 // everything it saw buffered for the next read.
-import { checkInt, checkSize } from '../core/validate.js';
+import { checkInt, checkSize, valueError } from '../core/validate.js';
 import { DEFAULT_BUFFER_SIZE, MORE, More, READ_ALL, type ByteReader, type Reader, type Step } from './file-reader.js';
 
 /** An early EOF in readExactly/readUntil (asyncio's IncompleteReadError): `partial` holds what was read. */
@@ -94,7 +94,7 @@ export function readExactlyStep(r: Reader, size: unknown): Step<Unit> {
 
 /** readUntil(separator): everything through separator; an EOF first throws IncompleteReadError. */
 export function readUntilStep(r: Reader, separator: string | Uint8Array): Step<Unit> {
-  if (separator.length === 0) throw new RangeError('The "separator" argument must not be empty');
+  if (separator.length === 0) throw valueError('The "separator" argument must not be empty');
   let from = 0;
   return () => {
     const at = r.indexOf(separator, from, r.length);

@@ -10,7 +10,8 @@
 // (file-steps.ts); the async and Sync forms differ only in how they fill.
 import { EBADF } from '../core/errno.js';
 import { AbortError, SocketError } from '../core/errors.js';
-import { checkInt, checkObject, checkWritable, signalOf, toBytes, toUint8Array, typeError, type Data, type WaitOptions } from '../core/validate.js';
+import { cloneGuard } from '../core/uncloneable.js';
+import { checkInt, checkObject, checkWritable, signalOf, toBytes, toUint8Array, typeError, valueError, type Data, type WaitOptions } from '../core/validate.js';
 import { promised } from '../io/forms.js';
 import { FileChannel } from './file-channel.js';
 import { checkEncoding, checkErrors, checkNewline } from './file-codec.js';
@@ -49,6 +50,8 @@ function fileError(message: string, syscall: string): SocketError {
   return new SocketError(EBADF, message, syscall);
 }
 
+const FILE_CLONE_GUARD = cloneGuard("A berkeley SocketFile cannot be cloned or posted to another thread: post its socket's fd (sock.detach()) and call makefile() on the Socket made of it there.");
+
 /** The letters of a mode: 'r', 'w', 'rw' (text) or 'rb', 'wb', 'rwb' (binary), in any order. */
 function checkMode(mode: unknown): { reading: boolean; writing: boolean; binary: boolean } {
   if (typeof mode !== 'string') throw typeError('mode', 'a string', mode);
@@ -56,7 +59,7 @@ function checkMode(mode: unknown): { reading: boolean; writing: boolean; binary:
   const reading = letters.has('r');
   const writing = letters.has('w');
   if (letters.size !== mode.length || !(reading || writing) || [...letters].some((c) => !'rwb'.includes(c))) {
-    throw new RangeError(`The "mode" argument must be 'r', 'w', 'rw', 'rb', 'wb' or 'rwb'. Received '${mode}'`);
+    throw valueError(`The "mode" argument must be 'r', 'w', 'rw', 'rb', 'wb' or 'rwb'. Received '${mode}'`);
   }
   return { reading, writing, binary: letters.has('b') };
 }
@@ -77,6 +80,8 @@ function liveSignal(options: unknown, bytesSent?: number): AbortSignal | undefin
  * an abort rejects it with an AbortError and leaves the file usable.
  */
 export class SocketFile<T extends string | Buffer = string | Buffer> {
+  // structuredClone and postMessage throw a DataCloneError that says what to post instead.
+  private readonly cloneGuard = FILE_CLONE_GUARD;
   readonly #channel: FileChannel;
   readonly #mode: string;
   readonly #reader: Reader | undefined;
@@ -102,7 +107,7 @@ export class SocketFile<T extends string | Buffer = string | Buffer> {
     checkObject(options, 'options');
     const buffering = options.buffering ?? -1;
     this.#bufsize = checkInt(buffering, 'buffering') < 0 ? DEFAULT_BUFFER_SIZE : buffering;
-    if (this.#bufsize === 0 && !binary) throw new RangeError('The "buffering" argument may be 0 only in binary modes (unbuffered streams must be binary)');
+    if (this.#bufsize === 0 && !binary) throw valueError('The "buffering" argument may be 0 only in binary modes (unbuffered streams must be binary)');
     this.#encoding = checkEncoding(options.encoding);
     this.#encodingName = options.encoding ?? 'utf-8';
     this.#errors = binary ? 'strict' : checkErrors(options.errors);

@@ -6,7 +6,7 @@ import { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from '../core/constants.js';
 import { errorFromErrno } from '../core/errors.js';
 import { native } from '../core/native.js';
 import { netSocketFd } from '../core/node-internals.js';
-import { typeError } from '../core/validate.js';
+import { typeError, withCode } from '../core/validate.js';
 
 /** What toNetSocket needs of a socket. */
 export interface NetSocketSource {
@@ -51,7 +51,7 @@ export function dupNetSocket(socket: unknown): number {
   if (!(socket instanceof net.Socket)) throw typeError('socket', 'a net.Socket', socket);
   const fd = netSocketFd(socket);
   if (fd === undefined) {
-    throw new TypeError('The net.Socket has no fd: it is not connected, is closed, or does not run over a TCP or Unix socket');
+    throw withCode(new TypeError('The "socket" argument, a net.Socket, has no fd: it is not connected, is closed, or does not run over a TCP or Unix socket'), 'ERR_INVALID_ARG_VALUE');
   }
   return dup(fd);
 }

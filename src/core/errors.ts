@@ -4,6 +4,7 @@
 import { AF_INET, AF_INET6, AF_UNIX } from './constants.js';
 import { EBADF, errno, errorcode, ETIMEDOUT, hostErrorNames, strerror as errnoMessage, SUBCLASS_BY_NAME, type ErrnoSubclass } from './errno.js';
 import { native, type NativeAddress } from './native.js';
+import { typeError } from './validate.js';
 
 export { errno };
 
@@ -48,7 +49,7 @@ export class SocketError extends Error {
    */
   constructor(errnum?: number, strerror?: string, syscall = '', code?: string) {
     if (errnum !== undefined && typeof errnum !== 'number' && typeof errnum !== 'string') {
-      throw new TypeError(`The "errno" argument must be a number. Received type ${typeof errnum}`);
+      throw typeError('errno', 'a number (or a message string)', errnum);
     }
     const number = typeof errnum === 'number' ? errnum : 0;
     const text = typeof errnum === 'string' ? errnum : (strerror ?? (number === 0 ? '' : errnoMessage(number)));
@@ -99,7 +100,7 @@ export class ConnectionResetError extends ConnectionError {}
 /** A name-resolution failure (Python's `socket.gaierror`): `errno` is an `EAI_*` value. */
 export class GaiError extends SocketError {
   constructor(code: number, strerror?: string, syscall = 'getaddrinfo') {
-    if (typeof code !== 'number') throw new TypeError(`The "code" argument must be an EAI_* number. Received type ${typeof code}`);
+    if (typeof code !== 'number') throw typeError('code', 'an EAI_* number', code);
     super(code, strerror ?? native.gaiStrerror(code), syscall, eaiNames.get(code) ?? `EAI_${code}`);
   }
 }

@@ -25,6 +25,8 @@ export interface Contract {
   readonly PRIORITY: 4;
   /** pollSync's result for a closed fd, never mixed with events. */
   readonly CLOSED: 8;
+  /** The largest recv read through the addon's scratch buffer: no Buffer of the size asked is made first. */
+  readonly SCRATCH_SIZE: number;
   /** The longest setsockopt optlen and getsockopt buflen. */
   readonly SOCKOPT_MAX: number;
   /** sendmsg's and recvmsgInto's most buffers, and the most ancillary items or fds an argument holds. */
@@ -53,7 +55,7 @@ export interface Native {
   socket(this: void, family: number, type: number, proto: number): number;
   socketpair(this: void, family: number, type: number, proto: number): [number, number] | number;
   close(this: void, fd: number): number;
-  own(this: void, fd: number): number;
+  own(this: void, fd: number, site?: string): number;
   disown(this: void, fd: number): number;
   dup(this: void, fd: number): number;
   setNonblocking(this: void, fd: number): number;
@@ -118,7 +120,7 @@ export interface Native {
 export const native = loadAddon() as Native;
 
 // The contract's numbers, for every layer above to import from here.
-export const { READ, WRITE, PRIORITY, CLOSED, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD } = native.contract;
+export const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD } = native.contract;
 
 /** The platform's constants, as the addon was compiled to know them. */
 export const constants = native.constants;

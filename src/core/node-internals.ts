@@ -20,6 +20,15 @@ export function inputEnded(stream: Readable): boolean {
   return (stream as unknown as { _readableState: { ended: boolean } })._readableState.ended;
 }
 
+/**
+ * Whether warnings are traced: `--trace-warnings`, on the command line or in
+ * NODE_OPTIONS (workers inherit it). Node keeps the flag, which its own
+ * warning printer reads, on the process object only.
+ */
+export function tracingWarnings(): boolean {
+  return (process as { traceProcessWarnings?: unknown }).traceProcessWarnings === true;
+}
+
 /** The event a server-side TLSSocket outside a tls.Server reports its errors with. */
 export const TLS_ERROR_EVENT = '_tlsError';
 

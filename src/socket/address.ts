@@ -8,7 +8,7 @@ import { SLL_ADDR_MAX, SUN_PATH_MAX, type NativeAddress } from '../core/native.j
 import { either, steps, wait } from '../io/blocking.js';
 import { ASYNC, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import { lookup } from './lookup.js';
-import { checkInt, typeError } from '../core/validate.js';
+import { checkInt, typeError, valueError } from '../core/validate.js';
 
 /** AF_INET: `[host, port]`. */
 export type IPv4Address = [host: string, port: number];
@@ -105,11 +105,11 @@ function parseInet(family: number, address: unknown, name: string): Parsed {
   const shape = v6 ? '[host, port, flowinfo?, scopeId?]' : '[host, port]';
   if (!Array.isArray(address)) throw typeError(name, `a ${shape} tuple for ${v6 ? 'AF_INET6' : 'AF_INET'}`, address);
   if (address.length < 2 || address.length > (v6 ? 4 : 2)) {
-    throw new RangeError(`The "${name}" argument must be a ${shape} tuple; got ${address.length} elements`);
+    throw valueError(`The "${name}" argument must be a ${shape} tuple; got ${address.length} elements`);
   }
   const [host, port, flowinfo = 0, scopeId = 0] = address as unknown[];
   if (typeof host !== 'string') throw typeError(`${name}[0]`, 'a string (host)', host);
-  if (host.includes('\0')) throw new RangeError(`The "${name}[0]" argument must not contain null characters`);
+  if (host.includes('\0')) throw valueError(`The "${name}[0]" argument must not contain null characters`);
   checkInt(port, `${name}[1]`, 0, 65535);
   if (v6) {
     checkInt(flowinfo, `${name}[2]`, 0, 0xfffff);
@@ -137,12 +137,12 @@ function parseUnix(address: unknown, name: string): Parsed {
     throw typeError(name, 'a string path or a Buffer for AF_UNIX', address);
   }
   if (length > SUN_PATH_MAX - (abstract ? 0 : 1)) {
-    throw new RangeError(`The "${name}" argument is too long for AF_UNIX: ${length} bytes, at most ${SUN_PATH_MAX - (abstract ? 0 : 1)}`);
+    throw valueError(`The "${name}" argument is too long for AF_UNIX: ${length} bytes, at most ${SUN_PATH_MAX - (abstract ? 0 : 1)}`);
   }
   // A path ends at its first NUL in the kernel: one inside would reach another file.
   // An abstract name (first byte 0) is bytes, any of them.
   if (!abstract && (typeof address === 'string' ? address.includes('\0') : address.includes(0))) {
-    throw new RangeError(`The "${name}" argument must not contain null characters`);
+    throw valueError(`The "${name}" argument must not contain null characters`);
   }
   return { address: address as string | Buffer };
 }
@@ -150,7 +150,7 @@ function parseUnix(address: unknown, name: string): Parsed {
 function parsePacket(address: unknown, name: string): Parsed {
   if (!Array.isArray(address)) throw typeError(name, 'an [ifname, proto, pkttype?, hatype?, addr?] tuple for AF_PACKET', address);
   if (address.length < 2 || address.length > 5) {
-    throw new RangeError(`The "${name}" argument must be an [ifname, proto, pkttype?, hatype?, addr?] tuple; got ${address.length} elements`);
+    throw valueError(`The "${name}" argument must be an [ifname, proto, pkttype?, hatype?, addr?] tuple; got ${address.length} elements`);
   }
   const [ifname, proto, pkttype = 0, hatype = 0, addr = Buffer.alloc(0)] = address as unknown[];
   if (typeof ifname !== 'string') throw typeError(`${name}[0]`, 'a string (interface name)', ifname);
@@ -158,7 +158,7 @@ function parsePacket(address: unknown, name: string): Parsed {
   checkInt(pkttype, `${name}[2]`, 0, 0xff);
   checkInt(hatype, `${name}[3]`, 0, 0xffff);
   if (!(addr instanceof Uint8Array)) throw typeError(`${name}[4]`, 'a Buffer (hardware address)', addr);
-  if (addr.length > SLL_ADDR_MAX) throw new RangeError(`The "${name}[4]" argument must be at most ${SLL_ADDR_MAX} bytes; got ${addr.length}`);
+  if (addr.length > SLL_ADDR_MAX) throw valueError(`The "${name}[4]" argument must be at most ${SLL_ADDR_MAX} bytes; got ${addr.length}`);
   return { address: [ifname, proto, pkttype, hatype, addr] as unknown as NativeAddress };
 }
 

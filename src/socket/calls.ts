@@ -4,7 +4,7 @@
 import { MSG_DONTWAIT, MSG_WAITALL, SOCK_STREAM } from '../core/constants.js';
 import { closedError, GaiError, SocketError, type AddressedCall } from '../core/errors.js';
 import { native, type NativeAddress } from '../core/native.js';
-import { checkFlags, checkSize, checkWritable, toBytes } from '../core/validate.js';
+import { checkFlags, checkIntoLength, checkSize, checkWritable, toBytes } from '../core/validate.js';
 import { abortableEither, steps, wait } from '../io/blocking.js';
 import { abortable, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import type { Handle } from '../io/handle.js';
@@ -41,13 +41,6 @@ function timeoutFor(h: Handle, flags: number): number | null {
  */
 function waitsForAll(h: Handle, s: FamilyAndType, flags: number): boolean {
   return (flags & MSG_WAITALL) !== 0 && h.timeout !== 0 && s.type === SOCK_STREAM;
-}
-
-/** The `[nbytes]` of recvInto/recvfromInto: 0 means the whole buffer. */
-function intoLength(buffer: ArrayBufferView, nbytes: unknown): number {
-  const n = nbytes === undefined ? 0 : checkSize(nbytes, 'nbytes');
-  if (n > buffer.byteLength) throw new RangeError(`The "nbytes" argument (${n}) is larger than the buffer (${buffer.byteLength} bytes)`);
-  return n === 0 ? buffer.byteLength : n;
 }
 
 /** A call to an address, whose errors name it. */
@@ -88,7 +81,7 @@ export function recv<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndT
 /** recv(2) into the caller's buffer; the count. */
 export function recvInto<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, buffer: unknown, nbytes: unknown, flags: unknown): Results<number>[F] {
   const into = checkWritable(buffer);
-  const n = intoLength(into, nbytes);
+  const n = checkIntoLength(into, nbytes);
   const f = checkFlags(flags);
   if (h.fd < 0) throw closedError('recv');
   // A stream read of 0 bytes is 0 at once, as in Python (a datagram one still takes a datagram).
@@ -107,7 +100,7 @@ export function recvfrom<F extends FormName>(form: Form<F>, h: Handle, bufsize: 
 /** recvfrom(2) into the caller's buffer: `[nbytes, address]`. */
 export function recvfromInto<F extends FormName>(form: Form<F>, h: Handle, buffer: unknown, nbytes: unknown, flags: unknown): Results<[number, NativeAddress]>[F] {
   const into = checkWritable(buffer);
-  const n = intoLength(into, nbytes);
+  const n = checkIntoLength(into, nbytes);
   const f = checkFlags(flags);
   return form.call(h, timeoutFor(h, f), READ, 'recvfrom', recvfromIntoOp, into, n, f);
 }

@@ -6,7 +6,7 @@ import { SocketError } from '../core/errors.js';
 import { abortableEither, start, steps, wait, type Steps } from '../io/blocking.js';
 import { lookup } from './lookup.js';
 import { Socket } from './socket.js';
-import { checkBoolean, checkInt, checkTimeout, typeError } from '../core/validate.js';
+import { checkBoolean, checkInt, checkTimeout, typeError, valueError } from '../core/validate.js';
 
 /** Options of createConnection. */
 export interface CreateConnectionOptions {
@@ -120,8 +120,8 @@ export function createServer<F extends number = typeof C.AF_INET>(address: Addre
   const reusePort = options.reusePort === undefined ? false : checkBoolean(options.reusePort, 'options.reusePort');
   const dualstack = options.dualstackIpv6 === undefined ? false : checkBoolean(options.dualstackIpv6, 'options.dualstackIpv6');
   if (dualstack) {
-    if (family !== C.AF_INET6) throw new RangeError('The "options.dualstackIpv6" option requires the AF_INET6 family');
-    if (!hasDualstackIpv6()) throw new RangeError('dual-stack IPv6 is not supported on this platform');
+    if (family !== C.AF_INET6) throw valueError('The "options.dualstackIpv6" option requires the AF_INET6 family');
+    if (!hasDualstackIpv6()) throw valueError('The "options.dualstackIpv6" option is not supported on this platform');
   }
   const sock = new Socket(family as F, C.SOCK_STREAM);
   try {

@@ -2,7 +2,7 @@
 // argument checks and results behind those Socket methods.
 import { MSG_CTRUNC, SCM_RIGHTS, SOL_SOCKET } from '../core/constants.js';
 import { CONTROL_MAX, IOV_MAX, native } from '../core/native.js';
-import { checkInt, checkWritable, toBytes, typeError } from '../core/validate.js';
+import { checkInt, checkWritable, rangeError, toBytes, typeError, valueError } from '../core/validate.js';
 
 /** One ancillary data item: `[cmsg_level, cmsg_type, data]`. */
 export type Ancillary = [level: number, type: number, data: Buffer];
@@ -17,7 +17,7 @@ function items(value: unknown, name: string, expected: string): unknown[] {
   if (value === null || typeof value !== 'object' || !(Symbol.iterator in value)) throw typeError(name, expected, value);
   const list: unknown[] = [];
   for (const item of value as Iterable<unknown>) {
-    if (list.length === ITEMS_MAX) throw new RangeError(`The "${name}" argument has more than ${ITEMS_MAX} items`);
+    if (list.length === ITEMS_MAX) throw valueError(`The "${name}" argument has more than ${ITEMS_MAX} items`);
     list.push(item);
   }
   return list;
@@ -70,13 +70,13 @@ export function fdsOf(ancdata: Ancillary[], msgFlags: number): number[] {
 /** CMSG_LEN(length): the cmsg_len of an item carrying length bytes. */
 export function CMSG_LEN(length: number): number {
   const n = native.CMSG_LEN(checkInt(length, 'length', 0));
-  if (n < 0) throw new RangeError(`The "length" argument is too large: ${length}`);
+  if (n < 0) throw rangeError(`The "length" argument is too large: ${length}`);
   return n;
 }
 
 /** CMSG_SPACE(length): the buffer space an item carrying length bytes takes. */
 export function CMSG_SPACE(length: number): number {
   const n = native.CMSG_SPACE(checkInt(length, 'length', 0));
-  if (n < 0) throw new RangeError(`The "length" argument is too large: ${length}`);
+  if (n < 0) throw rangeError(`The "length" argument is too large: ${length}`);
   return n;
 }

@@ -9,7 +9,7 @@ import { errno, errorFromErrno, GaiError, hostError, SocketError } from '../core
 import { either, start, steps, wait, type Blocking, type Steps } from '../io/blocking.js';
 import { lookup } from './lookup.js';
 import { native, type NativeAddress, type NativeGaiFailure, type NativeHostent, type NativeHostFailure } from '../core/native.js';
-import { checkInt, checkString, typeError, type WaitOptions } from '../core/validate.js';
+import { checkInt, checkString, typeError, valueError, type WaitOptions } from '../core/validate.js';
 
 /**
  * One getaddrinfo result: `[family, type, proto, canonname, sockaddr]`, an
@@ -70,7 +70,7 @@ export function getaddrinfoSync(host: string | null, port: number | string | nul
 /** Python's rule: the sockaddr's host must be numeric and name one address. */
 function nameinfoTarget(sockaddr: unknown, flags: unknown): [number, NativeAddress, number] {
   if (!Array.isArray(sockaddr)) throw typeError('sockaddr', 'a [host, port] or [host, port, flowinfo, scopeId] tuple', sockaddr);
-  if (sockaddr.length < 2 || sockaddr.length > 4) throw new RangeError(`The "sockaddr" argument must have 2 to 4 elements; got ${sockaddr.length}`);
+  if (sockaddr.length < 2 || sockaddr.length > 4) throw valueError(`The "sockaddr" argument must have 2 to 4 elements; got ${sockaddr.length}`);
   const [host, port, flowinfo = 0, scopeId = 0] = sockaddr as unknown[];
   if (typeof host !== 'string') throw typeError('sockaddr[0]', 'a string (host)', host);
   checkInt(port, 'sockaddr[1]', 0, 65535);
@@ -82,7 +82,7 @@ function nameinfoTarget(sockaddr: unknown, flags: unknown): [number, NativeAddre
   const [family, , , , address] = found[0]!;
   const resolved = address as [string, number, number?, number?];
   if (family === AF_INET) {
-    if (sockaddr.length !== 2) throw new RangeError('The "sockaddr" argument for IPv4 must be a [host, port] tuple');
+    if (sockaddr.length !== 2) throw valueError('The "sockaddr" argument for IPv4 must be a [host, port] tuple');
     return [family, [resolved[0], port as number], checkInt(flags, 'flags')];
   }
   return [family, [resolved[0], port as number, flowinfo as number, scopeId as number], checkInt(flags, 'flags')];

@@ -8,6 +8,7 @@ import * as C from '../core/constants.js';
 import { checkResult, closedError, errorFromErrno } from '../core/errors.js';
 import { native, type NativeAddress } from '../core/native.js';
 import { checkBoolean, checkInt, checkTimeout, isWaitOptions, type Data, type WaitOptions } from '../core/validate.js';
+import { chunks } from '../adapters/chunks.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { dupNetSocket, toNetSocket } from '../adapters/netinterop.js';
 import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from '../adapters/streams.js';
@@ -18,7 +19,7 @@ import { resolveSync, type Address, type SenderAddress, type SocketAddress } fro
 import * as calls from './calls.js';
 import type { Message, MessageInto } from './calls.js';
 import { describe } from './describe.js';
-import { closeWhenCollected, released } from './lifetime.js';
+import { closeWhenCollected, released, SOCKET_CLONE_GUARD } from './lifetime.js';
 import type { FileLike } from './sendfile.js';
 import { getsockopt, setsockopt, type OptionValue } from './options.js';
 import { getdefaulttimeout } from './timeout.js';
@@ -76,6 +77,8 @@ export class Socket<F extends number = number, T extends number = number> {
   readonly type: T;
   /** The protocol number. */
   readonly proto: number;
+  // structuredClone and postMessage throw a DataCloneError that says to post the fd.
+  private readonly cloneGuard = SOCKET_CLONE_GUARD;
   readonly #handle: Handle;
   // The files made by makefile(), made on first use (Python's _io_refs).
   #files: FileRefs | undefined;
@@ -389,6 +392,11 @@ export class Socket<F extends number = number, T extends number = number> {
     this.#fd('makefile');
     this.#files ??= new FileRefs(() => this.close());
     return new SocketFile(this, mode, options, this.#files);
+  }
+
+  /** `for await (const chunk of sock)`: a SOCK_STREAM socket's data as recv() returns it, until EOF (the timeout applies to each read; leaving the loop early leaves the socket open). */
+  [Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    return chunks(this);
   }
 
   /** A stream.Duplex that owns the socket: end() is shutdown(SHUT_WR), destroy() closes it. */

@@ -1,7 +1,7 @@
 // SSLContext (Python's ssl.SSLContext): its settings (settings.ts) and
 // wrapSocket(), which makes SSLSockets; and create_default_context().
 import { AbortError } from '../core/errors.js';
-import { signalOf } from '../core/validate.js';
+import { signalOf, valueError } from '../core/validate.js';
 import type { Socket } from '../socket/socket.js';
 import { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, Purpose } from './constants.js';
 import { SSLContextSettings, type VerifyLocations, type WrapOptions } from './settings.js';
@@ -30,7 +30,7 @@ export class SSLContext extends SSLContextSettings {
 
 /** purpose must be a Purpose (JavaScript callers may pass anything). */
 function checkPurpose(purpose: unknown): void {
-  if (purpose !== Purpose.SERVER_AUTH && purpose !== Purpose.CLIENT_AUTH) throw new RangeError(`The "purpose" argument must be Purpose.SERVER_AUTH or Purpose.CLIENT_AUTH. Received ${String(purpose)}`);
+  if (purpose !== Purpose.SERVER_AUTH && purpose !== Purpose.CLIENT_AUTH) throw valueError(`The "purpose" argument must be Purpose.SERVER_AUTH or Purpose.CLIENT_AUTH. Received ${String(purpose)}`);
 }
 
 /**

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
 import { errorFromErrno } from '../core/errors.js';
-import { checkBoolean, checkInt, checkObject, typeError } from '../core/validate.js';
+import { checkBoolean, checkInt, checkObject, typeError, valueError, withCode } from '../core/validate.js';
 import { CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED, nodeVersion, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, TLSVersion } from './constants.js';
 import { toSSLError } from './errors.js';
 
@@ -73,18 +73,18 @@ function derToPem(der: Buffer): string[] {
   let offset = 0;
   while (offset < der.length) {
     // SEQUENCE, then a short or long form length.
-    if (der[offset] !== 0x30 || offset + 2 > der.length) throw new RangeError('The "cadata" argument is not DER certificate data');
+    if (der[offset] !== 0x30 || offset + 2 > der.length) throw valueError('The "cadata" argument is not DER certificate data');
     const first = der[offset + 1]!;
     let length = first;
     let header = 2;
     if (first & 0x80) {
       const count = first & 0x7f;
-      if (count === 0 || count > 4 || offset + 2 + count > der.length) throw new RangeError('The "cadata" argument is not DER certificate data');
+      if (count === 0 || count > 4 || offset + 2 + count > der.length) throw valueError('The "cadata" argument is not DER certificate data');
       length = der.readUIntBE(offset + 2, count);
       header += count;
     }
     const end = offset + header + length;
-    if (end > der.length) throw new RangeError('The "cadata" argument is truncated DER certificate data');
+    if (end > der.length) throw valueError('The "cadata" argument is truncated DER certificate data');
     pems.push(new X509Certificate(der.subarray(offset, end)).toString());
     offset = end;
   }
@@ -120,7 +120,7 @@ export class SSLContextSettings {
   constructor(protocol: number) {
     checkInt(protocol, 'protocol');
     if (protocol !== PROTOCOL_TLS_CLIENT && protocol !== PROTOCOL_TLS_SERVER) {
-      throw new RangeError(`The "protocol" argument must be PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER. Received ${protocol}`);
+      throw valueError(`The "protocol" argument must be PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER. Received ${protocol}`);
     }
     this.protocol = protocol;
     const client = protocol === PROTOCOL_TLS_CLIENT;
@@ -148,9 +148,9 @@ export class SSLContextSettings {
   set verifyMode(value: number) {
     checkInt(value, 'verifyMode');
     if (value !== CERT_NONE && value !== CERT_OPTIONAL && value !== CERT_REQUIRED) {
-      throw new RangeError(`The "verifyMode" argument must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED. Received ${value}`);
+      throw valueError(`The "verifyMode" argument must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED. Received ${value}`);
     }
-    if (value === CERT_NONE && this.#checkHostname) throw new RangeError('Cannot set verifyMode to CERT_NONE when checkHostname is enabled');
+    if (value === CERT_NONE && this.#checkHostname) throw valueError('Cannot set verifyMode to CERT_NONE when checkHostname is enabled');
     this.#verifyMode = value;
   }
 
@@ -203,7 +203,7 @@ export class SSLContextSettings {
   loadVerifyLocations(locations: VerifyLocations): void {
     checkObject(locations, 'locations');
     const { cafile, capath, cadata } = locations;
-    if (cafile === undefined && capath === undefined && cadata === undefined) throw new TypeError('cafile, capath and cadata cannot be all omitted');
+    if (cafile === undefined && capath === undefined && cadata === undefined) throw withCode(new TypeError('cafile, capath and cadata cannot be all omitted'), 'ERR_MISSING_ARGS');
     const added: string[] = [];
     if (cafile !== undefined) added.push(...pemCertificates(readFile(cafile, 'cafile').toString('latin1'), cafile));
     if (capath !== undefined) added.push(...this.#directory(capath));
@@ -255,7 +255,7 @@ export class SSLContextSettings {
     for (const p of protocols) {
       if (typeof p !== 'string') throw typeError('protocols', 'an array of strings', p);
       const length = Buffer.byteLength(p);
-      if (length === 0 || length > 255) throw new RangeError(`ALPN protocols must be 1 to 255 bytes long. Received '${p}'`);
+      if (length === 0 || length > 255) throw valueError(`ALPN protocols must be 1 to 255 bytes long. Received '${p}'`);
     }
     this.#alpn = [...protocols];
   }
@@ -282,10 +282,10 @@ export class SSLContextSettings {
     const serverSide = options.serverSide === undefined ? false : checkBoolean(options.serverSide, 'serverSide');
     const serverHostname = options.serverHostname ?? null;
     if (serverHostname !== null && typeof serverHostname !== 'string') throw typeError('serverHostname', 'a string', serverHostname);
-    if (serverSide && this.protocol === PROTOCOL_TLS_CLIENT) throw new RangeError('Cannot create a server socket with a PROTOCOL_TLS_CLIENT context');
-    if (!serverSide && this.protocol === PROTOCOL_TLS_SERVER) throw new RangeError('Cannot create a client socket with a PROTOCOL_TLS_SERVER context');
-    if (serverSide && serverHostname !== null) throw new RangeError('serverHostname can only be specified in client mode');
-    if (!serverSide && this.#checkHostname && !serverHostname) throw new RangeError('checkHostname requires serverHostname');
+    if (serverSide && this.protocol === PROTOCOL_TLS_CLIENT) throw valueError('Cannot create a server socket with a PROTOCOL_TLS_CLIENT context');
+    if (!serverSide && this.protocol === PROTOCOL_TLS_SERVER) throw valueError('Cannot create a client socket with a PROTOCOL_TLS_SERVER context');
+    if (serverSide && serverHostname !== null) throw valueError('serverHostname can only be specified in client mode');
+    if (!serverSide && this.#checkHostname && !serverHostname) throw valueError('checkHostname requires serverHostname');
     return {
       serverSide,
       serverHostname,
@@ -322,7 +322,7 @@ export class SSLContextSettings {
 /** An options argument must be an object (JavaScript callers may pass anything). */
 function checkVersion(value: unknown, name: string): number {
   checkInt(value, name);
-  if (nodeVersion(value as number) === undefined) throw new RangeError(`The "${name}" argument must be a TLSVersion. Received ${value as number}`);
+  if (nodeVersion(value as number) === undefined) throw valueError(`The "${name}" argument must be a TLSVersion. Received ${value as number}`);
   return value as number;
 }
 

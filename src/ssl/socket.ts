@@ -11,13 +11,15 @@ import { inputEnded, TLS_ERROR_EVENT, tlsVerifyError } from '../core/node-intern
 import { SHUT_RD, SHUT_RDWR, SHUT_WR, SOCK_STREAM } from '../core/constants.js';
 import { EAGAIN } from '../core/errno.js';
 import { AbortError, closedError, type SocketError } from '../core/errors.js';
+import { cloneGuard } from '../core/uncloneable.js';
+import { chunks } from '../adapters/chunks.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { start } from '../io/blocking.js';
 import { call } from '../io/call.js';
 import { READ, WRITE } from '../io/waiters.js';
 import { fileRange, readAndSend, type FileLike } from '../socket/sendfile.js';
 import { Socket, type Data } from '../socket/socket.js';
-import { checkBoolean, checkInt, checkSize, checkTimeout, checkWritable, signalOf, toBytes, typeError, type WaitOptions } from '../core/validate.js';
+import { checkBoolean, checkInt, checkSize, checkTimeout, checkIntoLength, checkWritable, signalOf, toBytes, typeError, valueError, withCode, type WaitOptions } from '../core/validate.js';
 import type { PeerCertificate } from './certificate.js';
 import { CERT_NONE, CERT_REQUIRED } from './constants.js';
 import { checkNoFlags, toBuffer } from './args.js';
@@ -31,6 +33,7 @@ import { openTLS, RecordTransport } from './transport.js';
 export type { CipherInfo } from './info.js';
 
 const internal = Symbol('SSLSocket');
+const CLONE_GUARD = cloneGuard('A berkeley SSLSocket cannot be cloned or posted to another thread: its TLS session belongs to this one. Post the fd of the plain Socket before wrapping it (sock.detach()), and wrap it there; or unwrap() this one first.');
 
 /** A write in progress: handed to the TLS stream once, done when its callback came. */
 class PendingWrite {
@@ -63,6 +66,7 @@ export class SSLSocket {
   readonly serverSide: boolean;
   /** The host name the server was checked against (client side), or null. */
   readonly serverHostname: string | null;
+  private readonly cloneGuard = CLONE_GUARD; // structuredClone, postMessage: a DataCloneError saying what to post
   readonly #socket: Socket;
   readonly #transport: RecordTransport;
   readonly #tls: tls.TLSSocket;
@@ -77,7 +81,7 @@ export class SSLSocket {
 
   /** @internal SSLContext.wrapSocket() makes SSLSockets. */
   constructor(token: typeof internal, context: SSLContext, socket: Socket, spec: HandshakeSpec, timeout: number | null) {
-    if (token !== internal) throw new TypeError('SSLSocket does not have a public constructor; use SSLContext.wrapSocket()');
+    if (token !== internal) throw withCode(new TypeError('SSLSocket does not have a public constructor; use SSLContext.wrapSocket()'), 'ERR_ILLEGAL_CONSTRUCTOR');
     this.context = context;
     this.serverSide = spec.serverSide;
     this.serverHostname = spec.serverHostname;
@@ -87,10 +91,7 @@ export class SSLSocket {
     this.#transport = new RecordTransport(socket, () => inputEnded(this.#tls));
     this.#tls = openTLS(this.#transport, spec);
     const wake = (): void => this.#progress.wake();
-    this.#tls.on('readable', wake);
-    this.#tls.on('end', wake);
-    this.#tls.on('close', wake);
-    this.#tls.on('finish', wake);
+    for (const event of ['readable', 'end', 'close', 'finish']) this.#tls.on(event, wake);
     // A server-side socket outside a tls.Server reports errors as '_tlsError' only.
     const fail = (error: Error): void => {
       this.#error ??= toSSLError(this.#transport.socketError ?? error, 'read');
@@ -213,10 +214,8 @@ export class SSLSocket {
   }
 
   /**
-   * Up to bufsize bytes of application data; an empty Buffer at the end
-   * (the peer's close_notify, or its end of the connection). Non-blocking
-   * with nothing to read: SSLWantReadError. An abort of `options.signal`
-   * rejects with an AbortError, having read nothing.
+   * Up to bufsize bytes of application data; empty at the end (close_notify, or the peer's end of the connection).
+   * Non-blocking with nothing to read: SSLWantReadError. An abort rejects with an AbortError, having read nothing.
    */
   recv(bufsize = 1024, flags?: number, options?: WaitOptions): Promise<Buffer> {
     return start(() => {
@@ -230,8 +229,7 @@ export class SSLSocket {
   recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number, options?: WaitOptions): Promise<number> {
     return start(() => {
       const into = checkWritable(buffer);
-      const limit = nbytes === undefined || nbytes === 0 ? into.byteLength : checkSize(nbytes, 'nbytes');
-      if (limit > into.byteLength) throw new RangeError(`The "nbytes" argument (${limit}) is larger than the buffer (${into.byteLength} bytes)`);
+      const limit = checkIntoLength(into, nbytes);
       checkNoFlags(flags, 'recv_into');
       const target = Buffer.from(into.buffer, into.byteOffset, limit);
       return call(this.#progress, this.#timeout, READ, 'recv_into', SSLSocket.#readIntoStep, this, target);
@@ -254,10 +252,8 @@ export class SSLSocket {
   }
 
   /**
-   * Sends data, all of it (TLS records are written whole); returns its
-   * length. An abort of `options.signal` rejects with an AbortError whose
-   * bytesSent is what the TLS stream had taken (and still sends): all of
-   * data, or 0.
+   * Sends data, all of it (TLS records are written whole); returns its length. An abort rejects with an
+   * AbortError whose bytesSent is what the TLS stream had taken (and still sends): all of data, or 0.
    */
   send(data: Data, flags?: number, options?: WaitOptions): Promise<number> {
     return start(() => {
@@ -458,6 +454,11 @@ export class SSLSocket {
     return this;
   }
 
+  /** `for await (const chunk of sslSock)`: the application data as recv() returns it, until the end (leaving the loop early leaves the socket open). */
+  [Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    return chunks(this);
+  }
+
   /** `using`: close(). */
   [Symbol.dispose](): void {
     this.close();
@@ -484,9 +485,9 @@ export class SSLSocket {
 /** Wraps a connected stream socket and runs the handshake (for SSLContext.wrapSocket); an abort of signal closes it. */
 export async function handshake(context: SSLContext, sock: Socket, spec: HandshakeSpec, signal?: AbortSignal): Promise<SSLSocket> {
   if (!(sock instanceof Socket)) throw typeError('sock', 'a berkeley Socket', sock);
-  if (sock.type !== SOCK_STREAM) throw new RangeError('Only SOCK_STREAM sockets can be wrapped');
+  if (sock.type !== SOCK_STREAM) throw valueError('Only SOCK_STREAM sockets can be wrapped');
   const timeout = sock.gettimeout();
-  if (timeout === 0) throw new RangeError('The handshake cannot run on a non-blocking socket; set a timeout or blocking mode first');
+  if (timeout === 0) throw valueError('The handshake cannot run on a non-blocking socket; set a timeout or blocking mode first');
   sock.getpeername(); // not connected: ENOTCONN now, not a stranger error later
   // As Python's wrap_socket, the TLS socket takes the fd over: the Socket
   // given is detached (closed, fileno() -1), so no plain read can reach the

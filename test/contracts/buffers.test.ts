@@ -13,7 +13,7 @@ const native = createRequire(import.meta.url)(addonPath) as {
 
 /** Detaches the ArrayBuffer under a view, as a transfer to a worker does. */
 const detach = (view: ArrayBufferView): void => void structuredClone(view.buffer, { transfer: [view.buffer as ArrayBuffer] });
-const detachedError = (e: unknown): boolean => e instanceof TypeError && /detached or shrunk/.test(e.message);
+const detachedError = (e: unknown): boolean => e instanceof TypeError && /detached or shrunk/.test(e.message) && (e as { code?: string }).code === 'ERR_INVALID_ARG_VALUE';
 
 test('a pending recvInto whose buffer is detached rejects with a TypeError, and the data stays queued', async () => {
   const [a, b] = socket.socketpair();

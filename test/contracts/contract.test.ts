@@ -12,7 +12,7 @@ import { EVENT_READ, EVENT_WRITE } from 'berkeley/selectors';
 import { addonPath } from '../support/index.js';
 
 const native = createRequire(import.meta.url)(addonPath) as {
-  contract: Record<'READ' | 'WRITE' | 'PRIORITY' | 'CLOSED' | 'SOCKOPT_MAX' | 'IOV_MAX' | 'CONTROL_MAX' | 'SUN_PATH_MAX' | 'SLL_ADDR_MAX' | 'SCM_MAX_FD', number>;
+  contract: Record<'READ' | 'WRITE' | 'PRIORITY' | 'CLOSED' | 'SCRATCH_SIZE' | 'SOCKOPT_MAX' | 'IOV_MAX' | 'CONTROL_MAX' | 'SUN_PATH_MAX' | 'SLL_ADDR_MAX' | 'SCM_MAX_FD', number>;
   errno: Record<string, number>;
   hostErrors: Record<string, number>;
   getsockoptBytes(fd: number, level: number, opt: number, buflen: number): Buffer | number;
@@ -25,7 +25,7 @@ const native = createRequire(import.meta.url)(addonPath) as {
   pollSync(fds: Int32Array, events: Int32Array, timeoutMs: number): number;
   waitSync(fd: number, events: number, timeoutMs: number): number;
 };
-const { READ, WRITE, PRIORITY, CLOSED, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD } = native.contract;
+const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD } = native.contract;
 const E = socket.errno as Record<string, number>;
 
 function pair(): [socket.Socket, socket.Socket] {
@@ -34,7 +34,7 @@ function pair(): [socket.Socket, socket.Socket] {
 
 test('the contract is frozen, complete, and its event bits are single bits apart from CLOSED', () => {
   assert.ok(Object.isFrozen(native.contract));
-  assert.deepEqual(Object.keys(native.contract).sort(), ['CLOSED', 'CONTROL_MAX', 'IOV_MAX', 'PRIORITY', 'READ', 'SCM_MAX_FD', 'SLL_ADDR_MAX', 'SOCKOPT_MAX', 'SUN_PATH_MAX', 'WRITE']);
+  assert.deepEqual(Object.keys(native.contract).sort(), ['CLOSED', 'CONTROL_MAX', 'IOV_MAX', 'PRIORITY', 'READ', 'SCM_MAX_FD', 'SCRATCH_SIZE', 'SLL_ADDR_MAX', 'SOCKOPT_MAX', 'SUN_PATH_MAX', 'WRITE']);
   for (const value of Object.values(native.contract)) assert.ok(Number.isInteger(value) && value > 0);
   for (const bit of [READ, WRITE, PRIORITY, CLOSED]) assert.equal(bit & (bit - 1), 0);
   assert.equal(READ + WRITE + PRIORITY, READ | WRITE | PRIORITY);
@@ -52,6 +52,22 @@ test('readiness: a readable and writable fd reports READ | WRITE, a closed fd CL
     const events = Int32Array.of(READ, READ);
     assert.equal(native.pollSync(fds, events, 0), 2);
     assert.deepEqual([...events], [READ, CLOSED]);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('SCRATCH_SIZE: a recv of that size (through the scratch buffer) and one of a byte more (a Buffer of its own) each return what arrived', () => {
+  const [a, b] = pair();
+  try {
+    const sent = Buffer.alloc(2 * SCRATCH_SIZE + 1, 'abc');
+    b.sendallSync(sent);
+    const first = a.recvSync(SCRATCH_SIZE);
+    const second = a.recvSync(SCRATCH_SIZE + 1);
+    assert.deepEqual(Buffer.concat([first, second]), sent);
+    b.sendSync('xyz');
+    assert.deepEqual(a.recvSync(SCRATCH_SIZE + 1), Buffer.from('xyz'));
   } finally {
     a.close();
     b.close();
