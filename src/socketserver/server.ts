@@ -6,7 +6,8 @@ import * as C from '../core/constants.js';
 import { OUT_OF_RESOURCES } from '../core/errno.js';
 import { AbortError, SocketError } from '../core/errors.js';
 import { pause } from '../selectors/fdset.js';
-import { DefaultSelector, EVENT_READ } from '../selectors/selector.js';
+import { EVENT_READ } from '../selectors/keys.js';
+import { DefaultSelector } from '../selectors/selector.js';
 import { acceptWithin, Socket } from '../socket/socket.js';
 /**
  * What finishRequest() runs for each request: BaseRequestHandler and its
