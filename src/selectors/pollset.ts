@@ -52,16 +52,18 @@ export class PollSet implements Waitable, Noting {
 
   /** The [fd, revents] pairs of the fds with events, at once or once one has some; [] once timeout seconds pass (null: no limit; 0: never waits). */
   select(timeout: number | null): Blocking<Ready> {
-    const set = this;
     const polling = call(this, timeout, READ, 'poll', PollSet.#poll, this);
+    const unwatch = (): void => {
+      this.#epoll?.close();
+      this.#epoll = undefined;
+    };
     return selection(
       this,
       steps(function* () {
         try {
           return yield* wait(polling);
         } finally {
-          set.#epoll?.close();
-          set.#epoll = undefined;
+          unwatch();
         }
       }),
       [],

@@ -43,14 +43,16 @@ class Selection<R> implements Blocking<R> {
   }
 
   async async(signal?: AbortSignal): Promise<R> {
-    this.target.waited = false;
     let ready: R;
     try {
       ready = await this.waiting.async(signal);
     } catch (error) {
       ready = this.#empty(error);
     }
-    if (!this.target.waited) await new Promise((resolve) => setImmediate(resolve));
+    // Read and reset for the next call (a selector's target serves many).
+    const waited = this.target.waited;
+    this.target.waited = false;
+    if (!waited) await new Promise((resolve) => setImmediate(resolve));
     return ready;
   }
 
