@@ -70,14 +70,13 @@ test('10 workers x 10 socketpairs that end without close(): every fd is closed, 
   assert.equal(result.stderr.match(/ResourceWarning: unclosed socket/g)?.length, 200);
 });
 
-for (const call of ['recvSync(1)', 'acceptSync()', 'selectSync']) {
+for (const [call, block] of [
+  ['recvSync(1)', 'a.recvSync(1);'],
+  ['acceptSync()', "const l = socket.createServer(['127.0.0.1', 0]); l.acceptSync();"],
+  ['selectSync', `const sel = await import(${selectors}); sel.selectSync([a], [], [], null);`],
+  ['epoll().pollSync', `const sel = await import(${selectors}); const ep = sel.epoll(); ep.register(a, sel.EPOLLIN); ep.pollSync();`],
+] as const) {
   test(`worker.terminate() ends a worker blocked in ${call}, and process.exit() does not hang on one`, async () => {
-    const block =
-      call === 'selectSync'
-        ? `const sel = await import(${selectors}); sel.selectSync([a], [], [], null);`
-        : call === 'acceptSync()'
-          ? "const l = socket.createServer(['127.0.0.1', 0]); l.acceptSync();"
-          : 'a.recvSync(1);';
     const worker = `
       Promise.all([import('node:worker_threads'), import(${berkeley})]).then(async ([{ parentPort }, socket]) => {
         const [a, b] = socket.socketpair();
@@ -125,6 +124,9 @@ if ctypes.CDLL(None, use_errno=True).syscall(tgkill, ${pid}, ${pid}, signal.${si
 for (const [what, code, expected] of [
   ['selectors.selectSync', `const sel = await import(${selectors}); out = sel.selectSync([a], [], [], 0.5);`, '[[],[],[]]'],
   ['DefaultSelector.selectSync', `const sel = await import(${selectors}); const s = new sel.DefaultSelector(); s.register(a, sel.EVENT_READ); out = s.selectSync(0.5);`, '[]'],
+  ['PollSelector.selectSync', `const sel = await import(${selectors}); const s = new sel.PollSelector(); s.register(a, sel.EVENT_READ); out = s.selectSync(0.5);`, '[]'],
+  ['poll().pollSync', `const sel = await import(${selectors}); const p = sel.poll(); p.register(a, sel.POLLIN); out = p.pollSync(500);`, '[]'],
+  ['epoll().pollSync', `const sel = await import(${selectors}); const ep = sel.epoll(); ep.register(a, sel.EPOLLIN); out = ep.pollSync(0.5);`, '[]'],
   ['recvSync with a timeout', "a.settimeout(0.5); try { a.recvSync(1); } catch (e) { out = e.name; }", '"TimeoutError"'],
 ] as const) {
   test(`${what}: a handled signal during the wait is waited through, with the time that remains (PEP 475)`, async () => {
