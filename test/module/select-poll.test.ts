@@ -237,3 +237,54 @@ s.recv(1)
     assert.equal(openFds(EPOLL_FDS), before);
   });
 });
+
+describe('poll() and epoll(): odd values', () => {
+  test('every method with odd values in every position: an Error (or a result), never a crash, a hang or a leak', async () => {
+    const ODD: unknown[] = [undefined, null, true, -1, 2 ** 31, 2 ** 53, -0, NaN, 1.5, '1', 10n, Symbol('x'), {}, [], () => 0, { fileno: () => 'x' }, { fileno: () => -1 }];
+    const before = openFds(EPOLL_FDS);
+    const [a, b] = socket.socketpair();
+    const p = selectors.poll();
+    const ep = selectors.epoll();
+    // b is always writable: no poll below can wait, whatever its timeout.
+    p.register(b, POLLOUT);
+    ep.register(b, selectors.EPOLLOUT);
+    const calls: [string, (x: unknown) => unknown][] = [
+      ['poll.register(x)', (x) => p.register(x as number)],
+      ['poll.register(a, x)', (x) => p.register(a, x as number)],
+      ['poll.modify(a, x)', (x) => p.modify(a, x as number)],
+      ['poll.unregister(x)', (x) => p.unregister(x as number)],
+      ['poll.pollSync(x)', (x) => p.pollSync(x as number)],
+      ['poll.poll(x)', (x) => p.poll(x as number)],
+      ['poll.poll(0, x)', (x) => p.poll(0, x as selectors.SelectOptions)],
+      ['epoll(x)', (x) => selectors.epoll(x as number).close()],
+      ['epoll(-1, x)', (x) => selectors.epoll(-1, x as number).close()],
+      ['epoll.register(x)', (x) => ep.register(x as number)],
+      ['epoll.register(a, x)', (x) => (ep.register(a, x as number), ep.unregister(a))],
+      ['epoll.modify(a, x)', (x) => ep.modify(a, x as number)],
+      ['epoll.unregister(x)', (x) => ep.unregister(x as number)],
+      ['epoll.pollSync(x)', (x) => ep.pollSync(x as number)],
+      ['epoll.pollSync(0, x)', (x) => ep.pollSync(0, x as number)],
+      ['epoll.poll(x)', (x) => ep.poll(x as number)],
+      ['epoll.poll(0, x)', (x) => ep.poll(0, x as number)],
+      ['epoll.poll(0, -1, x)', (x) => ep.poll(0, -1, x as selectors.SelectOptions)],
+    ];
+    try {
+      for (const [name, call] of calls) {
+        for (const x of ODD) {
+          const label = `${name} with ${typeof x === 'symbol' ? 'a symbol' : String(x as string)}`;
+          try {
+            const result = call(x);
+            if (result instanceof Promise) await bounded(result.catch((error: unknown) => assert.ok(error instanceof Error, label)), 5000, label);
+          } catch (error) {
+            assert.ok(error instanceof Error, label);
+          }
+        }
+      }
+    } finally {
+      ep.close();
+      a.close();
+      b.close();
+    }
+    assert.equal(openFds(EPOLL_FDS), before);
+  });
+});
