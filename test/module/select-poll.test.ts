@@ -7,6 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import { inspect } from 'node:util';
 import { closeSync, openSync } from 'node:fs';
 import * as socket from 'berkeley';
 import * as selectors from 'berkeley/selectors';
@@ -259,7 +260,10 @@ describe('poll() and epoll(): odd values', () => {
       ['epoll(x)', (x) => selectors.epoll(x as number).close()],
       ['epoll(-1, x)', (x) => selectors.epoll(-1, x as number).close()],
       ['epoll.register(x)', (x) => ep.register(x as number)],
-      ['epoll.register(a, x)', (x) => (ep.register(a, x as number), ep.unregister(a))],
+      ['epoll.register(a, x)', (x) => {
+        ep.register(a, x as number);
+        ep.unregister(a);
+      }],
       ['epoll.modify(a, x)', (x) => ep.modify(a, x as number)],
       ['epoll.unregister(x)', (x) => ep.unregister(x as number)],
       ['epoll.pollSync(x)', (x) => ep.pollSync(x as number)],
@@ -271,7 +275,7 @@ describe('poll() and epoll(): odd values', () => {
     try {
       for (const [name, call] of calls) {
         for (const x of ODD) {
-          const label = `${name} with ${typeof x === 'symbol' ? 'a symbol' : String(x as string)}`;
+          const label = `${name} with ${inspect(x)}`;
           try {
             const result = call(x);
             if (result instanceof Promise) await bounded(result.catch((error: unknown) => assert.ok(error instanceof Error, label)), 5000, label);
