@@ -16,6 +16,7 @@
         "native/names.c",
         "native/msg.c",
         "native/poll.c",
+        "native/epoll.c",
         "native/teardown.c"
       ],
       "include_dirs": ["native"],

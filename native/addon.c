@@ -36,6 +36,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_sockopt(env, exports);
   register_netdb(env, exports);
   register_poll(env, exports);
+  register_epoll(env, exports);
   register_names(env, exports);
   register_msg(env, exports);
   register_teardown(env, exports, instance);

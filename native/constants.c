@@ -1,6 +1,7 @@
 /* The platform's constants: every name of the committed list
  * (constants_list.h) that these headers define, and the enum members of
- * constants_enums.h, with the C compiler's values. */
+ * constants_enums.h, with the C compiler's values; and, apart, the select
+ * module's (select_constants_list.h). */
 #include "exports.h"
 #include "args.h"
 #include "constants_headers.h"
@@ -19,4 +20,11 @@ void register_constants(napi_env env, napi_value exports) {
 #undef CONSTANT
 #undef ALIAS
   napi_set_named_property(env, exports, "constants", constants);
+
+  napi_value select;
+  napi_create_object(env, &select);
+#define CONSTANT(name) set(env, select, #name, (int64_t)(name));
+#include "select_constants_list.h"
+#undef CONSTANT
+  napi_set_named_property(env, exports, "selectConstants", select);
 }

@@ -14,6 +14,7 @@ void register_io(napi_env env, napi_value exports);
 void register_sockopt(napi_env env, napi_value exports);
 void register_netdb(napi_env env, napi_value exports);
 void register_poll(napi_env env, napi_value exports);
+void register_epoll(napi_env env, napi_value exports);
 void register_names(napi_env env, napi_value exports);
 void register_msg(napi_env env, napi_value exports);
 

@@ -1,6 +1,7 @@
 /* Readiness: one uv_poll_t watcher per socket on Node's own loop (async
  * calls), and poll(2) with a timeout for the Sync calls. Events are
- * contract.h's EVENT_READ, EVENT_WRITE and EVENT_PRIORITY bits.
+ * contract.h's EVENT_READ, EVENT_WRITE and EVENT_PRIORITY bits, except
+ * for poll, which is select.poll's poll(2) in its own POLL* bits.
  *
  * Teardown order, as libuv requires: uv_poll_stop, uv_close, and only then
  * may the caller close the fd. The struct is freed when both the handle's
@@ -224,6 +225,33 @@ static napi_value js_poll_sync(napi_env env, napi_callback_info info) {
   return rc < 0 ? make_int(env, -saved) : make_int(env, ready);
 }
 
+/* poll(fds: Int32Array, events: Int32Array, timeoutMs) -> [fd, revents][] | -errno:
+ * poll(2) in its own bits both ways (select.poll), the pairs of the fds
+ * whose revents are not 0, in the order of fds. */
+static napi_value js_poll(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 3)) return NULL;
+  size_t count, events_count;
+  int32_t *fds = arg_int32_array(&a, 0, &count);
+  int32_t *events = arg_int32_array(&a, 1, &events_count);
+  int timeout = arg_int32(&a, 2);
+  if (a.failed) return NULL;
+  if (events_count < count) return make_int(env, -EINVAL);
+  struct pollfd stack[64], *p = count <= 64 ? stack : calloc(count, sizeof *p);
+  if (p == NULL) return make_int(env, -ENOMEM);
+  for (size_t k = 0; k < count; k++) p[k] = (struct pollfd){.fd = fds[k], .events = (short)events[k]};
+  int rc = poll(p, count, timeout < 0 ? -1 : timeout);
+  napi_value result = rc < 0 ? make_errno(env) : NULL;
+  if (rc >= 0 && napi_create_array_with_length(env, (size_t)rc, &result) == napi_ok) {
+    for (size_t k = 0, found = 0; found < (size_t)rc && k < count; k++) {
+      if (p[k].revents == 0) continue;
+      napi_set_element(env, result, (uint32_t)found++, make_pair(env, make_int(env, p[k].fd), make_int(env, (unsigned short)p[k].revents)));
+    }
+  }
+  if (p != stack) free(p);
+  return result;
+}
+
 void register_poll(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
       EXPORT("watcherNew", js_watcher_new),
@@ -231,6 +259,7 @@ void register_poll(napi_env env, napi_value exports) {
       EXPORT("watcherClose", js_watcher_close),
       EXPORT("waitSync", js_wait_sync),
       EXPORT("pollSync", js_poll_sync),
+      EXPORT("poll", js_poll),
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
 }

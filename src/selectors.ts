@@ -1,6 +1,14 @@
 /**
- * The entry point `berkeley/selectors`: Python's selectors and select.select.
+ * The entry point `berkeley/selectors`: Python's selectors, and select's
+ * select(), poll() and epoll() with its constants.
  * @module berkeley/selectors
  */
-export { DefaultSelector, EVENT_READ, EVENT_WRITE, KeyError, select, selectSync } from './selectors/selector.js';
-export type { FileObject, SelectOptions, SelectorKey } from './selectors/selector.js';
+export { BaseSelector } from './selectors/base.js';
+export * from './selectors/constants.js';
+export { Epoll, epoll } from './selectors/epoll.js';
+export { EVENT_READ, EVENT_WRITE, KeyError } from './selectors/keys.js';
+export type { FileObject, SelectorKey } from './selectors/keys.js';
+export { Poll, poll } from './selectors/poll.js';
+export { select, selectSync } from './selectors/select.js';
+export type { SelectOptions } from './selectors/select.js';
+export { DefaultSelector, EpollSelector, PollSelector, SelectSelector } from './selectors/selector.js';

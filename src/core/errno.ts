@@ -65,5 +65,6 @@ export const EALREADY = required('EALREADY');
 export const EISCONN = required('EISCONN');
 export const EEXIST = required('EEXIST');
 export const ETIMEDOUT = required('ETIMEDOUT');
+export const ENOENT = required('ENOENT');
 /** Out of fds (EMFILE, ENFILE) or memory: what a server waits out rather than fails on. */
 export const OUT_OF_RESOURCES: ReadonlySet<number> = new Set(['EMFILE', 'ENFILE', 'ENOBUFS', 'ENOMEM'].map(required));

@@ -45,6 +45,8 @@ export interface Contract {
 export interface Native {
   contract: Contract;
   constants: Record<string, number | undefined>;
+  /** The select module's constants (native/select_constants_list.h). */
+  selectConstants: Record<string, number | undefined>;
   /** errno names (native/errno_list.h) to numbers, canonical names first. */
   errno: Record<ErrnoName, number>;
   /** h_errno names (HOST_NOT_FOUND…) to numbers. */
@@ -115,6 +117,12 @@ export interface Native {
   watcherClose(this: void, watcher: NativeWatcher): number;
   waitSync(this: void, fd: number, events: number, timeoutMs: number): number;
   pollSync(this: void, fds: Int32Array, events: Int32Array, timeoutMs: number): number;
+  /** poll(2) in its own POLL* bits: the [fd, revents] pairs of the fds with events. */
+  poll(this: void, fds: Int32Array, events: Int32Array, timeoutMs: number): [number, number][] | number;
+  epollCreate(this: void): number;
+  epollCtl(this: void, epfd: number, op: number, fd: number, events: number): number;
+  /** epoll_wait(2): the [fd, events] pairs of up to maxevents ready registrations. */
+  epollWait(this: void, epfd: number, maxevents: number, timeoutMs: number): [number, number][] | number;
 }
 
 export const native = loadAddon() as Native;
@@ -125,9 +133,9 @@ export const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX
 /** The platform's constants, as the addon was compiled to know them. */
 export const constants = native.constants;
 
-/** A constant every supported platform defines (see scripts/gen-constants.mjs). */
-export function requiredConstant(name: string): number {
-  const value = constants[name];
+/** A constant every supported platform defines (see scripts/gen-constants.mjs), of the socket module's or another table's. */
+export function requiredConstant(name: string, table = constants): number {
+  const value = table[name];
   if (value === undefined) throw new Error(`berkeley: this platform's headers do not define ${name}, which berkeley needs`);
   return value;
 }

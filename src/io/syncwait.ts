@@ -37,3 +37,11 @@ export function pollMany(fds: Int32Array, wanted: readonly number[], ms: number)
   if (rc < 0) throw errorFromErrno(rc, 'poll');
   return events;
 }
+
+/** Waits for any of fds with poll(2)'s own event bits (select.poll): > 0 once one has events, 0 once ms have passed, or -errno. */
+export function pollEvents(fds: Int32Array, masks: Int32Array, ms: number): number {
+  return sliced(ms, (slice) => {
+    const ready = native.poll(fds, masks, slice);
+    return typeof ready === 'number' ? ready : ready.length;
+  });
+}

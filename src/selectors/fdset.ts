@@ -3,15 +3,16 @@
 // waiting; the async form waits on each fd's readiness watcher (shared with
 // the Sockets that own those fds), the Sync form in poll(2).
 import { EAGAIN, EBADF } from '../core/errno.js';
-import { BlockingIOError, TimeoutError, type SocketError } from '../core/errors.js';
+import { errorFromErrno, type SocketError } from '../core/errors.js';
 import { CLOSED } from '../core/native.js';
-import { steps, wait, type Blocking } from '../io/blocking.js';
+import type { Blocking } from '../io/blocking.js';
 import { call, type Waitable } from '../io/call.js';
 import { Readiness } from '../io/readiness.js';
 import { pollMany } from '../io/syncwait.js';
 import { PRIORITY, READ, WRITE, type Direction, type Waiter } from '../io/waiters.js';
+import { selection, type Noting } from './selection.js';
 
-export class FdSet implements Waitable {
+export class FdSet implements Waitable, Noting {
   // The op polls the set's own fds; the set itself is never closed.
   readonly fd = 0;
   readonly referenced = true;
@@ -31,22 +32,7 @@ export class FdSet implements Waitable {
 
   /** The ready events, at once or once an open fd is ready; all 0 once timeout seconds pass (null: no limit; 0: never waits). */
   select(timeout: number | null): Blocking<Int32Array> {
-    const polling = call(this, timeout, READ, 'select', FdSet.#poll, this);
-    const nothing = new Int32Array(this.#fds.length);
-    return steps(function* () {
-      try {
-        return yield* wait(polling);
-      } catch (error) {
-        // Nothing ready in time is an empty answer, not a failure (an abort is one).
-        if (error instanceof TimeoutError || error instanceof BlockingIOError) return nothing;
-        throw error;
-      }
-    });
-  }
-
-  /** Whether poll(2) marks one of fds closed (select() refuses them, as Python's). */
-  static hasClosed(fds: Int32Array, wanted: readonly number[]): boolean {
-    return pollMany(fds, wanted, 0).includes(CLOSED);
+    return selection(this, call(this, timeout, READ, 'select', FdSet.#poll, this), new Int32Array(this.#fds.length));
   }
 
   // The op: the ready events once an open fd is ready, else -EAGAIN.
@@ -129,6 +115,11 @@ export class FdSet implements Waitable {
       readiness.release();
     }
   }
+}
+
+/** select() refuses a closed fd with EBADF, as Python's: found by poll(2) (POLLNVAL). */
+export function refuseClosed(fds: Int32Array, wanted: readonly number[]): void {
+  if (pollMany(fds, wanted, 0).includes(CLOSED)) throw errorFromErrno(-EBADF, 'select');
 }
 
 /** Waits `seconds` on no fds at all, as poll(2) does: a pause that is a call of the call helper too. */

@@ -30,19 +30,19 @@ function creationSite(): string {
 
 interface Unclosed {
   handle: Handle;
-  description: string;
+  description: string | undefined;
   site: string | undefined;
 }
 
 const unclosed = new FinalizationRegistry<Unclosed>(({ handle, description, site }) => {
   if (handle.fd < 0) return;
   handle.close();
-  process.emitWarning(`unclosed ${description}`, { type: 'ResourceWarning', detail: site });
+  if (description !== undefined) process.emitWarning(`unclosed ${description}`, { type: 'ResourceWarning', detail: site });
 });
 
-/** Closes handle's fd, with a warning naming it, if owner is collected unclosed. */
-export function closeWhenCollected(owner: object, handle: Handle, description: string): void {
-  const site = TRACING ? creationSite() : undefined;
+/** Closes handle's fd if owner is collected unclosed, with a warning naming it when there is a description (an epoll object has none, as in Python). */
+export function closeWhenCollected(owner: object, handle: Handle, description?: string): void {
+  const site = TRACING && description !== undefined ? creationSite() : undefined;
   // A worker that ends closes the fds its Sockets still own (native/teardown.c), and prints the site with its warning.
   if (site !== undefined && !isMainThread) native.own(handle.fd, site);
   unclosed.register(owner, { handle, description, site }, handle);

@@ -7,7 +7,8 @@ import { OUT_OF_RESOURCES } from '../core/errno.js';
 import { AbortError, SocketError } from '../core/errors.js';
 import { signalOf, type WaitOptions } from '../core/validate.js';
 import { pause } from '../selectors/fdset.js';
-import { DefaultSelector, EVENT_READ } from '../selectors/selector.js';
+import { EVENT_READ } from '../selectors/keys.js';
+import { DefaultSelector } from '../selectors/selector.js';
 import { acceptWithin, Socket } from '../socket/socket.js';
 /**
  * What finishRequest() runs for each request: BaseRequestHandler and its

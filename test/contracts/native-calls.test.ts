@@ -15,6 +15,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as socket from 'berkeley';
+import * as selectors from 'berkeley/selectors';
 import { bounded, detachedBuffer, NativeFixture, nativeAddon } from '../support/index.js';
 
 const native = nativeAddon();
@@ -266,6 +267,11 @@ const specs: Record<string, Spec> = {
   // stream1 is always writable, so no wait here can block, whatever the timeout.
   waitSync: { kinds: [FDS, INTS, INTS], good: (f) => [f.stream1, 3, 0] },
   pollSync: { kinds: [INT32_VIEWS, INT32_VIEWS, INTS], good: (f) => [Int32Array.of(f.stream1, f.stream0, -1), Int32Array.of(3, 1, 1), 0] },
+  poll: { kinds: [INT32_VIEWS, INT32_VIEWS, INTS], good: (f) => [Int32Array.of(f.stream1, f.stream0, -1), Int32Array.of(selectors.POLLOUT, selectors.POLLIN, selectors.POLLIN), 0] },
+  epollCreate: { kinds: [], good: () => [], returnsFds: true },
+  epollCtl: { kinds: [FDS, INTS, FDS, INTS], good: (f) => [f.epoll, NativeFixture.selectConstant('EPOLL_CTL_ADD'), f.stream0, selectors.EPOLLIN | selectors.EPOLLET] },
+  // f.epoll watches f.stream1 for EPOLLOUT: ready at once, whatever the timeout.
+  epollWait: { kinds: [FDS, SIZES, INTS], good: (f) => [f.epoll, 4, 0] },
 };
 
 /** One call; the addon may return anything or throw a JS error, never crash. */

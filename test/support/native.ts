@@ -50,6 +50,8 @@ export class NativeFixture {
   listener: number;
   /** A file to sendfile from. */
   file: number;
+  /** An epoll fd watching `stream1` (always writable) for EPOLLOUT: epollWait on it never blocks. */
+  epoll: number;
 
   constructor() {
     [this.stream0, this.stream1] = this.pair(socket.SOCK_STREAM);
@@ -67,6 +69,13 @@ export class NativeFixture {
     this.#native.bind!(this.listener, socket.AF_INET, ['127.0.0.1', 0]);
     this.#native.listen!(this.listener, 4);
     this.file = openSync(sendfileData(), 'r');
+    this.epoll = this.own(this.#native.epollCreate!());
+    this.#native.epollCtl!(this.epoll, NativeFixture.selectConstant('EPOLL_CTL_ADD'), this.stream1, NativeFixture.selectConstant('EPOLLOUT'));
+  }
+
+  /** One of the addon's select constants (EPOLL_CTL_ADD, which no entry point exports). */
+  static selectConstant(name: string): number {
+    return (nativeAddon() as unknown as { selectConstants: Record<string, number> }).selectConstants[name]!;
   }
 
   own(fd: unknown): number {

@@ -1,7 +1,7 @@
 // What the machine offers the tests: fds, temporary directories, IPv6 on
 // loopback, private namespaces, emulation, and where the package is.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as socket from 'berkeley';
@@ -12,9 +12,17 @@ export const packageRoot: string = new URL('../../..', import.meta.url).pathname
 /** The compiled addon (for the suites that call the native layer directly). */
 export const addonPath: string = join(packageRoot, 'build/Release/berkeley.node');
 
-/** The number of fds this process has open. */
-export function openFds(): number {
-  return readdirSync('/proc/self/fd').length;
+/** The number of fds this process has open; with `kind`, only those whose /proc link is it ('anon_inode:[eventpoll]': epoll fds). */
+export function openFds(kind?: string): number {
+  const fds = readdirSync('/proc/self/fd');
+  if (kind === undefined) return fds.length;
+  return fds.filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === kind;
+    } catch {
+      return false; // readdir's own fd, closed by now
+    }
+  }).length;
 }
 
 /** A fresh temporary directory, removed by the returned cleanup. */
