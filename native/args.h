@@ -35,6 +35,9 @@ void *arg_bytes(args_t *a, size_t i, size_t *len);
 /* A UTF-8 string into buf (NUL-terminated); false if it does not fit. */
 bool arg_string(args_t *a, size_t i, char *buf, size_t size);
 bool arg_is_null(args_t *a, size_t i);
+/* The data of an external made by this addon with this type tag (a TLS
+ * context or connection): never another external's, nor another value. */
+void *arg_tagged(args_t *a, size_t i, const napi_type_tag *tag, const char *what);
 /* An Int32Array's elements (aligned, as JavaScript guarantees) and count. */
 int32_t *arg_int32_array(args_t *a, size_t i, size_t *count);
 /* The same checks for a value inside argument i (an array's element). */
