@@ -5,6 +5,8 @@
 
 #include <stdlib.h>
 
+_Static_assert(SSL_VERIFY_PEER == 1 && SSL_VERIFY_FAIL_IF_NO_PEER_CERT == 2, "src/ssl/constants.ts's verify modes");
+
 static const napi_type_tag CONTEXT_TAG = {0x6265726b656c6579ULL, 0x746c73637478ULL};
 
 void tls_context_release(tls_context_t *context) {
@@ -111,8 +113,8 @@ static napi_value js_context_set_ciphers(napi_env env, napi_callback_info info) 
 }
 
 /* tlsContextSetAlpn(context, protocols): ALPN's wire format (each protocol
- * after its length byte), offered by a client and chosen from by a server
- * -> 0 | -EINVAL | -ENOMEM */
+ * after its length byte; empty for none), offered by a client and chosen
+ * from by a server -> 0 | TLS_FAILED | -EINVAL | -ENOMEM */
 static napi_value js_context_set_alpn(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 2)) return NULL;
@@ -120,10 +122,10 @@ static napi_value js_context_set_alpn(napi_env env, napi_callback_info info) {
   size_t len;
   const unsigned char *wire = arg_bytes(&a, 1, &len);
   if (a.failed) return NULL;
-  if (len == 0 || len > 0xffff) return make_int(env, -EINVAL);
-  unsigned char *copy = malloc(len);
-  if (copy == NULL) return make_int(env, -ENOMEM);
-  memcpy(copy, wire, len);
+  if (len > 0xffff) return make_int(env, -EINVAL);
+  unsigned char *copy = len == 0 ? NULL : malloc(len);
+  if (len > 0 && copy == NULL) return make_int(env, -ENOMEM);
+  if (len > 0) memcpy(copy, wire, len);
   tls_begin();
   /* 0 is success here, unlike elsewhere in OpenSSL. */
   if (SSL_CTX_set_alpn_protos(context->ctx, copy, (unsigned int)len) != 0) {
@@ -136,13 +138,12 @@ static napi_value js_context_set_alpn(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
-/* Whether the queue's last error is the end of the data a read loop stops
- * at (PEM: no start line; DER: not even a header left): then it is no
- * error, and is cleared. */
-static bool at_end(bool pem) {
+/* Whether a read loop that stopped on bio stopped at the end of its data,
+ * which is no error (cleared): PEM data has no start line left; DER data
+ * no byte left. */
+static bool at_end(BIO *bio, bool pem) {
   unsigned long e = ERR_peek_last_error();
-  bool end = pem ? ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE
-                 : ERR_GET_LIB(e) == ERR_LIB_ASN1 && (ERR_GET_REASON(e) == ASN1_R_HEADER_TOO_LONG || ERR_GET_REASON(e) == ASN1_R_NOT_ENOUGH_DATA);
+  bool end = pem ? ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE : BIO_eof(bio);
   if (end) ERR_clear_error();
   return end;
 }
@@ -160,12 +161,11 @@ static int read_certificates(X509_STORE *store, const void *data, size_t len, bo
     X509_free(cert);
     count += !failed;
   }
+  bool ended = !failed && (count == 0 || at_end(bio, pem));
   BIO_free(bio);
-  if (!failed && (count == 0 || at_end(pem))) {
-    ERR_clear_error();
-    return count;
-  }
-  return -1;
+  if (!ended) return -1;
+  ERR_clear_error();
+  return count;
 }
 
 /* tlsContextAddCa(context, data, pem): trusts the certificates in data
@@ -208,7 +208,7 @@ static bool use_chain(SSL_CTX *ctx, BIO *chain, BIO *keys, password_t *password)
     ok = SSL_CTX_add0_chain_cert(ctx, issuer);
     if (!ok) X509_free(issuer);
   }
-  if (!ok || !at_end(true)) return false;
+  if (!ok || !at_end(chain, true)) return false;
   EVP_PKEY *key = PEM_read_bio_PrivateKey(keys, NULL, give_password, password);
   ok = key != NULL && SSL_CTX_use_PrivateKey(ctx, key) && SSL_CTX_check_private_key(ctx);
   EVP_PKEY_free(key);

@@ -11,6 +11,7 @@
 
 #define TLS_FUNCTIONS(X)            \
   X(BIO_clear_flags)                \
+  X(BIO_ctrl)                       \
   X(BIO_free)                       \
   X(BIO_get_data)                   \
   X(BIO_get_new_index)              \

@@ -10,9 +10,10 @@ export type Direction = typeof READ | typeof WRITE | typeof PRIORITY;
 
 /** A call waiting for readiness: `attempt` retries its system call. */
 export interface Waiter {
+  /** The queue it waits in (a TLS call may move to the other during `attempt`). */
   readonly direction: Direction;
   readonly syscall: string;
-  /** Runs the call once more; true once it is settled (done or failed). */
+  /** Runs the call once more; true once it leaves its queue: settled (done or failed), or queued again the other way. */
   attempt(fd: number): boolean;
   fail(error: SocketError): void;
 }

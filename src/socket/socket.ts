@@ -47,6 +47,7 @@ function acceptOp(fd: number, listener: Socket): [Socket, SocketAddress] | numbe
 }
 
 let acceptOn: (sock: Socket, timeout: number | null) => Promise<[Socket, SocketAddress]>;
+let handleOf: (sock: Socket) => Handle;
 
 /**
  * accept(2) with a timeout of its own (seconds) rather than the socket's:
@@ -140,6 +141,7 @@ export class Socket {
 
   static {
     acceptOn = (sock, timeout) => sock.#accept(ASYNC, timeout);
+    handleOf = (sock) => sock.#handle;
   }
 
   /** connect(2); a refused connection is ConnectionRefusedError. A host name is looked up first. */
@@ -451,6 +453,15 @@ export class Socket {
   [inspect.custom](): string {
     return this.#describe(true);
   }
+}
+
+/**
+ * A Socket's Handle (its fd, mode and readiness), for the calls of what
+ * runs on the socket (an SSLSocket's TLS engine), which wait on it as the
+ * Socket's own calls do.
+ */
+export function socketHandle(sock: Socket): Handle {
+  return handleOf(sock);
 }
 
 /** Builds a Socket around an fd the library just made. */

@@ -1,9 +1,10 @@
 // SSLContext (Python's ssl.SSLContext): its settings (settings.ts) and
 // wrapSocket(), which makes SSLSockets; and create_default_context().
 import type { Socket } from '../socket/socket.js';
+import { asyncForm, promised, SYNC } from '../io/forms.js';
 import { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, Purpose } from './constants.js';
 import { SSLContextSettings, type VerifyLocations, type WrapOptions } from './settings.js';
-import { handshake, type SSLSocket } from './socket.js';
+import { wrap, type SSLSocket } from './socket.js';
 
 export type { Password, VerifyLocations, WrapOptions } from './settings.js';
 
@@ -13,13 +14,18 @@ export type { Password, VerifyLocations, WrapOptions } from './settings.js';
  * (PROTOCOL_TLS_SERVER) asks for no client certificate.
  */
 export class SSLContext extends SSLContextSettings {
-  /** Wraps a connected stream socket and performs the TLS handshake (under the socket's timeout). */
+  /**
+   * Wraps a connected stream socket (taking its fd over) and runs the TLS
+   * handshake under the socket's timeout, unless doHandshakeOnConnect is
+   * false. `options.signal` may end the handshake's wait.
+   */
   wrapSocket(sock: Socket, options: WrapOptions = {}): Promise<SSLSocket> {
-    try {
-      return handshake(this, sock, this.handshakeSpec(options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return promised(() => wrap(asyncForm(options), this, sock, this.wrapping(options)));
+  }
+
+  /** wrapSocket() on the calling thread. */
+  wrapSocketSync(sock: Socket, options: WrapOptions = {}): SSLSocket {
+    return wrap(SYNC, this, sock, this.wrapping(options));
   }
 }
 
