@@ -249,5 +249,5 @@ async function main(): Promise<void> {
 }
 
 const [role, kind, port] = process.argv.slice(2);
-if (role === undefined) await main();
-else await child(role, kind as Implementation, Number(port));
+if (process.argv.length > 2) await child(role!, kind as Implementation, Number(port));
+else await main();
