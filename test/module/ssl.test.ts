@@ -1,6 +1,7 @@
 // berkeley/ssl, berkeley against itself over loopback: data, versions, ALPN,
 // verification (host names, CAs, client certificates), bulk and concurrent
-// calls, unwrap, shutdown, timeouts, close, makefile. The certificates come
+// calls, unwrap, shutdown, close, makefile. The modes and hostile peers are
+// in ssl-modes, python3's ssl in both forms in ssl-python. The certificates come
 // from a throwaway CA made by the openssl CLI at test time (support/tls.ts;
 // these tests skip where there is no openssl). Node's tls and python3's ssl
 // as the peer are in ssl-interop.
@@ -282,35 +283,6 @@ test('shutdown(SHUT_WR) sends close_notify: the peer reads EOF and can still ans
   assert.equal((await bounded(c.recv(100))).toString(), 'reply after EOF');
 });
 
-test('timeouts: recv times out and the connection stays usable; non-blocking recv wants read', async (t) => {
-  if (!needs(t)) return;
-  const [c, s] = await tlsPair(clientContext(), serverContext());
-  using _c = c;
-  using _s = s;
-  c.settimeout(0.05);
-  assert.equal(c.gettimeout(), 0.05);
-  await assert.rejects(bounded(c.recv(10)), socket.TimeoutError);
-  await s.sendall('late');
-  assert.equal((await bounded(c.recv(10))).toString(), 'late');
-  c.setblocking(false);
-  await assert.rejects(c.recv(10), ssl.SSLWantReadError);
-  c.setblocking(true);
-  assert.equal(c.getblocking(), true);
-  // A peer that reads nothing: the socket's buffers fill and sendall runs out of time.
-  s.settimeout(0.05);
-  await assert.rejects(bounded(s.sendall(Buffer.alloc(32 << 20))), socket.TimeoutError);
-});
-
-test('the handshake runs under the socket timeout', async () => {
-  // A peer that accepts the connection and never says a word.
-  const [c, s] = await tcpPair();
-  using _s = s;
-  c.settimeout(0.05);
-  const context = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
-  await assert.rejects(bounded(context.wrapSocket(c, { serverHostname: 'localhost' })), socket.TimeoutError);
-  assert.equal(c.fileno(), -1);
-});
-
 test('a peer that is not speaking TLS, and one that hangs up, fail the handshake', async () => {
   const context = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
   const [c, s] = await tcpPair();
@@ -351,6 +323,12 @@ test('makefile over TLS: lines in, lines out; the socket closes with its last fi
   assert.equal(await bounded(lines.readline()), 'second line\n');
   await s.sendall('answer\n');
   assert.deepEqual(await bounded(out.readline()), Buffer.from('answer\n'));
+  // The file's Sync forms run on the TLS socket's Sync calls.
+  out.writeSync('sync line\n');
+  out.flushSync();
+  assert.equal(await bounded(lines.readline()), 'sync line\n');
+  await s.sendall('sync answer\n');
+  assert.deepEqual(out.readlineSync(), Buffer.from('sync answer\n'));
   c.close();
   assert.notEqual(c.fileno(), -1, 'a file is still open');
   await out.close();
