@@ -32,6 +32,7 @@ typedef struct {
   unsigned char *alpn; /* a server's ALPN protocols, in wire format (NULL: none) */
   unsigned int alpn_len;
   unsigned int refs;
+  bool shared_roots; /* its certificate store is the process's roots (copied before adding) */
 } tls_context_t;
 
 /* One TLS connection. The struct lives until its JS object is collected;

@@ -3,6 +3,7 @@
  * tlsLastError(). What to set is TypeScript's choice (src/ssl/settings.ts). */
 #include "tls.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 _Static_assert(SSL_VERIFY_PEER == 1 && SSL_VERIFY_FAIL_IF_NO_PEER_CERT == 2, "src/ssl/constants.ts's verify modes");
@@ -168,6 +169,34 @@ static int read_certificates(X509_STORE *store, const void *data, size_t len, bo
   return count;
 }
 
+/* Every certificate of from into to. */
+static bool copy_store(X509_STORE *to, X509_STORE *from) {
+  bool ok = X509_STORE_lock(from);
+  STACK_OF(X509_OBJECT) *objects = X509_STORE_get0_objects(from);
+  for (int k = 0; ok && k < sk_X509_OBJECT_num(objects); k++) {
+    X509 *cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, k));
+    ok = cert == NULL || X509_STORE_add_cert(to, cert);
+  }
+  X509_STORE_unlock(from);
+  return ok;
+}
+
+/* The context's own certificate store, to add to: a copy of the shared
+ * roots when it has them (so no other context sees what it adds); NULL
+ * when out of memory. */
+static X509_STORE *own_store(tls_context_t *context) {
+  X509_STORE *store = SSL_CTX_get_cert_store(context->ctx);
+  if (!context->shared_roots) return store;
+  X509_STORE *copy = X509_STORE_new();
+  if (copy == NULL || !copy_store(copy, store)) {
+    X509_STORE_free(copy);
+    return NULL;
+  }
+  SSL_CTX_set_cert_store(context->ctx, copy); /* lets go of the shared one */
+  context->shared_roots = false;
+  return copy;
+}
+
 /* tlsContextAddCa(context, data, pem): trusts the certificates in data
  * -> count added (0: data holds none) | TLS_FAILED */
 static napi_value js_context_add_ca(napi_env env, napi_callback_info info) {
@@ -180,8 +209,69 @@ static napi_value js_context_add_ca(napi_env env, napi_callback_info info) {
   if (a.failed) return NULL;
   if (len > INT32_MAX) return make_int(env, -EINVAL);
   tls_begin();
-  int count = read_certificates(SSL_CTX_get_cert_store(context->ctx), data, len, pem);
+  X509_STORE *store = own_store(context);
+  int count = store == NULL ? -1 : read_certificates(store, data, len, pem);
   return make_int(env, count < 0 ? tls_failed(env, NULL, SSL_ERROR_SSL, 0) : count);
+}
+
+/* tlsContextAddCaPath(context, dir): trusts the CA certificates of a
+ * directory in OpenSSL's hashed layout, each looked up when a chain needs
+ * it (as Python's capath) -> 0 | TLS_FAILED */
+static napi_value js_context_add_ca_path(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 2)) return NULL;
+  tls_context_t *context = arg_tls_context(&a, 0);
+  char dir[4096];
+  bool fits = arg_string(&a, 1, dir, sizeof dir);
+  if (a.failed) return NULL;
+  if (!fits) return make_int(env, -ENAMETOOLONG);
+  tls_begin();
+  X509_STORE *store = own_store(context);
+  return make_int(env, store != NULL && X509_STORE_load_path(store, dir) ? 0 : tls_failed(env, NULL, SSL_ERROR_SSL, 0));
+}
+
+/* Node's root certificates, parsed once for the process by the first
+ * thread that asks (parsing is the dear part: OpenSSL 3 decodes each key
+ * through its providers), then shared by every context that trusts them,
+ * as Node's own tls shares them. Never changed once made. */
+static X509_STORE *roots;
+static pthread_mutex_t roots_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static X509_STORE *shared_roots(const void *pem, size_t len) {
+  pthread_mutex_lock(&roots_lock);
+  if (roots == NULL) {
+    X509_STORE *store = X509_STORE_new();
+    if (store != NULL && read_certificates(store, pem, len, true) > 0) roots = store;
+    else X509_STORE_free(store);
+  }
+  X509_STORE *shared = roots;
+  pthread_mutex_unlock(&roots_lock);
+  return shared;
+}
+
+/* tlsContextLoadRoots(context, pem): trusts Node's root certificates
+ * (pem, read only the first time in the process): the shared store itself
+ * while the context trusts nothing else, else a copy of its certificates
+ * -> 0 | TLS_FAILED */
+static napi_value js_context_load_roots(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 2)) return NULL;
+  tls_context_t *context = arg_tls_context(&a, 0);
+  size_t len;
+  const void *pem = arg_bytes(&a, 1, &len);
+  if (a.failed) return NULL;
+  if (len > INT32_MAX) return make_int(env, -EINVAL);
+  tls_begin();
+  X509_STORE *shared = shared_roots(pem, len);
+  if (shared == NULL) return make_int(env, tls_failed(env, NULL, SSL_ERROR_SSL, 0));
+  if (context->shared_roots) return make_int(env, 0);
+  X509_STORE *store = SSL_CTX_get_cert_store(context->ctx);
+  if (sk_X509_OBJECT_num(X509_STORE_get0_objects(store)) == 0) {
+    SSL_CTX_set1_cert_store(context->ctx, shared);
+    context->shared_roots = true;
+    return make_int(env, 0);
+  }
+  return make_int(env, copy_store(store, shared) ? 0 : tls_failed(env, NULL, SSL_ERROR_SSL, 0));
 }
 
 typedef struct {
@@ -246,6 +336,8 @@ void register_tls_context(napi_env env, napi_value exports) {
       EXPORT("tlsContextSetCiphers", js_context_set_ciphers),
       EXPORT("tlsContextSetAlpn", js_context_set_alpn),
       EXPORT("tlsContextAddCa", js_context_add_ca),
+      EXPORT("tlsContextAddCaPath", js_context_add_ca_path),
+      EXPORT("tlsContextLoadRoots", js_context_load_roots),
       EXPORT("tlsContextUseChain", js_context_use_chain),
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);

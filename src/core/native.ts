@@ -132,6 +132,8 @@ export interface Native {
   tlsContextSetCiphers(this: void, context: NativeTLSContext, ciphers: string): number;
   tlsContextSetAlpn(this: void, context: NativeTLSContext, wire: Bytes): number;
   tlsContextAddCa(this: void, context: NativeTLSContext, data: Bytes, pem: boolean): number;
+  tlsContextAddCaPath(this: void, context: NativeTLSContext, dir: string): number;
+  tlsContextLoadRoots(this: void, context: NativeTLSContext, pem: Bytes): number;
   tlsContextUseChain(this: void, context: NativeTLSContext, chain: Bytes, key: Bytes, password: Bytes | null): number;
   tlsNew(this: void, context: NativeTLSContext, server: boolean): NativeTLS | number;
   tlsSetServerName(this: void, tls: NativeTLS, name: string): number;

@@ -3,9 +3,8 @@
 // (native/tls_context.c), as Python's are; sockets wrapped from then on
 // use them. They are a base class of their own so that SSLSocket can name
 // its context's type without importing context.ts, which imports SSLSocket.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { errorFromErrno } from '../core/errors.js';
 import { native, type NativeTLS, type NativeTLSContext } from '../core/native.js';
@@ -32,7 +31,7 @@ export type Password = string | Buffer | (() => string | Buffer);
 export interface VerifyLocations {
   /** A PEM file of one or more CA certificates. */
   cafile?: string;
-  /** A directory of PEM CA certificates (every file in it is read). */
+  /** A directory of PEM CA certificates in OpenSSL's hashed layout (`c_rehash`), each read when a chain needs it. */
   capath?: string;
   /** CA certificates: PEM text, or DER bytes (one or more certificates). */
   cadata?: string | ArrayBufferView;
@@ -75,18 +74,6 @@ function readFile(path: string, name: string): Buffer {
 function fsError(error: unknown, syscall: string): unknown {
   const errnum = (error as { errno?: unknown }).errno;
   return typeof errnum === 'number' ? errorFromErrno(errnum, syscall) : error;
-}
-
-/** Every regular file of a directory, read. */
-function directoryFiles(dir: string): Buffer[] {
-  if (typeof dir !== 'string') throw typeError('capath', 'a string', dir);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (error) {
-    throw fsError(error, 'opendir');
-  }
-  return names.map((name) => join(dir, name)).filter((path) => statSync(path, { throwIfNoEntry: false })?.isFile() === true).map((path) => readFileSync(path));
 }
 
 /** An options argument must be an object (JavaScript callers may pass anything). */
@@ -223,7 +210,7 @@ export class SSLContextSettings {
     if (cafile !== undefined && this.#addCa(readFile(cafile, 'cafile'), true) === 0) {
       throw new SSLError(SSL_ERROR_SSL, 'no certificate or crl found', 'load_verify_locations', 'X509', 'NO_CERTIFICATE_OR_CRL_FOUND');
     }
-    if (capath !== undefined) for (const file of directoryFiles(capath)) this.#addCa(file, true);
+    if (capath !== undefined) this.#addCaPath(capath, 'capath');
     if (cadata !== undefined) {
       const pem = typeof cadata === 'string';
       if (!pem && !ArrayBuffer.isView(cadata)) throw typeError('cadata', 'a string or bytes', cadata);
@@ -238,18 +225,26 @@ export class SSLContextSettings {
     return checked(native.tlsContextAddCa(this.#context, data, pem), 'load_verify_locations');
   }
 
+  /** Trusts the certificates of a hashed directory, looked up when needed. */
+  #addCaPath(dir: unknown, name: string): void {
+    if (typeof dir !== 'string') throw typeError(name, 'a string', dir);
+    if (dir.includes('\0')) throw new RangeError(`The "${name}" argument must be a path without NUL`);
+    checked(native.tlsContextAddCaPath(this.#context, dir), 'load_verify_locations');
+  }
+
   /**
-   * Trusts the default CA certificates: Node's bundled Mozilla store, plus
-   * the files named by SSL_CERT_FILE and SSL_CERT_DIR when set (as OpenSSL's
-   * default paths are for Python).
+   * Trusts the default CA certificates: Node's bundled Mozilla store (read
+   * once for the process and shared, as Node's tls does), plus the file
+   * SSL_CERT_FILE and the hashed directory SSL_CERT_DIR when set (as
+   * OpenSSL's default paths are for Python).
    */
   loadDefaultCerts(): void {
     rootsPem ??= Buffer.from(rootCertificates.join('\n'));
-    this.#addCa(rootsPem, true);
+    checked(native.tlsContextLoadRoots(this.#context, rootsPem), 'load_default_certs');
     const file = process.env.SSL_CERT_FILE;
     if (file) this.#addCa(readFile(file, 'SSL_CERT_FILE'), true);
     const dir = process.env.SSL_CERT_DIR;
-    if (dir) for (const data of directoryFiles(dir)) this.#addCa(data, true);
+    if (dir) this.#addCaPath(dir, 'SSL_CERT_DIR');
   }
 
   /** The protocols offered (client) or accepted (server) by ALPN, in order of preference. */

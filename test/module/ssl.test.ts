@@ -154,9 +154,23 @@ test('an untrusted CA is refused by the default context', async (t) => {
   // Node's bundled roots do not include our CA.
   const error = await refusedHandshake(ssl.createDefaultContext(), serverContext(), 'localhost');
   assert.ok(error instanceof ssl.SSLCertVerificationError, String(error));
-  // Python's first failure: no issuer found locally (Node's last one is 21).
+  // Python's first failure: no issuer found locally.
   assert.equal(error.verifyCode, 20);
   assert.equal(error.verifyMessage, 'unable to get local issuer certificate');
+
+  // The default CAs and ours: trusted; and the default CAs of every other
+  // context (one store, shared) stay without ours.
+  const both = ssl.createDefaultContext();
+  both.loadVerifyLocations({ cafile: file('ca.pem') });
+  const [c, s] = await tlsPair(both, serverContext());
+  c.close();
+  s.close();
+  assert.ok((await refusedHandshake(ssl.createDefaultContext(), serverContext(), 'localhost')) instanceof ssl.SSLCertVerificationError);
+  const ours = clientContext();
+  ours.loadDefaultCerts();
+  const [c2, s2] = await tlsPair(ours, serverContext());
+  c2.close();
+  s2.close();
 
   const rogue = await refusedHandshake(clientContext(), serverContext('rogue'), 'localhost');
   assert.ok(rogue instanceof ssl.SSLCertVerificationError);
