@@ -31,8 +31,9 @@ export type Op<A extends Arguments, R> = (fd: number, ...args: A) => R | number;
 type AnyOp = (fd: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown) => unknown;
 
 /**
- * Where a call runs and waits: a socket's Handle; select()'s set of fds; a
- * TLS engine's progress. Each says how to wait for readiness in both forms.
+ * Where a call runs and waits: a socket's Handle (its TLS engine's calls
+ * too); select()'s set of fds. Each says how to wait for readiness in both
+ * forms.
  */
 export interface Waitable {
   /** The fd the op runs on; -1 once closed (the call fails with EBADF). */

@@ -1,6 +1,6 @@
 // Calls waiting for readiness, queued per direction and served in call
 // order: the part of a wait that does not depend on what reports the
-// readiness (an fd's watcher, a TLS engine's progress).
+// readiness (an fd's watcher, select()'s set of fds).
 import type { SocketError } from '../core/errors.js';
 import { PRIORITY, READ, WRITE } from '../core/native.js';
 
