@@ -171,7 +171,8 @@ static int read_certificates(X509_STORE *store, const void *data, size_t len, bo
 
 /* Every certificate of from into to. */
 static bool copy_store(X509_STORE *to, X509_STORE *from) {
-  bool ok = X509_STORE_lock(from);
+  if (!X509_STORE_lock(from)) return false;
+  bool ok = true;
   STACK_OF(X509_OBJECT) *objects = X509_STORE_get0_objects(from);
   for (int k = 0; ok && k < sk_X509_OBJECT_num(objects); k++) {
     X509 *cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, k));
