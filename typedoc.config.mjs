@@ -31,7 +31,12 @@ export default {
   // SocketFile's constructor takes the socket's FileRefs, an optional
   // parameter that only Socket and SSLSocket pass; the class is not part of
   // the package's exports.
-  intentionallyNotExported: ['FileRefs'],
+  intentionallyNotExported: [
+    'FileRefs',
+    // The enums' types (IntEnum) are keyed by the constants module's own
+    // type, `typeof` the constants that the entry point exports one by one.
+    'Constants',
+  ],
   // The `prototype` TypeScript gives the class a mixin returns: no source to
   // document it in.
   intentionallyNotDocumented: [

@@ -21,7 +21,7 @@ async function server(workload: Workload): Promise<never> {
   const listener = socket.socket();
   listener.bind(['127.0.0.1', 0]);
   listener.listen();
-  announce((listener.getsockname() as [string, number])[1]);
+  announce(listener.getsockname()[1]);
   for (;;) {
     const [conn] = await listener.accept();
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);

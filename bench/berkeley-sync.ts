@@ -22,7 +22,7 @@ function server(workload: Workload): never {
   const listener = socket.socket();
   listener.bind(['127.0.0.1', 0]);
   listener.listen();
-  announce((listener.getsockname() as [string, number])[1]);
+  announce(listener.getsockname()[1]);
   for (;;) {
     const [conn] = listener.acceptSync();
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);

@@ -31,7 +31,7 @@ function sink(): void {
   listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);
   listener.bind(['127.0.0.1', 0]);
   listener.listen();
-  process.stdout.write(`${(listener.getsockname() as [string, number])[1]}\n`);
+  process.stdout.write(`${listener.getsockname()[1]}\n`);
   const buffer = Buffer.allocUnsafe(4 * MiB);
   for (;;) {
     const [conn] = listener.acceptSync();

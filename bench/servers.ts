@@ -25,7 +25,7 @@ import { once } from 'node:events';
 import * as net from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type * as socket from 'berkeley';
+import * as socket from 'berkeley';
 import * as socketserver from 'berkeley/socketserver';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -81,20 +81,20 @@ async function server(kind: string): Promise<void> {
   }
   if (kind === 'threading') {
     const srv = new EchoServer(['127.0.0.1', 0], EchoHandler);
-    announce((srv.serverAddress as [string, number])[1]);
+    announce(socket.inetAddress(srv.serverAddress)[1]);
     await srv.serveForever();
     return;
   }
   if (kind === 'plain') {
     const srv = new CpuServer(['127.0.0.1', 0], CpuHandler);
-    announce((srv.serverAddress as [string, number])[1]);
+    announce(socket.inetAddress(srv.serverAddress)[1]);
     await srv.serveForever();
     return;
   }
   // forking1 / forking2: the workers run this same entry with the same arguments.
   const srv = new ForkingCpuServer(['127.0.0.1', 0], CpuHandler);
   srv.maxChildren = Number(kind.slice('forking'.length));
-  if (!srv.isWorker) announce((srv.serverAddress as [string, number])[1]);
+  if (!srv.isWorker) announce(socket.inetAddress(srv.serverAddress)[1]);
   const stop = (): void => void srv.shutdown().then(() => srv.serverClose()).then(() => process.exit(0));
   if (!srv.isWorker) process.once('SIGTERM', stop);
   await srv.serveForever();

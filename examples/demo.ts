@@ -19,7 +19,7 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import * as socket from 'berkeley';
 import { HOST, hostPort, logger, type Log } from './shared.js';
-import { listenTcp, localAddress, serveTcpEcho } from './tcp-echo-server.js';
+import { listenTcp, serveTcpEcho } from './tcp-echo-server.js';
 import { tcpEchoClientSync } from './tcp-echo-client.js';
 import { bindUdp, serveUdpEchoSync } from './udp-echo-server.js';
 import { udpEchoClient } from './udp-echo-client.js';
@@ -68,7 +68,7 @@ function workerLogger(role: string): Log {
 async function tcpDemo(): Promise<void> {
   log('TCP echo: the server with Promise calls on the main thread, the client with Sync calls in a worker thread');
   using server = listenTcp(0); // port 0: the OS picks a free one
-  const address = localAddress(server);
+  const address = server.getsockname();
   logger('tcp server')(`listening on ${hostPort(address)}`);
   const client = startWorker({ job: 'tcp client', port: address[1] });
   // The server waits for its one client without blocking this thread.
@@ -93,7 +93,7 @@ function runJob(job: Job): void {
   } else {
     const log = workerLogger('udp server');
     using sock = bindUdp(0);
-    const address = sock.getsockname() as [string, number];
+    const address = sock.getsockname();
     log(`listening on ${hostPort(address)}`);
     parentPort!.postMessage({ port: address[1] } satisfies Message);
     serveUdpEchoSync(sock, { datagrams: MESSAGES.length, log });

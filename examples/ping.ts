@@ -118,7 +118,7 @@ function ttlOf(family: number, ancdata: socket.Ancillary[]): number | undefined 
 /** Resolves host to [family, numeric address]. */
 async function target(host: string): Promise<[number, string]> {
   const [first] = await socket.getaddrinfo(host, null, socket.AF_UNSPEC, socket.SOCK_RAW);
-  return [first![0], (first![4] as [string, number])[0]];
+  return [first![0], first![4][0]];
 }
 
 let nextId = (process.pid & 0xffff) ^ 0x4242;

@@ -42,7 +42,7 @@
 //           callback(key.fileobj, mask)
 import * as socket from 'berkeley';
 import * as selectors from 'berkeley/selectors';
-import { HOST, hostPort, isMain, logger, parsePort, show, type Log } from './shared.js';
+import { HOST, hostPort, isMain, logger, parsePort, show, type Log, type TcpSocket } from './shared.js';
 
 /** What the selector calls for a ready socket (the key's data, as in Python). */
 type Callback = (sock: socket.Socket, mask: number) => void;
@@ -55,7 +55,7 @@ export interface SelectorsEchoOptions {
 }
 
 /** A non-blocking listening socket on host:port (port 0: the OS picks one). */
-export function listenNonBlocking(port: number, host = HOST, backlog = 512): socket.Socket {
+export function listenNonBlocking(port: number, host = HOST, backlog = 512): TcpSocket {
   const sock = socket.socket();
   try {
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);
@@ -95,7 +95,7 @@ export async function serveSelectorsEcho(listener: socket.Socket, { signal, log 
         if (error instanceof socket.BlockingIOError || error instanceof socket.ConnectionAbortedError) return;
         throw error;
       }
-      log(`accepted fd ${conn.fileno()} from ${hostPort(address as [string, number])}`);
+      log(`accepted fd ${conn.fileno()} from ${hostPort(socket.inetAddress(address))}`);
       conn.setblocking(false);
       sel.register(conn, selectors.EVENT_READ, read);
     }
@@ -166,7 +166,7 @@ if (isMain(import.meta.url)) {
   const port = parsePort(process.argv[2], 'selectors-echo.js PORT');
   using listener = listenNonBlocking(port);
   const log = logger('selectors echo');
-  log(`listening on ${hostPort(listener.getsockname() as [string, number])}`);
+  log(`listening on ${hostPort(listener.getsockname())}`);
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());

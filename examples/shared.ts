@@ -2,6 +2,7 @@
 // showing bytes, and reading command-line arguments.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type * as socket from 'berkeley';
 
 /** The loopback address every example uses by default. */
 export const HOST = '127.0.0.1';
@@ -19,6 +20,12 @@ export function show(data: Uint8Array | string): string {
   const text = typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString();
   return `'${JSON.stringify(text).slice(1, -1).replaceAll("'", "\\'")}'`;
 }
+
+/** A TCP socket over IPv4, as `socket.socket(AF_INET, SOCK_STREAM)` makes it: its addresses are `[host, port]`. */
+export type TcpSocket = socket.Socket<typeof socket.AF_INET, typeof socket.SOCK_STREAM>;
+
+/** A UDP socket over IPv4, as `socket.socket(AF_INET, SOCK_DGRAM)` makes it: its addresses are `[host, port]`. */
+export type UdpSocket = socket.Socket<typeof socket.AF_INET, typeof socket.SOCK_DGRAM>;
 
 /** A `[host, port]` address as `host:port`. */
 export function hostPort([host, port]: [string, number]): string {

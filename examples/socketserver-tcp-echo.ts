@@ -27,7 +27,7 @@ const log = logger('tcp echo');
 /** Echoes one connection: recv until the client closes, sending each piece back. */
 export class EchoHandler extends socketserver.BaseRequestHandler<socket.Socket> {
   override async handle(): Promise<void> {
-    log(`connection from ${hostPort(this.clientAddress as [string, number])}`);
+    log(`connection from ${hostPort(socket.inetAddress(this.clientAddress))}`);
     for (let data = await this.request.recv(1024); data.length > 0; data = await this.request.recv(1024)) {
       log(`echoing ${show(data)}`);
       await this.request.sendall(data);
@@ -49,7 +49,7 @@ if (isMain(import.meta.url)) {
   const port = parsePort(process.argv[2], USAGE);
   const requests = parseCount(process.argv[3], USAGE);
   await using server = new socketserver.TCPServer([HOST, port], EchoHandler);
-  log(`listening on ${hostPort(server.serverAddress as [string, number])}`);
+  log(`listening on ${hostPort(socket.inetAddress(server.serverAddress))}`);
   if (requests !== undefined) {
     for (let k = 0; k < requests; k++) await server.handleRequest();
   } else {

@@ -26,6 +26,7 @@
 //   server = ThreadedTCPServer((HOST, PORT), ThreadedTCPRequestHandler)
 //   with server:
 //       server.serve_forever()
+import * as socket from 'berkeley';
 import * as socketserver from 'berkeley/socketserver';
 import { HOST, hostPort, isMain, logger, parsePort, show } from './shared.js';
 
@@ -36,7 +37,7 @@ let requests = 0;
 export class TaggedLineHandler extends socketserver.StreamRequestHandler {
   override async handle(): Promise<void> {
     const name = `request ${++requests}`;
-    log(`${name} from ${hostPort(this.clientAddress as [string, number])}`);
+    log(`${name} from ${hostPort(socket.inetAddress(this.clientAddress))}`);
     for await (const line of this.rfile) {
       log(`${name} got ${show(line)}`);
       await this.wfile.write(`${name}: ${line.toString()}`);
@@ -53,7 +54,7 @@ ThreadedTCPServer.requestQueueSize = 128;
 if (isMain(import.meta.url)) {
   const port = parsePort(process.argv[2], 'socketserver-threading.js PORT');
   await using server = new ThreadedTCPServer([HOST, port], TaggedLineHandler);
-  log(`listening on ${hostPort(server.serverAddress as [string, number])}`);
+  log(`listening on ${hostPort(socket.inetAddress(server.serverAddress))}`);
   const stop = (): void => {
     log('shutting down: no new connections; waiting for the open ones');
     void server.shutdown();

@@ -16,6 +16,7 @@
 //
 //   with socketserver.UDPServer((HOST, PORT), EchoHandler) as server:
 //       server.serve_forever()
+import * as socket from 'berkeley';
 import * as socketserver from 'berkeley/socketserver';
 import { shutdownOnSignals } from './socketserver-tcp-echo.js';
 import { HOST, hostPort, isMain, logger, parseCount, parsePort, show } from './shared.js';
@@ -26,7 +27,7 @@ const log = logger('udp echo');
 export class DatagramEchoHandler extends socketserver.DatagramRequestHandler {
   override async handle(): Promise<void> {
     const data = await this.rfile.read();
-    log(`echoing ${show(data)} to ${hostPort(this.clientAddress as [string, number])}`);
+    log(`echoing ${show(data)} to ${hostPort(socket.inetAddress(this.clientAddress))}`);
     await this.wfile.write(data);
   }
 }
@@ -37,7 +38,7 @@ if (isMain(import.meta.url)) {
   const port = parsePort(process.argv[2], USAGE);
   const datagrams = parseCount(process.argv[3], USAGE);
   await using server = new socketserver.UDPServer([HOST, port], DatagramEchoHandler);
-  log(`listening on ${hostPort(server.serverAddress as [string, number])}`);
+  log(`listening on ${hostPort(socket.inetAddress(server.serverAddress))}`);
   if (datagrams !== undefined) {
     for (let k = 0; k < datagrams; k++) await server.handleRequest();
   } else {

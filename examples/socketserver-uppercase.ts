@@ -48,7 +48,7 @@ export class UppercaseHandler extends socketserver.BaseRequestHandler<socket.Soc
 
   override async handle(): Promise<void> {
     this.data = trim(await this.request.recv(1024));
-    log(`received from ${(this.clientAddress as [string, number])[0]}: ${show(this.data)}`);
+    log(`received from ${socket.inetAddress(this.clientAddress)[0]}: ${show(this.data)}`);
     await this.request.sendall(upper(this.data));
   }
 }
@@ -59,7 +59,7 @@ export class UppercaseStreamHandler extends socketserver.StreamRequestHandler {
 
   override async handle(): Promise<void> {
     this.data = trim((await this.rfile.readline()) as Buffer); // rfile is binary (mode rb)
-    log(`${(this.clientAddress as [string, number])[0]} wrote: ${show(this.data)}`);
+    log(`${socket.inetAddress(this.clientAddress)[0]} wrote: ${show(this.data)}`);
     await this.wfile.write(upper(this.data));
   }
 }
@@ -96,7 +96,7 @@ if (isMain(import.meta.url)) {
     const port = parsePort(process.argv[2], USAGE);
     const Handler = process.argv.includes('--stream') ? UppercaseStreamHandler : UppercaseHandler;
     await using server = new socketserver.TCPServer([HOST, port], Handler);
-    log(`listening on ${hostPort(server.serverAddress as [string, number])}`);
+    log(`listening on ${hostPort(socket.inetAddress(server.serverAddress))}`);
     shutdownOnSignals(server);
     await server.serveForever();
     log('done');

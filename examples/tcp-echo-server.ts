@@ -18,10 +18,10 @@
 //           while data := conn.recv(1024):
 //               conn.sendall(data)
 import * as socket from 'berkeley';
-import { HOST, hostPort, isMain, logger, parseCount, parsePort, show, type Log } from './shared.js';
+import { HOST, hostPort, isMain, logger, parseCount, parsePort, show, type Log, type TcpSocket } from './shared.js';
 
 /** Opens a listening TCP socket on host:port; port 0 lets the OS pick a free one. */
-export function listenTcp(port: number, host = HOST): socket.Socket {
+export function listenTcp(port: number, host = HOST): TcpSocket {
   const server = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
   try {
     // Lets a restarted server bind the port again at once (as Python's socketserver does).
@@ -35,11 +35,6 @@ export function listenTcp(port: number, host = HOST): socket.Socket {
   }
 }
 
-/** The `[host, port]` a socket is bound to (the real port after binding port 0). */
-export function localAddress(sock: socket.Socket): [string, number] {
-  return sock.getsockname() as [string, number];
-}
-
 export interface ServeOptions {
   /** How many connections to serve before returning (default: forever). */
   connections?: number;
@@ -51,11 +46,11 @@ export interface ServeOptions {
  * Serves echo connections one after another, with the Promise calls: the
  * event loop stays free while `accept` and `recv` wait.
  */
-export async function serveTcpEcho(server: socket.Socket, { connections = Infinity, log = logger('tcp server') }: ServeOptions = {}): Promise<void> {
+export async function serveTcpEcho(server: TcpSocket, { connections = Infinity, log = logger('tcp server') }: ServeOptions = {}): Promise<void> {
   for (let served = 0; served < connections; served++) {
     const [conn, address] = await server.accept();
     using _ = conn; // closed when this iteration ends, like Python's `with conn:`
-    log(`connection from ${hostPort(address as [string, number])}`);
+    log(`connection from ${hostPort(address)}`);
     for (;;) {
       const data = await conn.recv(1024);
       if (data.length === 0) break; // an empty read: the client closed its side
@@ -71,11 +66,11 @@ export async function serveTcpEcho(server: socket.Socket, { connections = Infini
  * The same server with the blocking calls: each call waits on this thread,
  * so use it in a script, a CLI or a worker thread, never on a busy event loop.
  */
-export function serveTcpEchoSync(server: socket.Socket, { connections = Infinity, log = logger('tcp server') }: ServeOptions = {}): void {
+export function serveTcpEchoSync(server: TcpSocket, { connections = Infinity, log = logger('tcp server') }: ServeOptions = {}): void {
   for (let served = 0; served < connections; served++) {
     const [conn, address] = server.acceptSync();
     using _ = conn;
-    log(`connection from ${hostPort(address as [string, number])}`);
+    log(`connection from ${hostPort(address)}`);
     for (let data = conn.recvSync(1024); data.length > 0; data = conn.recvSync(1024)) {
       log(`received ${show(data)}`);
       conn.sendallSync(data);
@@ -92,7 +87,7 @@ if (isMain(import.meta.url)) {
   const [port, connections] = process.argv.slice(2).filter((arg) => arg !== '--sync');
   using server = listenTcp(parsePort(port, USAGE));
   const log = logger('tcp server');
-  log(`listening on ${hostPort(localAddress(server))}`);
+  log(`listening on ${hostPort(server.getsockname())}`);
   const options = { connections: parseCount(connections, USAGE), log };
   if (sync) serveTcpEchoSync(server, options);
   else await serveTcpEcho(server, options);

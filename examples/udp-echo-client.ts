@@ -24,8 +24,8 @@ export interface ClientOptions {
 }
 
 /** Whether a datagram came from the server we asked (anyone may send us one). */
-function fromServer(from: socket.SocketAddress, server: [string, number]): boolean {
-  return Array.isArray(from) && from[0] === server[0] && from[1] === server[1];
+function fromServer(from: socket.IPv4Address, server: [string, number]): boolean {
+  return from[0] === server[0] && from[1] === server[1];
 }
 
 /** Sends each message as a datagram and waits for its echo, with the Promise calls. Returns the echoes. */
@@ -37,7 +37,7 @@ export async function udpEchoClient(server: [string, number], messages: string[]
     // The first sendto binds the socket to a free port: the server answers there.
     await sock.sendto(message, server);
     log(`sent ${show(message)} to ${hostPort(server)}`);
-    let data: Buffer, from: socket.SocketAddress;
+    let data: Buffer, from: socket.IPv4Address;
     do [data, from] = await sock.recvfrom(65535);
     while (!fromServer(from, server));
     log(`received ${show(data)} from ${hostPort(server)}`);
@@ -54,7 +54,7 @@ export function udpEchoClientSync(server: [string, number], messages: string[], 
   for (const message of messages) {
     sock.sendtoSync(message, server);
     log(`sent ${show(message)} to ${hostPort(server)}`);
-    let data: Buffer, from: socket.SocketAddress;
+    let data: Buffer, from: socket.IPv4Address;
     do [data, from] = sock.recvfromSync(65535);
     while (!fromServer(from, server));
     log(`received ${show(data)} from ${hostPort(server)}`);

@@ -15,13 +15,13 @@
 //           data, addr = s.recvfrom(65535)
 //           s.sendto(data, addr)
 import * as socket from 'berkeley';
-import { HOST, hostPort, isMain, logger, parseCount, parsePort, show, type Log } from './shared.js';
+import { HOST, hostPort, isMain, logger, parseCount, parsePort, show, type Log, type UdpSocket } from './shared.js';
 
 /** The largest UDP payload: one recvfrom of this size never truncates a datagram. */
 export const MAX_DATAGRAM = 65535;
 
 /** Opens a UDP socket bound to host:port; port 0 lets the OS pick a free one. */
-export function bindUdp(port: number, host = HOST): socket.Socket {
+export function bindUdp(port: number, host = HOST): UdpSocket {
   const sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   try {
     sock.bind([host, port]);
@@ -44,10 +44,9 @@ export interface ServeOptions {
  * recvfrom says who sent the datagram, and sendto answers that address.
  * A datagram arrives whole or not at all, so one recvfrom is one message.
  */
-export async function serveUdpEcho(sock: socket.Socket, { datagrams = Infinity, log = logger('udp server') }: ServeOptions = {}): Promise<void> {
+export async function serveUdpEcho(sock: UdpSocket, { datagrams = Infinity, log = logger('udp server') }: ServeOptions = {}): Promise<void> {
   for (let served = 0; served < datagrams; served++) {
-    const [data, address] = await sock.recvfrom(MAX_DATAGRAM);
-    const from = address as [string, number];
+    const [data, from] = await sock.recvfrom(MAX_DATAGRAM);
     log(`received ${show(data)} from ${hostPort(from)}`);
     await sock.sendto(data, from);
     log(`sent ${show(data)} to ${hostPort(from)}`);
@@ -55,10 +54,9 @@ export async function serveUdpEcho(sock: socket.Socket, { datagrams = Infinity, 
 }
 
 /** The same server with the blocking calls (for scripts and worker threads). */
-export function serveUdpEchoSync(sock: socket.Socket, { datagrams = Infinity, log = logger('udp server') }: ServeOptions = {}): void {
+export function serveUdpEchoSync(sock: UdpSocket, { datagrams = Infinity, log = logger('udp server') }: ServeOptions = {}): void {
   for (let served = 0; served < datagrams; served++) {
-    const [data, address] = sock.recvfromSync(MAX_DATAGRAM);
-    const from = address as [string, number];
+    const [data, from] = sock.recvfromSync(MAX_DATAGRAM);
     log(`received ${show(data)} from ${hostPort(from)}`);
     sock.sendtoSync(data, from);
     log(`sent ${show(data)} to ${hostPort(from)}`);
@@ -72,7 +70,7 @@ if (isMain(import.meta.url)) {
   const [port, datagrams] = process.argv.slice(2).filter((arg) => arg !== '--sync');
   using sock = bindUdp(parsePort(port, USAGE));
   const log = logger('udp server');
-  log(`listening on ${hostPort(sock.getsockname() as [string, number])}`);
+  log(`listening on ${hostPort(sock.getsockname())}`);
   const options = { datagrams: parseCount(datagrams, USAGE), log };
   if (sync) serveUdpEchoSync(sock, options);
   else await serveUdpEcho(sock, options);

@@ -10,7 +10,7 @@ static void instance_free(napi_env env, void *data, void *hint) {
   (void)hint;
   instance_t *instance = data;
   free(instance->scratch);
-  free(instance->owned);
+  owned_free(instance);
   free(instance);
 }
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 bool args_init(args_t *a, napi_env env, napi_callback_info info, size_t expected) {
   a->env = env;
@@ -145,6 +146,17 @@ bool arg_string(args_t *a, size_t i, char *buf, size_t size) {
     return false;
   }
   return copied + 1 < size;
+}
+
+char *arg_string_copy(args_t *a, size_t i) {
+  size_t length = 0;
+  if (!arg_is(a, i, napi_string) || napi_get_value_string_utf8(a->env, a->argv[i], NULL, 0, &length) != napi_ok) {
+    args_fail(a, i, "a string");
+    return NULL;
+  }
+  char *copy = malloc(length + 1);
+  if (copy != NULL) napi_get_value_string_utf8(a->env, a->argv[i], copy, length + 1, &length);
+  return copy;
 }
 
 napi_value make_int(napi_env env, int64_t value) {

@@ -34,6 +34,9 @@ bool arg_bool(args_t *a, size_t i);
 void *arg_bytes(args_t *a, size_t i, size_t *len);
 /* A UTF-8 string into buf (NUL-terminated); false if it does not fit. */
 bool arg_string(args_t *a, size_t i, char *buf, size_t size);
+/* A UTF-8 string in memory of its own (NUL-terminated, the caller's to
+ * free); NULL when the argument is not a string, or out of memory. */
+char *arg_string_copy(args_t *a, size_t i);
 bool arg_is_null(args_t *a, size_t i);
 /* The data of an external made by this addon with this type tag (a TLS
  * context or connection): never another external's, nor another value. */

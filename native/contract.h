@@ -26,11 +26,12 @@
 #define TLS_FAILED (-0x10003)
 
 /* The small-read buffer of each instance (exports.h): recv of up to this
- * many bytes, and every getsockoptBytes, go through it. */
+ * many bytes, and every getsockoptBytes, go through it, so no Buffer of
+ * the size asked is made first (JavaScript reads streams in chunks of it). */
 #define SCRATCH_SIZE 65536
 /* The longest option value setsockoptNull and getsockoptBytes take. */
 #define SOCKOPT_MAX 65536
-/* sendmsg's most buffers is IOV_MAX, the platform's own (<limits.h>);
+/* sendmsg's and recvmsgInto's most buffers is IOV_MAX, the platform's own (<limits.h>);
  * JavaScript refuses more ancillary items or fds than that too. */
 
 /* The largest control buffer of sendmsg, recvmsg and CMSG_LEN/CMSG_SPACE. */
@@ -49,6 +50,7 @@
   X(WRITE, EVENT_WRITE)                 \
   X(PRIORITY, EVENT_PRIORITY)           \
   X(CLOSED, EVENT_CLOSED)               \
+  X(SCRATCH_SIZE, SCRATCH_SIZE)         \
   X(SOCKOPT_MAX, SOCKOPT_MAX)           \
   X(IOV_MAX, IOV_MAX)                   \
   X(CONTROL_MAX, CONTROL_MAX)           \

@@ -33,6 +33,9 @@ typedef struct {
   /* fds owned by this env's Sockets, one byte each (teardown.c). */
   unsigned char *owned;
   size_t owned_size;
+  /* Where each owned fd's Socket was made, when warnings are traced (teardown.c). */
+  char **sites;
+  size_t sites_size;
   napi_async_cleanup_hook_handle teardown; /* set while the env ends */
   /* The env's last TLS failure (tls_error.c): SSL_get_error()'s kind,
    * OpenSSL's error code and the certificate check's result. */
@@ -55,6 +58,7 @@ napi_value read_result(napi_env env, const char *into, size_t got, size_t n, nap
 /* teardown.c: the env's end. */
 void register_teardown(napi_env env, napi_value exports, instance_t *instance);
 void fd_disown(instance_t *instance, int fd);
+void owned_free(instance_t *instance); /* the tables of owned fds, as the instance goes */
 void teardown_step(instance_t *instance); /* a watcher closed: finish once none is left */
 /* poll.c: starts closing every watcher of the instance. */
 void watchers_close_all(instance_t *instance);

@@ -1,5 +1,6 @@
-/* sendmsg(2)/recvmsg(2) with scatter/gather buffers, ancillary data as
- * [level, type, bytes] triples, and an address for datagram sockets.
+/* sendmsg(2)/recvmsg(2) with scatter/gather buffers (recvmsgInto: the
+ * caller's), ancillary data as [level, type, bytes] triples, and an
+ * address for datagram sockets.
  * Received fds are always close-on-exec (MSG_CMSG_CLOEXEC). */
 #include "exports.h"
 #include "contract.h"
@@ -7,6 +8,16 @@
 
 #include <stdlib.h>
 #include <sys/uio.h>
+
+/* The memory of views[0..count) (argument 1) as iovecs, borrowed: call it
+ * only once no more JavaScript can run (args.h). */
+static void borrow_iovecs(args_t *a, const napi_value *views, uint32_t count, struct iovec *iov) {
+  for (uint32_t k = 0; k < count && !a->failed; k++) {
+    size_t len;
+    iov[k].iov_base = value_bytes(a, views[k], 1, &len);
+    iov[k].iov_len = len;
+  }
+}
 
 /* sendmsg(fd, buffers[], ancdata[[level, type, bytes]], flags, family, address|null) -> nbytes | -errno */
 static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
@@ -56,11 +67,7 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
 
   /* From here on no JavaScript runs: the borrowed memory stays valid. */
   struct iovec iov[IOV_MAX];
-  for (uint32_t k = 0; k < count && !a.failed; k++) {
-    size_t len;
-    iov[k].iov_base = value_bytes(&a, views[k], 1, &len);
-    iov[k].iov_len = len;
-  }
+  borrow_iovecs(&a, views, count, iov);
   msg.msg_iov = iov;
   msg.msg_iovlen = count;
   size_t space = 0;
@@ -97,33 +104,25 @@ static napi_value js_sendmsg(napi_env env, napi_callback_info info) {
   return sent < 0 ? make_int(env, -saved) : make_int(env, sent);
 }
 
-/* recvmsg(fd, bufsize, ancbufsize, flags) -> [data, ancdata, msgFlags, address] | -errno */
-static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
-  args_t a;
-  if (!args_init(&a, env, info, 4)) return NULL;
-  int fd = arg_int32(&a, 0);
-  int64_t bufsize = arg_int64(&a, 1), ancbufsize = arg_int64(&a, 2);
-  int flags = arg_int32(&a, 3);
-  if (a.failed) return NULL;
-  if (bufsize < 0 || bufsize > INT32_MAX || ancbufsize < 0 || ancbufsize > CONTROL_MAX) return make_int(env, -EINVAL);
-
-  void *data = NULL;
-  napi_value buffer;
-  if (napi_create_buffer(env, (size_t)bufsize, &data, &buffer) != napi_ok) return make_int(env, -ENOMEM);
-  char *control = ancbufsize ? malloc((size_t)ancbufsize) : NULL;
+/* recvmsg(2) into iov with a control buffer of ancbufsize bytes:
+ * [first, ancdata, msgFlags, address] | -errno. first is data, recvmsg's
+ * own Buffer under iov (cut to what came), or with data NULL (recvmsgInto)
+ * the count the kernel returned. */
+static napi_value receive(napi_env env, int fd, struct iovec *iov, size_t iovlen, size_t ancbufsize, int flags, napi_value data) {
+  char *control = ancbufsize ? malloc(ancbufsize) : NULL;
   if (ancbufsize && control == NULL) return make_int(env, -ENOMEM);
   sockaddr_any from;
-  struct iovec iov = {.iov_base = data, .iov_len = (size_t)bufsize};
-  struct msghdr msg = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
-                       .msg_control = control, .msg_controllen = (size_t)ancbufsize};
+  struct msghdr msg = {.msg_name = &from, .msg_namelen = sizeof from, .msg_iov = iov, .msg_iovlen = iovlen,
+                       .msg_control = control, .msg_controllen = ancbufsize};
   ssize_t got = recvmsg(fd, &msg, flags | MSG_CMSG_CLOEXEC);
   if (got < 0) {
     int saved = errno;
     free(control);
     return make_int(env, -saved);
   }
-  size_t kept = (size_t)got < (size_t)bufsize ? (size_t)got : (size_t)bufsize;
-  if (kept < (size_t)bufsize) napi_create_buffer_copy(env, kept, data, NULL, &buffer);
+  napi_value first = data;
+  if (data == NULL) first = make_int(env, got);
+  else if ((size_t)got < iov->iov_len) napi_create_buffer_copy(env, (size_t)got, iov->iov_base, NULL, &first);
 
   napi_value ancdata;
   napi_create_array(env, &ancdata);
@@ -145,11 +144,49 @@ static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
 
   napi_value result;
   napi_create_array_with_length(env, 4, &result);
-  napi_set_element(env, result, 0, buffer);
+  napi_set_element(env, result, 0, first);
   napi_set_element(env, result, 1, ancdata);
   napi_set_element(env, result, 2, make_int(env, msg.msg_flags & ~MSG_CMSG_CLOEXEC));
   napi_set_element(env, result, 3, sockaddr_to_js(env, &from.sa, msg.msg_namelen));
   return result;
+}
+
+/* recvmsg(fd, bufsize, ancbufsize, flags) -> [data, ancdata, msgFlags, address] | -errno */
+static napi_value js_recvmsg(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 4)) return NULL;
+  int fd = arg_int32(&a, 0);
+  int64_t bufsize = arg_int64(&a, 1), ancbufsize = arg_int64(&a, 2);
+  int flags = arg_int32(&a, 3);
+  if (a.failed) return NULL;
+  if (bufsize < 0 || bufsize > INT32_MAX || ancbufsize < 0 || ancbufsize > CONTROL_MAX) return make_int(env, -EINVAL);
+
+  void *data = NULL;
+  napi_value buffer;
+  if (napi_create_buffer(env, (size_t)bufsize, &data, &buffer) != napi_ok) return make_int(env, -ENOMEM);
+  struct iovec iov = {.iov_base = data, .iov_len = (size_t)bufsize};
+  return receive(env, fd, &iov, 1, (size_t)ancbufsize, flags, buffer);
+}
+
+/* recvmsgInto(fd, views[], ancbufsize, flags) -> [nbytes, ancdata, msgFlags, address] | -errno */
+static napi_value js_recvmsg_into(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 4)) return NULL;
+  int fd = arg_int32(&a, 0);
+  uint32_t count = value_array_length(&a, a.argv[1], 1);
+  int64_t ancbufsize = arg_int64(&a, 2);
+  int flags = arg_int32(&a, 3);
+  if (a.failed) return NULL;
+  if (count > IOV_MAX) return make_int(env, -EMSGSIZE);
+  if (ancbufsize < 0 || ancbufsize > CONTROL_MAX) return make_int(env, -EINVAL);
+
+  /* Every element is read before any memory is borrowed (args.h). */
+  napi_value views[IOV_MAX];
+  for (uint32_t k = 0; k < count; k++) views[k] = value_element(&a, a.argv[1], k, 1);
+  struct iovec iov[IOV_MAX];
+  borrow_iovecs(&a, views, count, iov);
+  if (a.failed) return NULL;
+  return receive(env, fd, iov, count, (size_t)ancbufsize, flags, NULL);
 }
 
 /* CMSG_LEN(n), CMSG_SPACE(n): (n) -> bytes | -EOVERFLOW */
@@ -174,6 +211,7 @@ void register_msg(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
       EXPORT("sendmsg", js_sendmsg),
       EXPORT("recvmsg", js_recvmsg),
+      EXPORT("recvmsgInto", js_recvmsg_into),
       EXPORT("CMSG_LEN", js_cmsg_len),
       EXPORT("CMSG_SPACE", js_cmsg_space),
   };

@@ -3,15 +3,17 @@
  * @module berkeley
  */
 export * from './core/constants.js';
-export { Socket, type Data, type Message } from './socket/socket.js';
+export { Socket, Socket as SocketType, type Data, type Message, type MessageInto } from './socket/socket.js';
 export { SocketFile, IncompleteReadError, type MakefileOptions, type FileData } from './adapters/file.js';
 export type { ToDuplexOptions, SocketWebStreams } from './adapters/streams.js';
 export { socket, socketpair, fromfd, close, dup, sendFds, sendFdsSync, recvFds, recvFdsSync, type ReceivedFds } from './socket/fd.js';
 export { CMSG_LEN, CMSG_SPACE, type Ancillary } from './socket/message.js';
+export { AddressFamily, SocketKind, MsgFlag, AddressInfo, type IntEnum, type IntFlag } from './core/enums.js';
 export type { FileLike } from './socket/sendfile.js';
 export { getdefaulttimeout, setdefaulttimeout } from './socket/timeout.js';
 export type { WaitOptions } from './core/validate.js';
-export type { Address, IPv4Address, IPv6Address, UnixAddress, SocketAddress } from './socket/address.js';
+export { inetAddress, type Address, type IPv4Address, type IPv6Address, type IPv6SocketAddress, type UnixAddress, type SocketAddress, type SenderAddress } from './socket/address.js';
+export type { ErrnoName } from './core/errno.js';
 export {
   errno,
   SocketError,

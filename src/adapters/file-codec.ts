@@ -1,8 +1,9 @@
 // makefile()'s text options: the encodings, newline modes and errors=
-// policies it accepts, checked as Python's io.open checks them, and the
-// incremental decoder a text file reads through.
+// policies it accepts, checked as Python's io.open checks them; the
+// incremental decoder a text file reads through; and the kinds of line
+// ending it has read (Python's newlines attribute).
 import { StringDecoder } from 'node:string_decoder';
-import { typeError } from '../core/validate.js';
+import { typeError, valueError, withCode } from '../core/validate.js';
 
 const ENCODINGS: ReadonlyMap<string, BufferEncoding> = new Map([
   ['utf8', 'utf8'],
@@ -22,7 +23,7 @@ export interface Decoder {
 }
 
 function invalidData(encoding: string): TypeError {
-  return Object.assign(new TypeError(`The encoded data was not valid for encoding ${encoding}`), { code: 'ERR_ENCODING_INVALID_ENCODED_DATA' });
+  return withCode(new TypeError(`The encoded data was not valid for encoding ${encoding}`), 'ERR_ENCODING_INVALID_ENCODED_DATA');
 }
 
 /** The decoder for an encoding and Python's errors= policy. */
@@ -49,7 +50,7 @@ export function checkErrors(value: unknown): 'strict' | 'replace' {
   if (value === undefined || value === null) return 'strict';
   if (value === 'strict' || value === 'replace') return value;
   if (typeof value !== 'string') throw typeError('errors', "'strict', 'replace' or null", value);
-  throw new RangeError(`The "errors" argument must be 'strict' or 'replace'. Received '${value}'`);
+  throw valueError(`The "errors" argument must be 'strict' or 'replace'. Received '${value}'`);
 }
 
 /** The Node encoding for an encoding= name (Python spellings: utf-8, latin-1, ...); null or undefined is UTF-8. */
@@ -57,7 +58,7 @@ export function checkEncoding(value: unknown): BufferEncoding {
   if (value === undefined || value === null) return 'utf8';
   if (typeof value !== 'string') throw typeError('encoding', 'a string or null', value);
   const encoding = ENCODINGS.get(value.toLowerCase().replace(/[-_]/g, ''));
-  if (encoding === undefined) throw new RangeError(`The "encoding" argument must be one of utf-8, utf-16-le, latin-1, ascii. Received '${value}'`);
+  if (encoding === undefined) throw valueError(`The "encoding" argument must be one of utf-8, utf-16-le, latin-1, ascii. Received '${value}'`);
   return encoding;
 }
 
@@ -65,6 +66,28 @@ export function checkEncoding(value: unknown): BufferEncoding {
 export function checkNewline(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw typeError('newline', 'a string or null', value);
-  if (!NEWLINES.has(value)) throw new RangeError(`The "newline" argument must be null, '', '\\n', '\\r' or '\\r\\n'. Received ${JSON.stringify(value)}`);
+  if (!NEWLINES.has(value)) throw valueError(`The "newline" argument must be null, '', '\\n', '\\r' or '\\r\\n'. Received ${JSON.stringify(value)}`);
   return value;
+}
+
+// Python's IncrementalNewlineDecoder bits, and its newlines value for each set of them.
+const LF = 1;
+const CR = 2;
+const CRLF = 4;
+const several = (...endings: string[]): readonly string[] => Object.freeze(endings);
+const SEEN: readonly (string | readonly string[] | null)[] = [null, '\n', '\r', several('\r', '\n'), '\r\n', several('\n', '\r\n'), several('\r', '\r\n'), several('\r', '\n', '\r\n')];
+
+/** seen with the kinds of line ending in text added (text as decoded, before newline translation). */
+export function newlineKinds(text: string, seen: number): number {
+  if (seen === (LF | CR | CRLF)) return seen;
+  if (!text.includes('\r')) return text.includes('\n') ? seen | LF : seen;
+  if (text.includes('\r\n')) seen |= CRLF;
+  if (/\r(?!\n)/.test(text)) seen |= CR;
+  if (/(?<!\r)\n/.test(text)) seen |= LF;
+  return seen;
+}
+
+/** Python's newlines for a set of kinds seen: null, one ending, or several in Python's order. */
+export function newlinesSeen(seen: number): string | readonly string[] | null {
+  return SEEN[seen]!;
 }

@@ -1,8 +1,9 @@
 // The read side of a SocketFile: the data received and not yet read, in
-// bytes (ByteReader) or decoded characters (TextReader), and the Step a read
-// is written as. Buffers grow by doubling and each search scans only what
-// arrived since its last look, so a read costs O(n) however the bytes come.
-import { makeDecoder, type Decoder } from './file-codec.js';
+// bytes (ByteReader, which a file's layers share) or decoded characters
+// (TextReader, a text layer's own), and the Step a read is written as.
+// Buffers grow by doubling and each search scans only what arrived since its
+// last look, so a read costs O(n) however the bytes come.
+import { makeDecoder, newlineKinds, newlinesSeen, type Decoder } from './file-codec.js';
 
 export const DEFAULT_BUFFER_SIZE = 8192; // Python's io.DEFAULT_BUFFER_SIZE
 const READ_ALL_CHUNK = 65536;
@@ -23,10 +24,12 @@ export interface Reader {
   readonly length: number;
   /** Set once the socket returned EOF. */
   readonly eof: boolean;
-  /** Memory for the next receive. */
-  space(want: number): Uint8Array;
+  /** Memory for the next receive; exact: no more than want bytes (an unbuffered layer reads no further ahead). */
+  space(want: number, exact: boolean): Uint8Array;
   /** Takes in the count received into space() (0: EOF). */
   commit(n: number): void;
+  /** Takes in, without a receive, what a layer below holds; true if there was anything (or its EOF). */
+  refill?(): boolean;
   /** Where separator first starts at or after from and before end, or -1. */
   indexOf(separator: string | Uint8Array, from: number, end: number): number;
   /** Where the first line ending at or after from (starting before end) ends, or -1. */
@@ -35,28 +38,28 @@ export interface Reader {
   take(n: number): string | Buffer;
 }
 
-/** Binary reads: one buffer, compacted or doubled as needed. */
+const EMPTY = Buffer.alloc(0);
+
+/** Binary reads: one buffer (allocated at the first receive), compacted or doubled as needed. */
 export class ByteReader implements Reader {
-  #buf: Buffer;
+  #buf = EMPTY;
   #start = 0;
   #end = 0;
   eof = false;
 
   /** size: how far to read ahead (0: only what a read asks for). */
-  constructor(readonly size: number) {
-    this.#buf = Buffer.allocUnsafe(Math.max(size, 1));
-  }
+  constructor(readonly size: number) {}
 
   /** The bytes buffered and not yet read. */
   get length(): number {
     return this.#end - this.#start;
   }
 
-  /** Returns room after the data for the next receive, at least min(want, 1 MiB) bytes. */
-  space(want: number): Uint8Array {
+  /** Returns room after the data for the next receive: at least min(want, 1 MiB) bytes, exactly that when exact or unbuffered. */
+  space(want: number, exact = false): Uint8Array {
     const need = Math.max(Math.min(want, MAX_RESERVE), 1);
     if (this.#buf.length - this.#end < need) this.#makeRoom(need);
-    return this.#buf.subarray(this.#end, this.size > 0 ? this.#buf.length : this.#end + need);
+    return this.#buf.subarray(this.#end, this.size > 0 && !exact ? this.#buf.length : this.#end + need);
   }
 
   // Compacting moves at most as many bytes as were taken since the last
@@ -66,7 +69,7 @@ export class ByteReader implements Reader {
     if (this.#start >= live && live + need <= this.#buf.length) {
       this.#buf.copyWithin(0, this.#start, this.#end);
     } else {
-      const bigger = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, live + need));
+      const bigger = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, live + need, this.size));
       bigger.set(this.#buf.subarray(this.#start, this.#end));
       this.#buf = bigger;
     }
@@ -96,13 +99,30 @@ export class ByteReader implements Reader {
   /** Removes and returns the first n bytes. */
   take(n: number): Buffer {
     const out = Buffer.from(this.#buf.subarray(this.#start, this.#start + n));
+    this.#skip(n);
+    return out;
+  }
+
+  /** Moves the first bytes into target, as many as fit; returns the count. */
+  takeInto(target: Uint8Array): number {
+    const n = Math.min(target.length, this.length);
+    target.set(this.#buf.subarray(this.#start, this.#start + n));
+    this.#skip(n);
+    return n;
+  }
+
+  /** Returns a copy of every byte buffered, leaving them to be read. */
+  peek(): Buffer {
+    return Buffer.from(this.#buf.subarray(this.#start, this.#end));
+  }
+
+  #skip(n: number): void {
     this.#start += n;
     if (this.#start === this.#end) {
       this.#start = this.#end = 0;
       // Give back the memory of a huge line once it is read.
-      if (this.#buf.length > 8 * Math.max(this.size, DEFAULT_BUFFER_SIZE)) this.#buf = Buffer.allocUnsafe(Math.max(this.size, 1));
+      if (this.#buf.length > 8 * Math.max(this.size, DEFAULT_BUFFER_SIZE)) this.#buf = EMPTY;
     }
-    return out;
   }
 }
 
@@ -118,11 +138,15 @@ export class TextReader implements Reader {
   eof = false;
   readonly #decoder: Decoder;
   readonly #scratch: Buffer;
+  readonly #below: ByteReader;
   #pendingCR = false;
+  #seen = 0; // the kinds of line ending read so far (NewlineKinds bits)
 
-  constructor(encoding: BufferEncoding, errors: 'strict' | 'replace', size: number, readonly newline: string | null) {
+  /** below: the bytes a binary layer of the same file read ahead, decoded before any receive. */
+  constructor(encoding: BufferEncoding, errors: 'strict' | 'replace', size: number, readonly newline: string | null, below: ByteReader) {
     this.#decoder = makeDecoder(encoding, errors);
     this.#scratch = Buffer.allocUnsafe(size);
+    this.#below = below;
   }
 
   /** Returns the scratch buffer the next receive fills (decoded in commit()). */
@@ -132,17 +156,39 @@ export class TextReader implements Reader {
 
   /** Decodes n received bytes (0: EOF, flushing the decoder) and applies the newline mode. */
   commit(n: number): void {
-    let text = n > 0 ? this.#decoder.write(this.#scratch.subarray(0, n)) : this.#decoder.end();
-    if (n === 0) this.eof = true;
+    this.#decode(n > 0 ? this.#scratch.subarray(0, n) : null);
+  }
+
+  /** Decodes what the binary layer holds, if anything (its EOF too): a read then needs no receive. */
+  refill(): boolean {
+    const below = this.#below;
+    if (below.length > 0) this.#decode(below.take(below.length));
+    else if (below.eof && !this.eof) this.#decode(null);
+    else return false;
+    return true;
+  }
+
+  /** Python's TextIOWrapper.newlines: the line endings read so far, with universal newlines; else null. */
+  get newlines(): string | readonly string[] | null {
+    return this.newline === null || this.newline === '' ? newlinesSeen(this.#seen) : null;
+  }
+
+  // bytes null: EOF, flushing the decoder.
+  #decode(bytes: Uint8Array | null): void {
+    let text = bytes === null ? this.#decoder.end() : this.#decoder.write(bytes);
+    if (bytes === null) this.eof = true;
     if (this.#pendingCR) {
       text = `\r${text}`;
       this.#pendingCR = false;
     }
-    // Universal newlines hold back a final '\r' until it is known whether
-    // '\n' follows (Python's IncrementalNewlineDecoder).
-    if (n > 0 && (this.newline === null || this.newline === '') && text.endsWith('\r')) {
-      text = text.slice(0, -1);
-      this.#pendingCR = true;
+    if (this.newline === null || this.newline === '') {
+      // Universal newlines hold back a final '\r' until it is known whether
+      // '\n' follows (Python's IncrementalNewlineDecoder).
+      if (bytes !== null && text.endsWith('\r')) {
+        text = text.slice(0, -1);
+        this.#pendingCR = true;
+      }
+      this.#seen = newlineKinds(text, this.#seen);
     }
     if (this.newline === null) text = text.replace(/\r\n?/g, '\n');
     if (text.length > 0) {

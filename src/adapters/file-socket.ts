@@ -2,6 +2,7 @@
 // files that keeps the socket's fd open until the last of them closes
 // (FileRefs). Socket and SSLSocket both have FileSocket's calls and keep a
 // FileRefs for their files.
+import type { WaitOptions } from '../core/validate.js';
 
 /**
  * What a SocketFile needs from its socket. `Socket` has it; any stream
@@ -12,12 +13,20 @@
  * @inline
  */
 export interface FileSocket {
-  /** Receives into `buffer` (all of it may be used); resolves with the count, 0 at EOF. */
-  recvInto(buffer: Uint8Array): Promise<number>;
+  /**
+   * Receives into `buffer` (all of it may be used: the file passes nbytes
+   * and flags undefined); resolves with the count, 0 at EOF. An abort of
+   * `options.signal` rejects with an AbortError, having received nothing.
+   */
+  recvInto(buffer: Uint8Array, nbytes?: number, flags?: number, options?: WaitOptions): Promise<number>;
   /** recvInto() on the calling thread: returns the count, 0 at EOF. */
   recvIntoSync?(buffer: Uint8Array): number;
-  /** Sends every byte or fails; concurrent calls are sent in call order. */
-  sendall(data: Uint8Array): Promise<void>;
+  /**
+   * Sends every byte or fails; concurrent calls are sent in call order. An
+   * abort of `options.signal` rejects with an AbortError whose `bytesSent`
+   * says how many went out.
+   */
+  sendall(data: Uint8Array, flags?: number, options?: WaitOptions): Promise<void>;
   /** sendall() on the calling thread: returns once every byte is sent. */
   sendallSync?(data: Uint8Array): void;
   /** The fd (for selectors), -1 once closed. */

@@ -1,12 +1,12 @@
 // Hands connections between berkeley and Node's net module by fd. Each side
 // gets its own dup, so each closes only its own copy: the connection ends
 // when both are closed (or one side shuts it down).
-import net from 'node:net';
+import * as net from 'node:net';
 import { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from '../core/constants.js';
 import { errorFromErrno } from '../core/errors.js';
 import { native } from '../core/native.js';
 import { netSocketFd } from '../core/node-internals.js';
-import { typeError } from '../core/validate.js';
+import { typeError, withCode } from '../core/validate.js';
 
 /** What toNetSocket needs of a socket. */
 export interface NetSocketSource {
@@ -28,7 +28,8 @@ function dup(fd: number): number {
 
 /** A net.Socket over a dup of a connected TCP or Unix stream socket (for http, tls, …). */
 export function toNetSocket(sock: NetSocketSource): net.Socket {
-  if (sock.type !== SOCK_STREAM || ![AF_INET, AF_INET6, AF_UNIX].includes(sock.family)) {
+  const family = sock.family;
+  if (sock.type !== SOCK_STREAM || (family !== AF_INET && family !== AF_INET6 && family !== AF_UNIX)) {
     throw new TypeError('toNetSocket() needs a SOCK_STREAM socket of AF_INET, AF_INET6 or AF_UNIX');
   }
   sock.getpeername(); // EBADF once closed, ENOTCONN unless connected
@@ -50,7 +51,7 @@ export function dupNetSocket(socket: unknown): number {
   if (!(socket instanceof net.Socket)) throw typeError('socket', 'a net.Socket', socket);
   const fd = netSocketFd(socket);
   if (fd === undefined) {
-    throw new TypeError('The net.Socket has no fd: it is not connected, is closed, or does not run over a TCP or Unix socket');
+    throw withCode(new TypeError('The "socket" argument, a net.Socket, has no fd: it is not connected, is closed, or does not run over a TCP or Unix socket'), 'ERR_INVALID_ARG_VALUE');
   }
   return dup(fd);
 }

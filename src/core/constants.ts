@@ -2,6 +2,8 @@
 // Scanned with: cc, musl-gcc, aarch64-linux-gnu-gcc.
 // The values are the loaded addon's, so they are the running platform's:
 // a name it lacks is undefined. Names every platform has are `number`.
+// The families and types a socket's addresses depend on have branded types.
+import type { AddressFamily, SocketKind } from './enums.js';
 import { constants as c, requiredConstant as required } from './native.js';
 
 /** Address family, socket()'s first argument; undefined where the running platform lacks it. */
@@ -34,10 +36,10 @@ export const AF_FILE: number | undefined = c.AF_FILE;
 export const AF_IB: number | undefined = c.AF_IB;
 /** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_IEEE802154: number | undefined = c.AF_IEEE802154;
-/** Address family, socket()'s first argument; every platform has it. */
-export const AF_INET: number = required('AF_INET');
-/** Address family, socket()'s first argument; every platform has it. */
-export const AF_INET6: number = required('AF_INET6');
+/** Address family, socket()'s first argument; every platform has it. Its type names it, so a socket made with it has typed addresses. */
+export const AF_INET = required('AF_INET') as AddressFamily<'AF_INET'>;
+/** Address family, socket()'s first argument; every platform has it. Its type names it, so a socket made with it has typed addresses. */
+export const AF_INET6 = required('AF_INET6') as AddressFamily<'AF_INET6'>;
 /** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_IPX: number | undefined = c.AF_IPX;
 /** Address family, socket()'s first argument; undefined where the running platform lacks it. */
@@ -68,8 +70,8 @@ export const AF_NETLINK: number | undefined = c.AF_NETLINK;
 export const AF_NETROM: number | undefined = c.AF_NETROM;
 /** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_NFC: number | undefined = c.AF_NFC;
-/** Address family, socket()'s first argument; undefined where the running platform lacks it. */
-export const AF_PACKET: number | undefined = c.AF_PACKET;
+/** Address family, socket()'s first argument; undefined where the running platform lacks it. Its type names it, so a socket made with it has typed addresses. */
+export const AF_PACKET = c.AF_PACKET as AddressFamily<'AF_PACKET'> | undefined;
 /** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_PHONET: number | undefined = c.AF_PHONET;
 /** Address family, socket()'s first argument; undefined where the running platform lacks it. */
@@ -92,8 +94,8 @@ export const AF_SMC: number | undefined = c.AF_SMC;
 export const AF_SNA: number | undefined = c.AF_SNA;
 /** Address family, socket()'s first argument; undefined where the running platform lacks it. */
 export const AF_TIPC: number | undefined = c.AF_TIPC;
-/** Address family, socket()'s first argument; every platform has it. */
-export const AF_UNIX: number = required('AF_UNIX');
+/** Address family, socket()'s first argument; every platform has it. Its type names it, so a socket made with it has typed addresses. */
+export const AF_UNIX = required('AF_UNIX') as AddressFamily<'AF_UNIX'>;
 /** Address family, socket()'s first argument; every platform has it. */
 export const AF_UNSPEC: number = required('AF_UNSPEC');
 /** Address family, socket()'s first argument; undefined where the running platform lacks it. */
@@ -1200,20 +1202,20 @@ export const SHUT_WR: number = required('SHUT_WR');
 export const SOCK_CLOEXEC: number | undefined = c.SOCK_CLOEXEC;
 /** Socket type, socket()'s second argument, or a flag or-ed into it; undefined where the running platform lacks it. */
 export const SOCK_DCCP: number | undefined = c.SOCK_DCCP;
-/** Socket type, socket()'s second argument, or a flag or-ed into it; every platform has it. */
-export const SOCK_DGRAM: number = required('SOCK_DGRAM');
+/** Socket type, socket()'s second argument, or a flag or-ed into it; every platform has it. Its type names it, so a socket made with it has typed addresses. */
+export const SOCK_DGRAM = required('SOCK_DGRAM') as SocketKind<'SOCK_DGRAM'>;
 /** Socket type, socket()'s second argument, or a flag or-ed into it; undefined where the running platform lacks it. */
 export const SOCK_NONBLOCK: number | undefined = c.SOCK_NONBLOCK;
 /** Socket type, socket()'s second argument, or a flag or-ed into it; undefined where the running platform lacks it. */
 export const SOCK_PACKET: number | undefined = c.SOCK_PACKET;
-/** Socket type, socket()'s second argument, or a flag or-ed into it; every platform has it. */
-export const SOCK_RAW: number = required('SOCK_RAW');
+/** Socket type, socket()'s second argument, or a flag or-ed into it; every platform has it. Its type names it, so a socket made with it has typed addresses. */
+export const SOCK_RAW = required('SOCK_RAW') as SocketKind<'SOCK_RAW'>;
 /** Socket type, socket()'s second argument, or a flag or-ed into it; undefined where the running platform lacks it. */
 export const SOCK_RDM: number | undefined = c.SOCK_RDM;
-/** Socket type, socket()'s second argument, or a flag or-ed into it; every platform has it. */
-export const SOCK_SEQPACKET: number = required('SOCK_SEQPACKET');
-/** Socket type, socket()'s second argument, or a flag or-ed into it; every platform has it. */
-export const SOCK_STREAM: number = required('SOCK_STREAM');
+/** Socket type, socket()'s second argument, or a flag or-ed into it; every platform has it. Its type names it, so a socket made with it has typed addresses. */
+export const SOCK_SEQPACKET = required('SOCK_SEQPACKET') as SocketKind<'SOCK_SEQPACKET'>;
+/** Socket type, socket()'s second argument, or a flag or-ed into it; every platform has it. Its type names it, so a socket made with it has typed addresses. */
+export const SOCK_STREAM = required('SOCK_STREAM') as SocketKind<'SOCK_STREAM'>;
 /** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */
 export const SOL_AAL: number | undefined = c.SOL_AAL;
 /** Option level of setsockopt()/getsockopt() and of ancillary data; undefined where the running platform lacks it. */

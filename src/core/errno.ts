@@ -3,16 +3,17 @@
 // platform's headers), its message (strerror), and, per PEP 3151, the
 // SocketError subclass that an error with it raises. errors.ts builds the
 // error classes from this file and this file never imports errors.ts.
+import type { ErrnoName } from './errno-names.js';
 import { native } from './native.js';
 
-/** Every `E*` name of the platform mapped to its number (Python's `errno`). */
-export const errno: Readonly<Record<string, number>> = Object.freeze({ ...native.errno });
+export type { ErrnoName };
+
+/** Every `E*` name of the platform mapped to its number (Python's `errno`); a misspelt name does not compile. */
+export const errno: Readonly<Record<ErrnoName, number>> = Object.freeze({ ...native.errno });
 
 /** Each number's name (Python's `errno.errorcode`): the canonical one, as the native list has canonical names before aliases (EWOULDBLOCK). */
-export const errorcode: ReadonlyMap<number, string> = new Map(
-  Object.entries(errno)
-    .reverse()
-    .map(([name, value]) => [value, name]),
+export const errorcode: ReadonlyMap<number, ErrnoName> = new Map(
+  (Object.entries(errno) as [ErrnoName, number][]).reverse().map(([name, value]) => [value, name]),
 );
 
 /** The system's message for an errno (Python's `os.strerror`). */

@@ -1,8 +1,10 @@
 // The error hierarchy of Python's OSError family (PEP 3151), built once
 // from a negative errno returned by the native layer. Which errno raises
 // which class is errno.ts's table.
+import { AF_INET, AF_INET6, AF_UNIX } from './constants.js';
 import { EBADF, errno, errorcode, ETIMEDOUT, hostErrorNames, strerror as errnoMessage, SUBCLASS_BY_NAME, type ErrnoSubclass } from './errno.js';
-import { native } from './native.js';
+import { native, type NativeAddress } from './native.js';
+import { typeError } from './validate.js';
 
 export { errno };
 
@@ -11,7 +13,20 @@ for (const [name, value] of Object.entries(native.constants)) {
   if (name.startsWith('EAI_') && value !== undefined && !eaiNames.has(value)) eaiNames.set(value, name);
 }
 
-/** An OS failure (Python's `OSError` / `socket.error`). */
+// Python's `[Errno 111] Connection refused`, then what it was about.
+function messageOf(errnum: number, strerror: string, about: string): string {
+  return `[Errno ${errnum}] ${strerror}${about ? ` (${about})` : ''}`;
+}
+
+/**
+ * An OS failure (Python's `OSError` / `socket.error`). Its message is
+ * Python's text first, then, in parentheses, the call and, as Node's errors
+ * have it, the address the call was given: `[Errno 111] Connection refused
+ * (connect 127.0.0.1:1)`, `(bind [::1]:8080)`, `(connect /run/app.sock)`,
+ * `(sendto @name)` for an abstract Unix name. That address is in `address`
+ * and `port` too, for connect, bind, sendto and sendmsg (and
+ * createConnection, whose attempts are connects).
+ */
 export class SocketError extends Error {
   /** The error number (an `E*` value; an `EAI_*` value for `GaiError`). */
   readonly errno: number;
@@ -21,6 +36,11 @@ export class SocketError extends Error {
   readonly strerror: string;
   /** The call that failed, such as `'connect'`. */
   readonly syscall: string;
+  // Declared, not fields: an error without an address has no such keys (as Node's).
+  /** The address the call was given: the IP address (AF_INET, AF_INET6), or the Unix socket's path or abstract name. */
+  declare address?: string | Buffer;
+  /** The port of that address (AF_INET, AF_INET6). */
+  declare port?: number;
 
   /**
    * As Python's OSError: `new SocketError(errno, strerror?, syscall?)`, with
@@ -29,11 +49,11 @@ export class SocketError extends Error {
    */
   constructor(errnum?: number, strerror?: string, syscall = '', code?: string) {
     if (errnum !== undefined && typeof errnum !== 'number' && typeof errnum !== 'string') {
-      throw new TypeError(`The "errno" argument must be a number. Received type ${typeof errnum}`);
+      throw typeError('errno', 'a number (or a message string)', errnum);
     }
     const number = typeof errnum === 'number' ? errnum : 0;
     const text = typeof errnum === 'string' ? errnum : (strerror ?? (number === 0 ? '' : errnoMessage(number)));
-    super(number === 0 ? text : `[Errno ${number}] ${text}${syscall ? ` (${syscall})` : ''}`);
+    super(number === 0 ? text : messageOf(number, text, syscall));
     this.errno = number;
     this.code = code ?? (number === 0 ? '' : (errorcode.get(number) ?? `E${number}`));
     this.strerror = text;
@@ -80,7 +100,7 @@ export class ConnectionResetError extends ConnectionError {}
 /** A name-resolution failure (Python's `socket.gaierror`): `errno` is an `EAI_*` value. */
 export class GaiError extends SocketError {
   constructor(code: number, strerror?: string, syscall = 'getaddrinfo') {
-    if (typeof code !== 'number') throw new TypeError(`The "code" argument must be an EAI_* number. Received type ${typeof code}`);
+    if (typeof code !== 'number') throw typeError('code', 'an EAI_* number', code);
     super(code, strerror ?? native.gaiStrerror(code), syscall, eaiNames.get(code) ?? `EAI_${code}`);
   }
 }
@@ -137,15 +157,55 @@ for (const [name, subclass] of Object.entries(SUBCLASS_BY_NAME)) {
   if (number !== undefined) classes.set(number, subclasses[subclass]);
 }
 
+/** A call and the address it was given (connect, bind, sendto, sendmsg), in native form: its errors name the address. */
+export interface AddressedCall {
+  readonly syscall: string;
+  readonly family: number;
+  readonly address: NativeAddress;
+}
+
+/** What a call's errors are about: its system call's name, or the call with its address. */
+export type Syscall = string | AddressedCall;
+
+/** The address as a message shows it (Node's `127.0.0.1:1`, `[::1]:1`; a path; `@name` if abstract) and as properties. */
+function placeOf(family: number, address: NativeAddress): { text: string; address: string | Buffer; port?: number } | undefined {
+  if ((family === AF_INET || family === AF_INET6) && Array.isArray(address) && typeof address[0] === 'string') {
+    const [host, port] = address as [string, number];
+    return { text: family === AF_INET6 ? `[${host}]:${port}` : `${host}:${port}`, address: host, port };
+  }
+  if (family === AF_UNIX && (typeof address === 'string' || Buffer.isBuffer(address)) && address.length > 0) {
+    const name = typeof address === 'string' ? address : address.toString();
+    return { text: name.startsWith('\0') ? `@${name.slice(1)}` : name, address };
+  }
+  return undefined;
+}
+
+/** The error, with the address its call was given in its message and properties. */
+function about<E extends SocketError>(error: E, syscall: Syscall): E {
+  if (typeof syscall === 'string') return error;
+  const place = placeOf(syscall.family, syscall.address);
+  if (place === undefined) return error;
+  error.address = place.address;
+  if (place.port !== undefined) error.port = place.port;
+  // Before anything reads the stack, whose first line is the message.
+  error.message = messageOf(error.errno, error.strerror, `${syscall.syscall} ${place.text}`);
+  return error;
+}
+
+/** The system call's name of what a call's errors are about. */
+export function syscallName(syscall: Syscall): string {
+  return typeof syscall === 'string' ? syscall : syscall.syscall;
+}
+
 /** The right `SocketError` subclass for an errno (negative or positive). */
-export function errorFromErrno(errnum: number, syscall: string): SocketError {
+export function errorFromErrno(errnum: number, syscall: Syscall): SocketError {
   const positive = Math.abs(errnum);
   const Class = classes.get(positive) ?? SocketError;
-  return new Class(positive, undefined, syscall);
+  return about(new Class(positive, undefined, syscallName(syscall)), syscall);
 }
 
 /** Throws the SocketError of a native call's -errno result; a result >= 0 passes. */
-export function checkResult(rc: number, syscall: string): void {
+export function checkResult(rc: number, syscall: Syscall): void {
   if (rc < 0) throw errorFromErrno(rc, syscall);
 }
 
@@ -156,13 +216,13 @@ export function fromNodeError(error: unknown): unknown {
 }
 
 /** The error of a call that ran out of time, as Python's `socket.timeout`. */
-export function timeoutError(syscall: string): TimeoutError {
-  return new TimeoutError(ETIMEDOUT, 'timed out', syscall);
+export function timeoutError(syscall: Syscall): TimeoutError {
+  return about(new TimeoutError(ETIMEDOUT, 'timed out', syscallName(syscall)), syscall);
 }
 
 /** Using a closed socket. */
-export function closedError(syscall: string): SocketError {
-  return new SocketError(EBADF, undefined, syscall);
+export function closedError(syscall: Syscall): SocketError {
+  return about(new SocketError(EBADF, undefined, syscallName(syscall)), syscall);
 }
 
 /** The HostError of an h_errno value, with the system's message. */

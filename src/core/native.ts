@@ -1,6 +1,7 @@
 // The typed face of the C addon (native/). Every call returns its result or
 // a negative errno as a plain number; nothing here throws for an OS error.
 import { loadAddon } from '../../addon/load.mjs';
+import type { ErrnoName } from './errno-names.js';
 
 /** A decoded socket address as the addon hands it over. */
 export type NativeAddress = [string, number] | [string, number, number, number] | string | Buffer | [string, number, number, number, Buffer] | [number, Buffer] | null;
@@ -30,9 +31,11 @@ export interface Contract {
   readonly PRIORITY: 4;
   /** pollSync's result for a closed fd, never mixed with events. */
   readonly CLOSED: 8;
+  /** The largest recv read through the addon's scratch buffer: no Buffer of the size asked is made first. */
+  readonly SCRATCH_SIZE: number;
   /** The longest setsockopt optlen and getsockopt buflen. */
   readonly SOCKOPT_MAX: number;
-  /** sendmsg's most buffers, and the most ancillary items or fds an argument holds. */
+  /** sendmsg's and recvmsgInto's most buffers, and the most ancillary items or fds an argument holds. */
   readonly IOV_MAX: number;
   /** The largest control buffer (ancbufsize, CMSG_LEN/CMSG_SPACE lengths). */
   readonly CONTROL_MAX: number;
@@ -55,7 +58,7 @@ export interface Native {
   contract: Contract;
   constants: Record<string, number | undefined>;
   /** errno names (native/errno_list.h) to numbers, canonical names first. */
-  errno: Record<string, number>;
+  errno: Record<ErrnoName, number>;
   /** h_errno names (HOST_NOT_FOUND…) to numbers. */
   hostErrors: Record<string, number>;
   strerror(this: void, errno: number): string;
@@ -64,7 +67,7 @@ export interface Native {
   socket(this: void, family: number, type: number, proto: number): number;
   socketpair(this: void, family: number, type: number, proto: number): [number, number] | number;
   close(this: void, fd: number): number;
-  own(this: void, fd: number): number;
+  own(this: void, fd: number, site?: string): number;
   disown(this: void, fd: number): number;
   dup(this: void, fd: number): number;
   setNonblocking(this: void, fd: number): number;
@@ -87,6 +90,7 @@ export interface Native {
   sendfile(this: void, outFd: number, inFd: number, offset: number, count: number): number;
   sendmsg(this: void, fd: number, buffers: Bytes[], ancdata: [number, number, Bytes][], flags: number, family: number, address: NativeAddress): number;
   recvmsg(this: void, fd: number, bufsize: number, ancbufsize: number, flags: number): [Buffer, [number, number, Buffer][], number, NativeAddress] | number;
+  recvmsgInto(this: void, fd: number, views: Bytes[], ancbufsize: number, flags: number): [number, [number, number, Buffer][], number, NativeAddress] | number;
   CMSG_LEN(this: void, length: number): number;
   CMSG_SPACE(this: void, length: number): number;
 
@@ -154,7 +158,8 @@ export interface Native {
 export const native = loadAddon() as Native;
 
 // The contract's numbers, for every layer above to import from here.
-export const { READ, WRITE, PRIORITY, CLOSED, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED } = native.contract;
+export const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED } =
+  native.contract;
 
 /** The platform's constants, as the addon was compiled to know them. */
 export const constants = native.constants;

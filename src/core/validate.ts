@@ -1,5 +1,8 @@
 // Argument checks shared by every public call: a wrong type is a TypeError,
-// a bad value a RangeError, each naming the argument.
+// a bad value a RangeError, each naming the argument and carrying the code
+// Node's own checks give (its errors.md): ERR_INVALID_ARG_TYPE for a wrong
+// type, ERR_OUT_OF_RANGE for a number outside its range,
+// ERR_INVALID_ARG_VALUE for any other value the argument cannot take.
 import type { Bytes } from './native.js';
 
 function describe(value: unknown): string {
@@ -8,15 +11,31 @@ function describe(value: unknown): string {
   return `type ${typeof value}${typeof value === 'number' || typeof value === 'boolean' ? ` (${value})` : ''}`;
 }
 
+/** error with Node's symbolic `code`, as Node's own errors have one. */
+export function withCode<E extends Error>(error: E, code: string): E & { code: string } {
+  return Object.assign(error, { code });
+}
+
+/** The TypeError of an argument of the wrong type (ERR_INVALID_ARG_TYPE). */
 export function typeError(name: string, expected: string, value: unknown): TypeError {
-  return new TypeError(`The "${name}" argument must be ${expected}. Received ${describe(value)}`);
+  return withCode(new TypeError(`The "${name}" argument must be ${expected}. Received ${describe(value)}`), 'ERR_INVALID_ARG_TYPE');
+}
+
+/** The RangeError of a number outside its range (ERR_OUT_OF_RANGE); message names the argument. */
+export function rangeError(message: string): RangeError {
+  return withCode(new RangeError(message), 'ERR_OUT_OF_RANGE');
+}
+
+/** The RangeError of any other value an argument cannot take (ERR_INVALID_ARG_VALUE); message names the argument. */
+export function valueError(message: string): RangeError {
+  return withCode(new RangeError(message), 'ERR_INVALID_ARG_VALUE');
 }
 
 /** An integer in [min, max]. */
 export function checkInt(value: unknown, name: string, min = -0x80000000, max = 0x7fffffff): number {
   if (typeof value !== 'number') throw typeError(name, 'a number', value);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`The "${name}" argument must be an integer from ${min} to ${max}. Received ${value}`);
+    throw rangeError(`The "${name}" argument must be an integer from ${min} to ${max}. Received ${value}`);
   }
   return value;
 }
@@ -68,6 +87,13 @@ export function toUint8Array(data: Bytes): Uint8Array {
   return ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data);
 }
 
+/** The `nbytes` of the `…Into` calls: how much of buffer to fill (0 or none: all of it). */
+export function checkIntoLength(buffer: ArrayBufferView, nbytes: unknown): number {
+  const n = nbytes === undefined ? 0 : checkSize(nbytes, 'nbytes');
+  if (n > buffer.byteLength) throw rangeError(`The "nbytes" argument (${n}) is larger than the buffer (${buffer.byteLength} bytes)`);
+  return n === 0 ? buffer.byteLength : n;
+}
+
 /** Writable memory for the `…Into` calls. */
 export function checkWritable(buffer: unknown, name = 'buffer'): ArrayBufferView {
   if (ArrayBuffer.isView(buffer)) return buffer;
@@ -79,7 +105,7 @@ export function checkTimeout(value: unknown, name = 'timeout'): number | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== 'number') throw typeError(name, 'a number or null', value);
   if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(`The "${name}" argument must be a finite, non-negative number of seconds or null. Received ${value}`);
+    throw rangeError(`The "${name}" argument must be a finite, non-negative number of seconds or null. Received ${value}`);
   }
   return value;
 }
@@ -87,8 +113,13 @@ export function checkTimeout(value: unknown, name = 'timeout'): number | null {
 /** A string without NUL characters (C would cut it there). */
 export function checkString(value: unknown, name: string): string {
   if (typeof value !== 'string') throw typeError(name, 'a string', value);
-  if (value.includes('\0')) throw new RangeError(`The "${name}" argument must not contain null characters`);
+  if (value.includes('\0')) throw valueError(`The "${name}" argument must not contain null characters`);
   return value;
+}
+
+/** An options object (JavaScript callers may pass anything). */
+export function checkObject(value: unknown, name: string): void {
+  if (typeof value !== 'object' || value === null) throw typeError(name, 'an object', value);
 }
 
 export function checkBoolean(value: unknown, name: string): boolean {

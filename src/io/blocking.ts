@@ -7,6 +7,7 @@
 // it in either form, so its logic exists once.
 import { AbortError } from '../core/errors.js';
 import { signalOf } from '../core/validate.js';
+import { withCallerStack } from './stacks.js';
 
 /** Work that may wait, runnable as a Promise (which `signal` may abort) or on the calling thread. */
 export interface Blocking<R> {
@@ -72,13 +73,15 @@ class Either<R> implements Blocking<R> {
   async(signal?: AbortSignal): Promise<R> {
     if (signal === undefined) return this.begin();
     if (signal.aborted) return Promise.reject(new AbortError(signal.reason));
-    return new Promise<R>((resolve, reject) => {
-      const onAbort = (): void => reject(new AbortError(signal.reason));
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.begin()
-        .then(resolve, reject)
-        .finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return withCallerStack(
+      new Promise<R>((resolve, reject) => {
+        const onAbort = (): void => reject(new AbortError(signal.reason));
+        signal.addEventListener('abort', onAbort, { once: true });
+        this.begin()
+          .then(resolve, reject)
+          .finally(() => signal.removeEventListener('abort', onAbort));
+      }),
+    );
   }
 }
 
@@ -100,11 +103,12 @@ export function either<R>(asyncForm: () => Promise<R>, syncForm: () => R): Block
 
 /**
  * The Promise form of work whose preparing may throw: bad arguments reject,
- * never throw. `options.signal` may abort the wait.
+ * never throw. `options.signal` may abort the wait. A failure's stack shows
+ * the caller, however deep the work's own frames (see stacks.ts).
  */
 export function start<R>(prepare: () => Blocking<R>, options?: unknown): Promise<R> {
   try {
-    return prepare().async(signalOf(options));
+    return withCallerStack(prepare().async(signalOf(options)));
   } catch (error) {
     return Promise.reject(error);
   }

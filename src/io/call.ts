@@ -13,10 +13,11 @@
 // a read that must first send, a handshake's turns): the call then waits
 // that way.
 import { EAGAIN, EINPROGRESS, EINTR, OUT_OF_RESOURCES } from '../core/errno.js';
-import { AbortError, closedError, errorFromErrno, timeoutError, type SocketError } from '../core/errors.js';
+import { AbortError, closedError, errorFromErrno, timeoutError, type SocketError, type Syscall } from '../core/errors.js';
 import { TLS_WANT_READ, TLS_WANT_WRITE } from '../core/native.js';
 import type { Blocking } from './blocking.js';
 import { Deadline, MAX_WAIT_MS } from './deadline.js';
+import { withCallerStack } from './stacks.js';
 import { READ, WRITE, type Direction, type Waiter } from './waiters.js';
 
 /** An operation's own arguments, after the fd: at most five (see AnyOp). */
@@ -69,8 +70,8 @@ function rejectLater<R>(error: SocketError): Promise<R> {
 }
 
 /** The blocking form of a call: waits on the calling thread. */
-export function callSync<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): R;
-export function callSync(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): unknown {
+export function callSync<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: Op<A, R>, ...args: A): R;
+export function callSync(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): unknown {
   let deadline: Deadline | undefined;
   for (;;) {
     const fd = target.fd;
@@ -89,14 +90,14 @@ export function callSync(target: Waitable, timeout: number | null, direction: Di
 }
 
 /** The Promise form of a call: never blocks the event loop; calls are served in order. */
-export function callAsync<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Promise<R>;
-export function callAsync(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): Promise<unknown> {
+export function callAsync<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: Op<A, R>, ...args: A): Promise<R>;
+export function callAsync(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): Promise<unknown> {
   return started(target, timeout, direction, syscall, op, a, b, c, d, e, undefined);
 }
 
 /** callAsync whose wait `signal` may end (AbortError), having consumed nothing. */
-export function callAbortable<A extends Arguments, R>(signal: AbortSignal, target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Promise<R>;
-export function callAbortable(signal: AbortSignal, target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): Promise<unknown> {
+export function callAbortable<A extends Arguments, R>(signal: AbortSignal, target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: Op<A, R>, ...args: A): Promise<R>;
+export function callAbortable(signal: AbortSignal, target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): Promise<unknown> {
   return started(target, timeout, direction, syscall, op, a, b, c, d, e, signal);
 }
 
@@ -107,7 +108,7 @@ function sentBy(state: unknown): number | undefined {
 }
 
 // The Promise form, with the signal that may abort its wait.
-function started(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: AnyOp, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+function started(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: AnyOp, a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, signal: AbortSignal | undefined): Promise<unknown> {
   const fd = target.fd;
   if (fd < 0) return Promise.reject(closedError(syscall));
   if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason, sentBy(a)));
@@ -122,9 +123,11 @@ function started(target: Waitable, timeout: number | null, direction: Direction,
     waitIn = blockedOn(result, direction);
     if (waitIn === 0 || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
   }
-  return new Promise((resolve, reject) => {
-    target.wait(new Waiting(target, timeout, waitIn, syscall, op, a, b, c, d, e, signal, resolve, reject));
-  });
+  return withCallerStack(
+    new Promise((resolve, reject) => {
+      target.wait(new Waiting(target, timeout, waitIn, syscall, op, a, b, c, d, e, signal, resolve, reject));
+    }),
+  );
 }
 
 /**
@@ -137,7 +140,7 @@ export class Call<A extends Arguments, R> implements Blocking<R> {
     /** Seconds: null waits forever, 0 never waits. */
     readonly timeout: number | null,
     readonly direction: Direction,
-    readonly syscall: string,
+    readonly syscall: Syscall,
     readonly op: Op<A, R>,
     readonly args: A,
   ) {}
@@ -180,7 +183,7 @@ class Waiting implements Waiter {
     timeout: number | null,
     /** The queue it waits in; a TLS operation may move it to the other (attempt). */
     public direction: Direction,
-    readonly syscall: string,
+    readonly syscall: Syscall,
     op: AnyOp,
     a: unknown,
     b: unknown,
@@ -259,6 +262,6 @@ class Waiting implements Waiter {
 }
 
 /** Prepares a call of `op(fd, ...args)` on the target's fd, as a Blocking. */
-export function call<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Call<A, R> {
+export function call<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: Op<A, R>, ...args: A): Call<A, R> {
   return new Call(target, timeout, direction, syscall, op, args);
 }

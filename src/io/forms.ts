@@ -5,6 +5,7 @@
 // (socket/calls.ts), which checks the arguments, chooses the operation,
 // direction and timeout, and hands them to `form.call` — with no object
 // made for the call on the way (the hot path allocates nothing more).
+import type { Syscall } from '../core/errors.js';
 import { signalOf } from '../core/validate.js';
 import type { Blocking } from './blocking.js';
 import { callAbortable, callAsync, callSync, type Arguments, type Op, type Waitable } from './call.js';
@@ -20,7 +21,7 @@ export type FormName = keyof Results<unknown>;
 
 export interface Form<F extends FormName> {
   /** One system call that may wait, through the call helper. */
-  call<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: string, op: Op<A, R>, ...args: A): Results<R>[F];
+  call<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: Op<A, R>, ...args: A): Results<R>[F];
   /** A result known at once. */
   done<R>(value: R): Results<R>[F];
   /** Work of several steps (a look-up, then the call). */

@@ -5,7 +5,7 @@
 import { MSG_WAITALL } from '../core/constants.js';
 import { EALREADY, EINPROGRESS, EINTR, EISCONN } from '../core/errno.js';
 import { native, type NativeAddress } from '../core/native.js';
-import { toUint8Array } from '../core/validate.js';
+import { toUint8Array, withCode } from '../core/validate.js';
 
 const intOut = new Int32Array(1);
 
@@ -17,7 +17,8 @@ const intOut = new Int32Array(1);
  */
 export function checkHeld(view: ArrayBufferView, length: number): void {
   if (view.byteLength < length) {
-    throw new TypeError(`The buffer was detached or shrunk while the call waited (${view.byteLength} of ${length} bytes left)`);
+    // A bad value (it was a good one) rather than a type: Node's code for that, on Node's class for it.
+    throw withCode(new TypeError(`The buffer was detached or shrunk while the call waited (${view.byteLength} of ${length} bytes left)`), 'ERR_INVALID_ARG_VALUE');
   }
 }
 
@@ -31,6 +32,12 @@ export function recvIntoOp(fd: number, view: ArrayBufferView, n: number, flags: 
 export function recvfromIntoOp(fd: number, view: ArrayBufferView, n: number, flags: number): [number, NativeAddress] | number {
   checkHeld(view, n);
   return native.recvfromInto(fd, view, n, flags);
+}
+
+/** recvmsg(2) into views, each still as long (lengths) as when the call began. */
+export function recvmsgIntoOp(fd: number, views: ArrayBufferView[], lengths: number[], ancbufsize: number, flags: number): ReturnType<typeof native.recvmsgInto> {
+  views.forEach((view, k) => checkHeld(view, lengths[k]!));
+  return native.recvmsgInto(fd, views, ancbufsize, flags);
 }
 
 /** getsockopt(2) of an int option -> the value or -errno via the result. */

@@ -8,16 +8,16 @@
 // is unreferenced while nothing waits, so an idle socket keeps no process
 // alive; a readiness event that finds nobody waiting disarms it.
 import { EEXIST } from '../core/errno.js';
-import { closedError, errorFromErrno, FileExistsError, type SocketError } from '../core/errors.js';
+import { closedError, errorFromErrno, FileExistsError, syscallName, type SocketError, type Syscall } from '../core/errors.js';
 import { native, PRIORITY, READ, WRITE, type NativeWatcher } from '../core/native.js';
 import { WaitQueues, type Direction, type Waiter } from './waiters.js';
 
 const byFd = new Map<number, Readiness>();
 
 /** Why an fd's watcher could not be made; EEXIST, the usual reason, explained. */
-function watcherError(rc: number, syscall: string): SocketError {
+function watcherError(rc: number, syscall: Syscall): SocketError {
   if (rc !== -EEXIST) return errorFromErrno(rc, syscall);
-  return new FileExistsError(EEXIST, 'Node.js itself already watches this fd (a net.Server or net.Socket, process.stdin…) and libuv allows one watcher per fd: wait on it with the Sync calls, or on a dup() of the fd', syscall);
+  return new FileExistsError(EEXIST, 'Node.js itself already watches this fd (a net.Server or net.Socket, process.stdin…) and libuv allows one watcher per fd: wait on it with the Sync calls, or on a dup() of the fd', syscallName(syscall));
 }
 
 export class Readiness {

@@ -1,7 +1,7 @@
 // Calls waiting for readiness, queued per direction and served in call
 // order: the part of a wait that does not depend on what reports the
 // readiness (an fd's watcher, select()'s set of fds).
-import type { SocketError } from '../core/errors.js';
+import type { SocketError, Syscall } from '../core/errors.js';
 import { PRIORITY, READ, WRITE } from '../core/native.js';
 
 /** PRIORITY is out-of-band data: select()'s exceptional condition. */
@@ -12,7 +12,7 @@ export type Direction = typeof READ | typeof WRITE | typeof PRIORITY;
 export interface Waiter {
   /** The queue it waits in (a TLS call may move to the other during `attempt`). */
   readonly direction: Direction;
-  readonly syscall: string;
+  readonly syscall: Syscall;
   /** Runs the call once more; true once it leaves its queue: settled (done or failed), or queued again the other way. */
   attempt(fd: number): boolean;
   fail(error: SocketError): void;
@@ -59,7 +59,7 @@ export class WaitQueues {
   }
 
   /** Fails every waiting call, with the error made for its syscall. */
-  failAll(error: (syscall: string) => SocketError): void {
+  failAll(error: (syscall: Syscall) => SocketError): void {
     for (const queue of this.#queues) {
       for (const waiter of queue.splice(0)) waiter.fail(error(waiter.syscall));
     }

@@ -5,7 +5,7 @@
 import { native } from '../core/native.js';
 import { EBADF } from '../core/errno.js';
 import { errorFromErrno } from '../core/errors.js';
-import { checkTimeout, signalOf, typeError, type WaitOptions } from '../core/validate.js';
+import { checkTimeout, rangeError, signalOf, typeError, valueError, type WaitOptions } from '../core/validate.js';
 import { PRIORITY, READ, WRITE } from '../io/waiters.js';
 import { FdSet } from './fdset.js';
 
@@ -44,13 +44,13 @@ function fdOf(fileobj: unknown): number {
   } else if (typeof fileobj !== 'number') {
     throw typeError('fileobj', 'an fd or an object with a fileno() method', fileobj);
   }
-  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0) throw new RangeError(`Invalid file descriptor: ${String(fd)}`);
+  if (typeof fd !== 'number' || !Number.isInteger(fd) || fd < 0) throw rangeError(`Invalid file descriptor: ${String(fd)}`);
   return fd;
 }
 
 function checkEvents(events: unknown): void {
   if (typeof events !== 'number') throw typeError('events', 'a number', events);
-  if (!Number.isInteger(events) || events <= 0 || events & ~(EVENT_READ | EVENT_WRITE)) throw new RangeError(`Invalid events: ${events}`);
+  if (!Number.isInteger(events) || events <= 0 || events & ~(EVENT_READ | EVENT_WRITE)) throw valueError(`Invalid events: ${events}`);
 }
 
 /** The file object in an error message: its own toString() (a Socket's repr), or the fd. */

@@ -2,20 +2,23 @@
 // checked; its operation, direction and timeout chosen) for either form:
 // the Socket's Promise method passes ASYNC, its …Sync twin SYNC.
 import { MSG_DONTWAIT, MSG_WAITALL, SOCK_STREAM } from '../core/constants.js';
-import { closedError, GaiError, SocketError } from '../core/errors.js';
-import { CONTROL_MAX, native, type NativeAddress } from '../core/native.js';
-import { checkFlags, checkInt, checkSize, checkWritable, toBytes } from '../core/validate.js';
+import { closedError, GaiError, SocketError, type AddressedCall } from '../core/errors.js';
+import { native, type NativeAddress } from '../core/native.js';
+import { checkFlags, checkIntoLength, checkSize, checkWritable, toBytes } from '../core/validate.js';
 import { abortableEither, steps, wait } from '../io/blocking.js';
 import { abortable, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import type { Handle } from '../io/handle.js';
-import { Connect, RecvAll, recvfromIntoOp, recvIntoOp, SendAll, SendFile } from '../io/ops.js';
+import { Connect, RecvAll, recvfromIntoOp, recvIntoOp, recvmsgIntoOp, SendAll, SendFile } from '../io/ops.js';
 import { READ, WRITE } from '../io/waiters.js';
-import { addressed, type SocketAddress } from './address.js';
-import { checkAncdata, checkBuffers, type Ancillary } from './message.js';
+import { addressed, type SenderAddress } from './address.js';
+import { checkAncbufsize, checkAncdata, checkBuffers, checkViews, type Ancillary } from './message.js';
 import { fileRange, isRegularFile, readAndSend } from './sendfile.js';
 
-/** What recvmsg returns: `[data, ancdata, msgFlags, address]`. */
-export type Message = [data: Buffer, ancdata: Ancillary[], msgFlags: number, address: SocketAddress];
+/** What recvmsg returns on a socket of family F and type T: `[data, ancdata, msgFlags, address]`. */
+export type Message<F extends number = number, T extends number = number> = [data: Buffer, ancdata: Ancillary[], msgFlags: number, address: SenderAddress<F, T>];
+
+/** What recvmsgInto returns on a socket of family F and type T: `[nbytes, ancdata, msgFlags, address]`. */
+export type MessageInto<F extends number = number, T extends number = number> = [nbytes: number, ancdata: Ancillary[], msgFlags: number, address: SenderAddress<F, T>];
 
 /** What a call needs to know of its socket besides the handle. */
 export interface FamilyAndType {
@@ -40,17 +43,15 @@ function waitsForAll(h: Handle, s: FamilyAndType, flags: number): boolean {
   return (flags & MSG_WAITALL) !== 0 && h.timeout !== 0 && s.type === SOCK_STREAM;
 }
 
-/** The `[nbytes]` of recvInto/recvfromInto: 0 means the whole buffer. */
-function intoLength(buffer: ArrayBufferView, nbytes: unknown): number {
-  const n = nbytes === undefined ? 0 : checkSize(nbytes, 'nbytes');
-  if (n > buffer.byteLength) throw new RangeError(`The "nbytes" argument (${n}) is larger than the buffer (${buffer.byteLength} bytes)`);
-  return n === 0 ? buffer.byteLength : n;
+/** A call to an address, whose errors name it. */
+function callTo(syscall: string, family: number, address: NativeAddress): AddressedCall {
+  return { syscall, family, address };
 }
 
 /** connect(2), after looking up a host name; the outcome is asked of connect(2) again after each wait. */
 export function connect<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, address: unknown): Results<undefined>[F] {
   if (h.fd < 0) throw closedError('connect');
-  return addressed(form, s.family, address, (g, target) => g.call(h, h.timeout, WRITE, 'connect', Connect.op, new Connect(s.family, target)));
+  return addressed(form, s.family, address, (g, target) => g.call(h, h.timeout, WRITE, callTo('connect', s.family, target), Connect.op, new Connect(s.family, target)));
 }
 
 /** connect_ex: 0 or the errno instead of a SocketError (name look-up errors still throw). */
@@ -80,7 +81,7 @@ export function recv<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndT
 /** recv(2) into the caller's buffer; the count. */
 export function recvInto<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, buffer: unknown, nbytes: unknown, flags: unknown): Results<number>[F] {
   const into = checkWritable(buffer);
-  const n = intoLength(into, nbytes);
+  const n = checkIntoLength(into, nbytes);
   const f = checkFlags(flags);
   if (h.fd < 0) throw closedError('recv');
   // A stream read of 0 bytes is 0 at once, as in Python (a datagram one still takes a datagram).
@@ -90,16 +91,16 @@ export function recvInto<F extends FormName>(form: Form<F>, h: Handle, s: Family
 }
 
 /** recvfrom(2): `[data, address]`. */
-export function recvfrom<F extends FormName>(form: Form<F>, h: Handle, bufsize: unknown, flags: unknown): Results<[Buffer, SocketAddress]>[F] {
+export function recvfrom<F extends FormName>(form: Form<F>, h: Handle, bufsize: unknown, flags: unknown): Results<[Buffer, NativeAddress]>[F] {
   const n = checkSize(bufsize, 'bufsize');
   const f = checkFlags(flags);
   return form.call(h, timeoutFor(h, f), READ, 'recvfrom', native.recvfrom, n, f);
 }
 
 /** recvfrom(2) into the caller's buffer: `[nbytes, address]`. */
-export function recvfromInto<F extends FormName>(form: Form<F>, h: Handle, buffer: unknown, nbytes: unknown, flags: unknown): Results<[number, SocketAddress]>[F] {
+export function recvfromInto<F extends FormName>(form: Form<F>, h: Handle, buffer: unknown, nbytes: unknown, flags: unknown): Results<[number, NativeAddress]>[F] {
   const into = checkWritable(buffer);
-  const n = intoLength(into, nbytes);
+  const n = checkIntoLength(into, nbytes);
   const f = checkFlags(flags);
   return form.call(h, timeoutFor(h, f), READ, 'recvfrom', recvfromIntoOp, into, n, f);
 }
@@ -122,7 +123,7 @@ export function sendall<F extends FormName>(form: Form<F>, h: Handle, data: unkn
 export function sendto<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, data: unknown, flagsOrAddress: unknown, address: unknown): Results<number>[F] {
   const bytes = toBytes(data);
   const [f, to] = address === undefined ? [0, flagsOrAddress] : [checkFlags(flagsOrAddress), address];
-  return addressed(form, s.family, to, (g, target) => g.call(h, timeoutFor(h, f), WRITE, 'sendto', native.sendto, bytes, f, s.family, target));
+  return addressed(form, s.family, to, (g, target) => g.call(h, timeoutFor(h, f), WRITE, callTo('sendto', s.family, target), native.sendto, bytes, f, s.family, target));
 }
 
 /** sendmsg(2) with ancillary data, to an address for unconnected datagram sockets. */
@@ -131,16 +132,24 @@ export function sendmsg<F extends FormName>(form: Form<F>, h: Handle, s: FamilyA
   const control = checkAncdata(ancdata);
   const f = checkFlags(flags);
   const send = <G extends FormName>(g: Form<G>, target: NativeAddress): Results<number>[G] =>
-    g.call(h, timeoutFor(h, f), WRITE, 'sendmsg', native.sendmsg, data, control, f, s.family, target);
+    g.call(h, timeoutFor(h, f), WRITE, target === null ? 'sendmsg' : callTo('sendmsg', s.family, target), native.sendmsg, data, control, f, s.family, target);
   return address === undefined || address === null ? send(form, null) : addressed(form, s.family, address, send);
 }
 
 /** recvmsg(2): `[data, ancdata, msgFlags, address]`. */
-export function recvmsg<F extends FormName>(form: Form<F>, h: Handle, bufsize: unknown, ancbufsize: unknown, flags: unknown): Results<Message>[F] {
+export function recvmsg<F extends FormName>(form: Form<F>, h: Handle, bufsize: unknown, ancbufsize: unknown, flags: unknown): Results<[Buffer, Ancillary[], number, NativeAddress]>[F] {
   const n = checkSize(bufsize, 'bufsize');
-  const ancn = ancbufsize === undefined ? 0 : checkInt(ancbufsize, 'ancbufsize', 0, CONTROL_MAX);
+  const ancn = checkAncbufsize(ancbufsize);
   const f = checkFlags(flags);
   return form.call(h, timeoutFor(h, f), READ, 'recvmsg', native.recvmsg, n, ancn, f);
+}
+
+/** recvmsg(2) scattered into the caller's buffers: `[nbytes, ancdata, msgFlags, address]`. */
+export function recvmsgInto<F extends FormName>(form: Form<F>, h: Handle, buffers: unknown, ancbufsize: unknown, flags: unknown): Results<[number, Ancillary[], number, NativeAddress]>[F] {
+  const views = checkViews(buffers);
+  const ancn = checkAncbufsize(ancbufsize);
+  const f = checkFlags(flags);
+  return form.call(h, timeoutFor(h, f), READ, 'recvmsg', recvmsgIntoOp, views, views.map((view) => view.byteLength), ancn, f);
 }
 
 /** sendfile(2) from a regular file to a stream socket; read + sendall otherwise. */

@@ -1,12 +1,12 @@
 // Python's create_connection, create_server and the dual-stack checks.
-import type { Address } from './address.js';
+import type { Address, IPv4Address, IPv6Address } from './address.js';
+import type { AddrInfo } from './netdb.js';
 import * as C from '../core/constants.js';
 import { SocketError } from '../core/errors.js';
 import { abortableEither, start, steps, wait, type Steps } from '../io/blocking.js';
 import { lookup } from './lookup.js';
-import type { NativeAddrinfo } from '../core/native.js';
 import { Socket } from './socket.js';
-import { checkBoolean, checkInt, checkTimeout, typeError } from '../core/validate.js';
+import { checkBoolean, checkInt, checkTimeout, typeError, valueError } from '../core/validate.js';
 
 /** Options of createConnection. */
 export interface CreateConnectionOptions {
@@ -23,10 +23,13 @@ function connectionTarget(address: unknown): [string, number] {
   return [host, checkInt(port, 'address[1]', 0, 65535)];
 }
 
+/** A socket createConnection makes: TCP over IPv4 or IPv6, whichever address connected. @inline */
+type TcpSocket = Socket<typeof C.AF_INET | typeof C.AF_INET6, typeof C.SOCK_STREAM>;
+
 /** Each getaddrinfo candidate in turn: a socket with the timeout, bound to sourceAddress, then connected. */
-function attempt(candidate: NativeAddrinfo, timeout: number | null | undefined, sourceAddress: Address | null | undefined): Socket {
-  const [family, type, proto] = candidate;
-  const sock = new Socket(family, type, proto);
+function attempt(candidate: AddrInfo, timeout: number | null | undefined, sourceAddress: IPv4Address | IPv6Address | null | undefined): TcpSocket {
+  const [family, , proto] = candidate;
+  const sock = new Socket(family, C.SOCK_STREAM, proto);
   try {
     if (timeout !== undefined) sock.settimeout(timeout);
     if (sourceAddress !== undefined && sourceAddress !== null) sock.bind(sourceAddress);
@@ -49,14 +52,14 @@ function checkArguments(address: unknown, timeout: unknown, options: CreateConne
   return connectionTarget(address);
 }
 
-function* connection(address: unknown, timeout: number | null | undefined, sourceAddress: Address | null | undefined, options: CreateConnectionOptions | undefined): Steps<Socket> {
+function* connection(address: unknown, timeout: number | null | undefined, sourceAddress: IPv4Address | IPv6Address | null | undefined, options: CreateConnectionOptions | undefined): Steps<TcpSocket> {
   const [host, port] = checkArguments(address, timeout, options);
   const errors: unknown[] = [];
-  for (const candidate of yield* wait(lookup(host, String(port), 0, C.SOCK_STREAM, 0, 0))) {
-    let sock: Socket | undefined;
+  for (const candidate of (yield* wait(lookup(host, String(port), 0, C.SOCK_STREAM, 0, 0))) as AddrInfo[]) {
+    let sock: TcpSocket | undefined;
     try {
       const made = (sock = attempt(candidate, timeout, sourceAddress));
-      const target = candidate[4] as Address;
+      const target = candidate[4];
       yield* wait(abortableEither((signal) => made.connect(target, { signal }), () => made.connectSync(target)));
       return made;
     } catch (error) {
@@ -73,19 +76,19 @@ function* connection(address: unknown, timeout: number | null | undefined, sourc
  * `[host, port]`, in order, with `timeout` per attempt (default: the
  * module's default timeout), and throws the last error.
  */
-export function createConnection(address: [string, number], timeout?: number | null, sourceAddress?: Address | null, options?: CreateConnectionOptions): Promise<Socket> {
+export function createConnection(address: [string, number], timeout?: number | null, sourceAddress?: IPv4Address | IPv6Address | null, options?: CreateConnectionOptions): Promise<TcpSocket> {
   return start(() => steps(() => connection(address, timeout, sourceAddress, options)), options);
 }
 
 /** createConnection on the calling thread. */
-export function createConnectionSync(address: [string, number], timeout?: number | null, sourceAddress?: Address | null, options?: CreateConnectionOptions): Socket {
+export function createConnectionSync(address: [string, number], timeout?: number | null, sourceAddress?: IPv4Address | IPv6Address | null, options?: CreateConnectionOptions): TcpSocket {
   return steps(() => connection(address, timeout, sourceAddress, options)).sync();
 }
 
-/** Options of createServer. */
-export interface CreateServerOptions {
+/** Options of createServer; F is the family's type. */
+export interface CreateServerOptions<F extends number = number> {
   /** The address family: AF_INET (default) or AF_INET6. */
-  family?: number;
+  family?: F;
   /** listen() backlog; default as Socket.listen(). */
   backlog?: number;
   /** Set SO_REUSEPORT (several servers on one port). */
@@ -112,26 +115,21 @@ export function hasDualstackIpv6(): boolean {
  * A listening TCP socket bound to address, as Python's create_server:
  * SO_REUSEADDR set; IPV6_V6ONLY on for AF_INET6 unless dual-stack.
  */
-export function createServer(address: Address, options: CreateServerOptions = {}): Socket {
+export function createServer<F extends number = typeof C.AF_INET>(address: Address<F>, options: CreateServerOptions<F> = {}): Socket<F, typeof C.SOCK_STREAM> {
   const family = checkInt(options.family ?? C.AF_INET, 'options.family');
   const reusePort = options.reusePort === undefined ? false : checkBoolean(options.reusePort, 'options.reusePort');
   const dualstack = options.dualstackIpv6 === undefined ? false : checkBoolean(options.dualstackIpv6, 'options.dualstackIpv6');
   if (dualstack) {
-    if (family !== C.AF_INET6) throw new RangeError('The "options.dualstackIpv6" option requires the AF_INET6 family');
-    if (!hasDualstackIpv6()) throw new RangeError('dual-stack IPv6 is not supported on this platform');
+    if (family !== C.AF_INET6) throw valueError('The "options.dualstackIpv6" option requires the AF_INET6 family');
+    if (!hasDualstackIpv6()) throw valueError('The "options.dualstackIpv6" option is not supported on this platform');
   }
-  const sock = new Socket(family, C.SOCK_STREAM);
+  const sock = new Socket(family as F, C.SOCK_STREAM);
   try {
     sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
     if (reusePort) sock.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
     if (family === C.AF_INET6) sock.setsockopt(C.IPPROTO_IPV6, C.IPV6_V6ONLY, dualstack ? 0 : 1);
-    try {
-      sock.bind(address);
-    } catch (error) {
-      if (!(error instanceof SocketError)) throw error;
-      const Class = error.constructor as new (errnum: number, strerror: string, syscall: string) => SocketError;
-      throw new Class(error.errno, `${error.strerror} (while attempting to bind on address ${JSON.stringify(address)})`, 'bind');
-    }
+    // A failure names the address (as Python's create_server adds it to its message).
+    sock.bind(address);
     if (options.backlog === undefined) sock.listen();
     else sock.listen(options.backlog);
     return sock;

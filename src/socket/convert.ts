@@ -2,7 +2,7 @@
 import { endianness } from 'node:os';
 import { errno, errorFromErrno, SocketError } from '../core/errors.js';
 import { native } from '../core/native.js';
-import { checkInt, checkString, toUint8Array, typeError } from '../core/validate.js';
+import { checkInt, checkString, toUint8Array, typeError, valueError } from '../core/validate.js';
 
 function checkPacked(value: unknown, name: string): Uint8Array {
   if (ArrayBuffer.isView(value)) return toUint8Array(value);
@@ -12,14 +12,14 @@ function checkPacked(value: unknown, name: string): Uint8Array {
 /** inet_aton(3): 4 bytes, accepting the legacy forms ('127.1', '0x7f.1'). */
 export function inetAton(ipString: string): Buffer {
   const packed = native.inetAton(checkString(ipString, 'ipString'));
-  if (packed === null) throw new SocketError(errno.EINVAL!, 'illegal IP address string passed to inet_aton', 'inet_aton');
+  if (packed === null) throw new SocketError(errno.EINVAL, 'illegal IP address string passed to inet_aton', 'inet_aton');
   return packed;
 }
 
 /** 4 bytes to dotted-quad text. */
 export function inetNtoa(packedIp: ArrayBufferView): string {
   const bytes = checkPacked(packedIp, 'packedIp');
-  if (bytes.length !== 4) throw new RangeError(`The "packedIp" argument must be 4 bytes; got ${bytes.length}`);
+  if (bytes.length !== 4) throw valueError(`The "packedIp" argument must be 4 bytes; got ${bytes.length}`);
   return bytes.join('.');
 }
 
@@ -27,7 +27,7 @@ export function inetNtoa(packedIp: ArrayBufferView): string {
 export function inetPton(addressFamily: number, ipString: string): Buffer {
   const packed = native.inetPton(checkInt(addressFamily, 'addressFamily'), checkString(ipString, 'ipString'));
   if (typeof packed === 'number') throw errorFromErrno(packed, 'inet_pton');
-  if (packed === null) throw new SocketError(errno.EINVAL!, 'illegal IP address string passed to inet_pton', 'inet_pton');
+  if (packed === null) throw new SocketError(errno.EINVAL, 'illegal IP address string passed to inet_pton', 'inet_pton');
   return packed;
 }
 
@@ -36,8 +36,8 @@ export function inetNtop(addressFamily: number, packedIp: ArrayBufferView): stri
   checkInt(addressFamily, 'addressFamily');
   const bytes = checkPacked(packedIp, 'packedIp');
   const text = native.inetNtop(addressFamily, bytes);
-  if (text === -errno.EINVAL!) throw new RangeError(`The "packedIp" argument has the wrong length for the family: ${bytes.length} bytes`);
-  if (text === -errno.EAFNOSUPPORT!) throw new RangeError(`The "addressFamily" argument must be AF_INET or AF_INET6. Received ${addressFamily}`);
+  if (text === -errno.EINVAL) throw valueError(`The "packedIp" argument has the wrong length for the family: ${bytes.length} bytes`);
+  if (text === -errno.EAFNOSUPPORT) throw valueError(`The "addressFamily" argument must be AF_INET or AF_INET6. Received ${addressFamily}`);
   if (typeof text === 'number') throw errorFromErrno(text, 'inet_ntop');
   return text;
 }

@@ -1,19 +1,59 @@
-// A Socket's lifetime beyond close(): the GC of an unclosed Socket closes
-// its fd with a ResourceWarning, as Python's does.
+// A Socket's lifetime beyond close() and beyond its thread: the GC of an
+// unclosed Socket closes its fd with a ResourceWarning, as Python's does,
+// and says where the Socket was made when warnings are traced (as Python's
+// tracemalloc does); structuredClone and postMessage refuse a Socket,
+// saying what to post.
+import { isMainThread } from 'node:worker_threads';
+import { native } from '../core/native.js';
+import { tracingWarnings } from '../core/node-internals.js';
+import { cloneGuard } from '../core/uncloneable.js';
 import type { Handle } from '../io/handle.js';
 
-const unclosed = new FinalizationRegistry<{ handle: Handle; description: string }>(({ handle, description }) => {
+// Read once: a stack per Socket costs microseconds, and a read of the flag per Socket tens of ns.
+const TRACING = tracingWarnings();
+// This package's frames (the Socket's constructor and what called it here) are left out of a site.
+const PACKAGE_FRAMES = new URL('../', import.meta.url).href;
+
+/** The stack where a Socket is being made, from the first frame outside berkeley (all of it when there is none). */
+function creationSite(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Infinity;
+  let frames: string[];
+  try {
+    frames = String(new Error().stack).split('\n').slice(1);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  const first = Math.max(0, frames.findIndex((frame) => !frame.includes(PACKAGE_FRAMES)));
+  return ['Socket created at:', ...frames.slice(first, first + limit)].join('\n');
+}
+
+interface Unclosed {
+  handle: Handle;
+  description: string;
+  site: string | undefined;
+}
+
+const unclosed = new FinalizationRegistry<Unclosed>(({ handle, description, site }) => {
   if (handle.fd < 0) return;
   handle.close();
-  process.emitWarning(`unclosed ${description}`, 'ResourceWarning');
+  process.emitWarning(`unclosed ${description}`, { type: 'ResourceWarning', detail: site });
 });
 
 /** Closes handle's fd, with a warning naming it, if owner is collected unclosed. */
 export function closeWhenCollected(owner: object, handle: Handle, description: string): void {
-  unclosed.register(owner, { handle, description }, handle);
+  const site = TRACING ? creationSite() : undefined;
+  // A worker that ends closes the fds its Sockets still own (native/teardown.c), and prints the site with its warning.
+  if (site !== undefined && !isMainThread) native.own(handle.fd, site);
+  unclosed.register(owner, { handle, description, site }, handle);
 }
 
 /** The socket was closed or detached by its user: nothing is left for the GC to close. */
 export function released(handle: Handle): void {
   unclosed.unregister(handle);
 }
+
+/** Every Socket's clone guard: an fd is posted, not the object that owns it. */
+export const SOCKET_CLONE_GUARD = cloneGuard(
+  'A berkeley Socket cannot be cloned or posted to another thread: post its fd instead. sock.detach() gives the fd up and new Socket(undefined, undefined, undefined, fd) owns it there; or, to keep this socket, post sock.fileno() and take a dup of it there with socket.fromfd(fd, family, type) before this one is closed.',
+);

@@ -1,14 +1,15 @@
 // sendmsg/recvmsg with ancillary data and fd passing over them: the
 // argument checks and results behind those Socket methods.
 import { MSG_CTRUNC, SCM_RIGHTS, SOL_SOCKET } from '../core/constants.js';
-import { IOV_MAX, native } from '../core/native.js';
-import { checkInt, toBytes, typeError } from '../core/validate.js';
+import { CONTROL_MAX, IOV_MAX, native } from '../core/native.js';
+import { checkInt, checkWritable, rangeError, toBytes, typeError, valueError } from '../core/validate.js';
 
 /** One ancillary data item: `[cmsg_level, cmsg_type, data]`. */
 export type Ancillary = [level: number, type: number, data: Buffer];
 
-// The most items an iterable argument may hold: sendmsg's iovec limit
-// (IOV_MAX), and as many ancillary items or fds as a control buffer takes.
+// The most items an iterable argument may hold: sendmsg's
+// and recvmsgInto's iovec limit (IOV_MAX), and as many ancillary items or
+// fds as a control buffer takes.
 const ITEMS_MAX = IOV_MAX;
 
 /** The items of an iterable argument, refusing a non-iterable and an endless or oversized one. */
@@ -16,7 +17,7 @@ function items(value: unknown, name: string, expected: string): unknown[] {
   if (value === null || typeof value !== 'object' || !(Symbol.iterator in value)) throw typeError(name, expected, value);
   const list: unknown[] = [];
   for (const item of value as Iterable<unknown>) {
-    if (list.length === ITEMS_MAX) throw new RangeError(`The "${name}" argument has more than ${ITEMS_MAX} items`);
+    if (list.length === ITEMS_MAX) throw valueError(`The "${name}" argument has more than ${ITEMS_MAX} items`);
     list.push(item);
   }
   return list;
@@ -25,6 +26,16 @@ function items(value: unknown, name: string, expected: string): unknown[] {
 /** sendmsg's buffers, checked: bytes each, at most IOV_MAX. */
 export function checkBuffers(buffers: unknown): (ArrayBufferView | ArrayBuffer)[] {
   return items(buffers, 'buffers', 'an iterable of bytes').map((b, i) => toBytes(b, `buffers[${i}]`));
+}
+
+/** recvmsgInto's buffers, checked: writable views each, at most IOV_MAX. */
+export function checkViews(buffers: unknown): ArrayBufferView[] {
+  return items(buffers, 'buffers', 'an iterable of Buffers, TypedArrays or DataViews').map((b, i) => checkWritable(b, `buffers[${i}]`));
+}
+
+/** recvmsg's ancbufsize, checked: the control buffer's bytes, 0 (none) by default. */
+export function checkAncbufsize(ancbufsize: unknown): number {
+  return ancbufsize === undefined ? 0 : checkInt(ancbufsize, 'ancbufsize', 0, CONTROL_MAX);
 }
 
 /** sendmsg's ancillary data, checked: `[level, type, bytes]` triples. */
@@ -59,13 +70,13 @@ export function fdsOf(ancdata: Ancillary[], msgFlags: number): number[] {
 /** CMSG_LEN(length): the cmsg_len of an item carrying length bytes. */
 export function CMSG_LEN(length: number): number {
   const n = native.CMSG_LEN(checkInt(length, 'length', 0));
-  if (n < 0) throw new RangeError(`The "length" argument is too large: ${length}`);
+  if (n < 0) throw rangeError(`The "length" argument is too large: ${length}`);
   return n;
 }
 
 /** CMSG_SPACE(length): the buffer space an item carrying length bytes takes. */
 export function CMSG_SPACE(length: number): number {
   const n = native.CMSG_SPACE(checkInt(length, 'length', 0));
-  if (n < 0) throw new RangeError(`The "length" argument is too large: ${length}`);
+  if (n < 0) throw rangeError(`The "length" argument is too large: ${length}`);
   return n;
 }

@@ -3,16 +3,22 @@
 // libuv's thread pool in their async form, on the calling thread in Sync.
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
-import type { SocketAddress } from './address.js';
+import type { IPv4Address, IPv6SocketAddress } from './address.js';
 import { AF_INET, AF_INET6, AF_UNSPEC, AI_NUMERICHOST, SOCK_DGRAM } from '../core/constants.js';
 import { errno, errorFromErrno, GaiError, hostError, SocketError } from '../core/errors.js';
 import { either, start, steps, wait, type Blocking, type Steps } from '../io/blocking.js';
 import { lookup } from './lookup.js';
 import { native, type NativeAddress, type NativeGaiFailure, type NativeHostent, type NativeHostFailure } from '../core/native.js';
-import { checkInt, checkString, typeError, type WaitOptions } from '../core/validate.js';
+import { checkInt, checkString, typeError, valueError, type WaitOptions } from '../core/validate.js';
 
-/** One getaddrinfo result: `[family, type, proto, canonname, sockaddr]`. */
-export type AddrInfo = [family: number, type: number, proto: number, canonname: string, sockaddr: SocketAddress];
+/**
+ * One getaddrinfo result: `[family, type, proto, canonname, sockaddr]`, an
+ * AF_INET or AF_INET6 address (the C libraries resolve no other family),
+ * its sockaddr typed by its family.
+ */
+export type AddrInfo =
+  | [family: typeof AF_INET, type: number, proto: number, canonname: string, sockaddr: IPv4Address]
+  | [family: typeof AF_INET6, type: number, proto: number, canonname: string, sockaddr: IPv6SocketAddress];
 /** `[hostname, aliases, addresses]`, as Python's gethostbyname_ex/gethostbyaddr. */
 export type HostEntry = [hostname: string, aliases: string[], addresses: string[]];
 
@@ -64,7 +70,7 @@ export function getaddrinfoSync(host: string | null, port: number | string | nul
 /** Python's rule: the sockaddr's host must be numeric and name one address. */
 function nameinfoTarget(sockaddr: unknown, flags: unknown): [number, NativeAddress, number] {
   if (!Array.isArray(sockaddr)) throw typeError('sockaddr', 'a [host, port] or [host, port, flowinfo, scopeId] tuple', sockaddr);
-  if (sockaddr.length < 2 || sockaddr.length > 4) throw new RangeError(`The "sockaddr" argument must have 2 to 4 elements; got ${sockaddr.length}`);
+  if (sockaddr.length < 2 || sockaddr.length > 4) throw valueError(`The "sockaddr" argument must have 2 to 4 elements; got ${sockaddr.length}`);
   const [host, port, flowinfo = 0, scopeId = 0] = sockaddr as unknown[];
   if (typeof host !== 'string') throw typeError('sockaddr[0]', 'a string (host)', host);
   checkInt(port, 'sockaddr[1]', 0, 65535);
@@ -72,11 +78,11 @@ function nameinfoTarget(sockaddr: unknown, flags: unknown): [number, NativeAddre
   checkInt(scopeId, 'sockaddr[3]', 0, 0xffffffff);
   // A numeric host: answered at once, never a look-up that waits.
   const found = lookup(host, String(port), AF_UNSPEC, SOCK_DGRAM, 0, AI_NUMERICHOST).sync();
-  if (found.length !== 1) throw new SocketError(errno.EINVAL!, 'sockaddr resolved to multiple addresses', 'getnameinfo');
+  if (found.length !== 1) throw new SocketError(errno.EINVAL, 'sockaddr resolved to multiple addresses', 'getnameinfo');
   const [family, , , , address] = found[0]!;
   const resolved = address as [string, number, number?, number?];
   if (family === AF_INET) {
-    if (sockaddr.length !== 2) throw new RangeError('The "sockaddr" argument for IPv4 must be a [host, port] tuple');
+    if (sockaddr.length !== 2) throw valueError('The "sockaddr" argument for IPv4 must be a [host, port] tuple');
     return [family, [resolved[0], port as number], checkInt(flags, 'flags')];
   }
   return [family, [resolved[0], port as number, flowinfo as number, scopeId as number], checkInt(flags, 'flags')];
@@ -250,21 +256,21 @@ function protoArgument(proto: unknown): string | null {
 /** The port of a service (`/etc/services`), optionally for one protocol. */
 export function getservbyname(servicename: string, protocolname?: string): number {
   const port = native.getservbyname(checkHost(servicename, 'servicename'), protoArgument(protocolname));
-  if (port === null) throw new SocketError(errno.ENOENT!, 'service/proto not found', 'getservbyname');
+  if (port === null) throw new SocketError(errno.ENOENT, 'service/proto not found', 'getservbyname');
   return port;
 }
 
 /** The service name of a port, optionally for one protocol. */
 export function getservbyport(port: number, protocolname?: string): string {
   const name = native.getservbyport(checkInt(port, 'port', 0, 65535), protoArgument(protocolname));
-  if (name === null) throw new SocketError(errno.ENOENT!, 'port/proto not found', 'getservbyport');
+  if (name === null) throw new SocketError(errno.ENOENT, 'port/proto not found', 'getservbyport');
   return name;
 }
 
 /** The number of a protocol (`/etc/protocols`), such as 6 for 'tcp'. */
 export function getprotobyname(protocolname: string): number {
   const number = native.getprotobyname(checkHost(protocolname, 'protocolname'));
-  if (number === null) throw new SocketError(errno.ENOENT!, 'protocol not found', 'getprotobyname');
+  if (number === null) throw new SocketError(errno.ENOENT, 'protocol not found', 'getprotobyname');
   return number;
 }
 

@@ -15,7 +15,7 @@ export function setsockopt(fd: number, level: number, option: number, value: unk
     if (optlen === undefined) throw typeError('optlen', 'a number when value is null', optlen);
     rc = native.setsockoptNull(fd, level, option, checkInt(optlen, 'optlen', 0, SOCKOPT_MAX));
   } else if (optlen !== undefined) {
-    throw new TypeError('The "optlen" argument is only allowed when value is null');
+    throw typeError('optlen', 'undefined unless value is null', optlen);
   } else if (typeof value === 'number') {
     // A C int, as Python's: an unsigned option (SO_MARK) past 2**31-1 takes its bits as a negative int or as bytes.
     rc = native.setsockoptInt(fd, level, option, checkInt(value, 'value', -0x80000000, 0x7fffffff));

@@ -75,9 +75,10 @@ export function readAndSend(range: FileRange, sendall: (chunk: Buffer) => Blocki
     const chunk = Buffer.allocUnsafe(CHUNK);
     let sent = 0;
     for (;;) {
-      const data = yield* wait(readChunk(range.fd, range.offset === null ? null : range.offset + sent, range.count - sent, chunk));
-      if (data.length === 0) return sent;
+      let data: Buffer;
       try {
+        data = yield* wait(readChunk(range.fd, range.offset === null ? null : range.offset + sent, range.count - sent, chunk));
+        if (data.length === 0) return sent;
         yield* wait(sendall(data));
       } catch (error) {
         // An abort says how much of the whole file went out, not of this chunk.

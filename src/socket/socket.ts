@@ -1,30 +1,31 @@
 // The Socket class (Python's socket.socket): one thin method per socket
 // call. Every call that can wait is prepared once in calls.ts; its Promise
 // method and its …Sync twin are the two drivers of that one preparation.
-import type net from 'node:net';
+import type { Socket as NetSocket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import * as C from '../core/constants.js';
 import { checkResult, closedError, errorFromErrno } from '../core/errors.js';
 import { native, type NativeAddress } from '../core/native.js';
 import { checkBoolean, checkInt, checkTimeout, isWaitOptions, type Data, type WaitOptions } from '../core/validate.js';
+import { chunks } from '../adapters/chunks.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { dupNetSocket, toNetSocket } from '../adapters/netinterop.js';
 import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from '../adapters/streams.js';
 import { ASYNC, asyncForm, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import { Handle } from '../io/handle.js';
 import { READ } from '../io/waiters.js';
-import { resolveSync, type Address, type SocketAddress } from './address.js';
+import { resolveSync, type Address, type SenderAddress, type SocketAddress } from './address.js';
 import * as calls from './calls.js';
-import type { Message } from './calls.js';
+import type { Message, MessageInto } from './calls.js';
 import { describe } from './describe.js';
-import { closeWhenCollected, released } from './lifetime.js';
+import { closeWhenCollected, released, SOCKET_CLONE_GUARD } from './lifetime.js';
 import type { FileLike } from './sendfile.js';
 import { getsockopt, setsockopt, type OptionValue } from './options.js';
 import { getdefaulttimeout } from './timeout.js';
 import { open } from './open.js';
 
-export type { Data, Message };
+export type { Data, Message, MessageInto };
 
 // Lets accept() and the module functions build a Socket around an fd they
 // just made, without the checks the public fileno argument needs.
@@ -35,41 +36,47 @@ class Adopted {
 const BACKLOG_DEFAULT = Math.min(C.SOMAXCONN, 128);
 const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
 
-function settleAddress(value: NativeAddress | number, syscall: string): SocketAddress {
+// The addon decodes an address by the socket's family: on a socket of family
+// F, what it returns is a SocketAddress<F>.
+function settleAddress<F extends number>(value: NativeAddress | number, syscall: string): SocketAddress<F> {
   if (typeof value === 'number') throw errorFromErrno(value, syscall);
-  return value;
+  return value as SocketAddress<F>;
 }
 
-function acceptOp(fd: number, listener: Socket): [Socket, SocketAddress] | number {
+function acceptOp<F extends number, T extends number>(fd: number, listener: Socket<F, T>): [Socket<F, T>, SocketAddress<F>] | number {
   const result = native.accept(fd);
   if (typeof result === 'number') return result;
-  return [adoptSocket(listener.family, listener.type, listener.proto, result[0]), result[1]];
+  return [adoptSocket(listener.family, listener.type, listener.proto, result[0]), result[1] as SocketAddress<F>];
 }
-
-let acceptOn: (sock: Socket, timeout: number | null) => Promise<[Socket, SocketAddress]>;
-let handleOf: (sock: Socket) => Handle;
 
 /**
  * accept(2) with a timeout of its own (seconds) rather than the socket's:
  * a server that knows its socket is readable accepts with 0, never waiting
  * for a connection another process took first.
  */
-export function acceptWithin(sock: Socket, timeout: number | null): Promise<[Socket, SocketAddress]> {
-  return acceptOn(sock, timeout);
-}
+export let acceptWithin: <F extends number, T extends number>(sock: Socket<F, T>, timeout: number | null) => Promise<[Socket<F, T>, SocketAddress<F>]>;
+/** A Socket's Handle, for an SSLSocket's TLS engine, whose calls wait on it as the Socket's own do. */
+export let socketHandle: (sock: Socket) => Handle;
 
 /**
  * A BSD socket (Python's `socket.socket`). Every call that can wait has a
  * Promise form (`recv`) and a blocking form (`recvSync`); the mode set by
  * `settimeout`/`setblocking` applies to both.
+ *
+ * F and T are the family and type it was made with, as the type checker
+ * knows them: `socket(AF_INET, SOCK_DGRAM)`'s addresses are `[host, port]`
+ * and its recvfrom always reports one; a socket made from plain numbers has
+ * every address form.
  */
-export class Socket {
+export class Socket<F extends number = number, T extends number = number> {
   /** The address family, such as `AF_INET`. */
-  readonly family: number;
+  readonly family: F;
   /** The socket type, such as `SOCK_STREAM` (without SOCK_NONBLOCK/SOCK_CLOEXEC). */
-  readonly type: number;
+  readonly type: T;
   /** The protocol number. */
   readonly proto: number;
+  // structuredClone and postMessage throw a DataCloneError that says to post the fd.
+  private readonly cloneGuard = SOCKET_CLONE_GUARD;
   readonly #handle: Handle;
   // The files made by makefile(), made on first use (Python's _io_refs).
   #files: FileRefs | undefined;
@@ -78,18 +85,18 @@ export class Socket {
    * socket(2). With `fileno`, wraps that fd (taking ownership, as Python);
    * family, type and proto are then read from the fd when not given.
    */
-  constructor(family?: number, type?: number, proto?: number, fileno?: number | null) {
+  constructor(family?: F, type?: T, proto?: number, fileno?: number | null) {
     let fd: number;
     let timeout: number | null = getdefaulttimeout();
     if ((fileno as unknown) instanceof Adopted) {
       fd = (fileno as unknown as Adopted).fd;
     } else {
-      [fd, family, type, proto] = open(family, type, proto, fileno);
+      [fd, family, type, proto] = open(family, type, proto, fileno) as [number, F, T, number];
       if (type & (C.SOCK_NONBLOCK ?? 0)) timeout = 0;
     }
     this.#handle = new Handle(fd, timeout);
     this.family = family!;
-    this.type = type! & ~TYPE_FLAGS;
+    this.type = (type! & ~TYPE_FLAGS) as T;
     this.proto = proto!;
     this.#handle.owner = new WeakRef(this);
     closeWhenCollected(this, this.#handle, this.#describe(false));
@@ -113,10 +120,10 @@ export class Socket {
 
   // ---- naming and connecting -------------------------------------------
 
-  /** bind(2). A host name is resolved on the calling thread, as in Python. */
-  bind(address: Address): void {
-    const fd = this.#fd('bind');
-    checkResult(native.bind(fd, this.family, resolveSync(this.family, address)), 'bind');
+  /** bind(2). A host name is resolved on the calling thread, as in Python (before the socket is checked, as there). */
+  bind(address: Address<F>): void {
+    const target = resolveSync(this.family, address);
+    checkResult(native.bind(this.#fd('bind'), this.family, target), { syscall: 'bind', family: this.family, address: target });
   }
 
   /** listen(2); backlog defaults to min(SOMAXCONN, 128). */
@@ -126,51 +133,51 @@ export class Socket {
   }
 
   /** accept(2): the new connection (with the default timeout) and its address. */
-  accept(options?: WaitOptions): Promise<[Socket, SocketAddress]> {
+  accept(options?: WaitOptions): Promise<[Socket<F, T>, SocketAddress<F>]> {
     return promised(() => this.#accept(asyncForm(options), this.#handle.timeout));
   }
 
   /** accept(2) on the calling thread: the new connection and its address. */
-  acceptSync(): [Socket, SocketAddress] {
+  acceptSync(): [Socket<F, T>, SocketAddress<F>] {
     return this.#accept(SYNC, this.#handle.timeout);
   }
 
-  #accept<F extends FormName>(form: Form<F>, timeout: number | null): Results<[Socket, SocketAddress]>[F] {
-    return form.call(this.#handle, timeout, READ, 'accept', acceptOp, this);
+  #accept<G extends FormName>(form: Form<G>, timeout: number | null): Results<[Socket<F, T>, SocketAddress<F>]>[G] {
+    return form.call(this.#handle, timeout, READ, 'accept', acceptOp<F, T>, this);
   }
 
   static {
-    acceptOn = (sock, timeout) => sock.#accept(ASYNC, timeout);
-    handleOf = (sock) => sock.#handle;
+    acceptWithin = (sock, timeout) => sock.#accept(ASYNC, timeout);
+    socketHandle = (sock) => sock.#handle;
   }
 
   /** connect(2); a refused connection is ConnectionRefusedError. A host name is looked up first. */
-  connect(address: Address, options?: WaitOptions): Promise<void> {
+  connect(address: Address<F>, options?: WaitOptions): Promise<void> {
     return promised(() => calls.connect(asyncForm(options), this.#handle, this, address));
   }
 
   /** connect(2) on the calling thread. */
-  connectSync(address: Address): void {
+  connectSync(address: Address<F>): void {
     calls.connect(SYNC, this.#handle, this, address);
   }
 
   /** connect(2) resolving 0 or the errno instead of rejecting (name look-up errors still reject). */
-  connectEx(address: Address, options?: WaitOptions): Promise<number> {
+  connectEx(address: Address<F>, options?: WaitOptions): Promise<number> {
     return promised(() => calls.connectEx(asyncForm(options), this.#handle, this, address));
   }
 
   /** connect(2) on the calling thread: 0 or the errno. */
-  connectExSync(address: Address): number {
+  connectExSync(address: Address<F>): number {
     return calls.connectEx(SYNC, this.#handle, this, address);
   }
 
   /** getsockname(2): the socket's own address. */
-  getsockname(): SocketAddress {
+  getsockname(): SocketAddress<F> {
     return settleAddress(native.getsockname(this.#fd('getsockname')), 'getsockname');
   }
 
   /** getpeername(2): the connected peer's address. */
-  getpeername(): SocketAddress {
+  getpeername(): SocketAddress<F> {
     return settleAddress(native.getpeername(this.#fd('getpeername')), 'getpeername');
   }
 
@@ -203,33 +210,43 @@ export class Socket {
   }
 
   /** recvfrom(2): `[data, address]`. */
-  recvfrom(bufsize: number, flags?: number, options?: WaitOptions): Promise<[Buffer, SocketAddress]> {
-    return promised(() => calls.recvfrom(asyncForm(options), this.#handle, bufsize, flags));
+  recvfrom(bufsize: number, flags?: number, options?: WaitOptions): Promise<[Buffer, SenderAddress<F, T>]> {
+    return promised(() => calls.recvfrom(asyncForm(options), this.#handle, bufsize, flags)) as Promise<[Buffer, SenderAddress<F, T>]>;
   }
 
   /** recvfrom(2) on the calling thread: `[data, address]`. */
-  recvfromSync(bufsize: number, flags?: number): [Buffer, SocketAddress] {
-    return calls.recvfrom(SYNC, this.#handle, bufsize, flags);
+  recvfromSync(bufsize: number, flags?: number): [Buffer, SenderAddress<F, T>] {
+    return calls.recvfrom(SYNC, this.#handle, bufsize, flags) as [Buffer, SenderAddress<F, T>];
   }
 
   /** recvfrom(2) into the caller's memory: `[nbytes, address]`. */
-  recvfromInto(buffer: ArrayBufferView, nbytes?: number, flags?: number, options?: WaitOptions): Promise<[number, SocketAddress]> {
-    return promised(() => calls.recvfromInto(asyncForm(options), this.#handle, buffer, nbytes, flags));
+  recvfromInto(buffer: ArrayBufferView, nbytes?: number, flags?: number, options?: WaitOptions): Promise<[number, SenderAddress<F, T>]> {
+    return promised(() => calls.recvfromInto(asyncForm(options), this.#handle, buffer, nbytes, flags)) as Promise<[number, SenderAddress<F, T>]>;
   }
 
   /** recvfrom(2) into the caller's memory on the calling thread: `[nbytes, address]`. */
-  recvfromIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): [number, SocketAddress] {
-    return calls.recvfromInto(SYNC, this.#handle, buffer, nbytes, flags);
+  recvfromIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): [number, SenderAddress<F, T>] {
+    return calls.recvfromInto(SYNC, this.#handle, buffer, nbytes, flags) as [number, SenderAddress<F, T>];
   }
 
   /** recvmsg(2): `[data, ancdata, msgFlags, address]`; received fds are close-on-exec. */
-  recvmsg(bufsize: number, ancbufsize?: number, flags?: number, options?: WaitOptions): Promise<Message> {
-    return promised(() => calls.recvmsg(asyncForm(options), this.#handle, bufsize, ancbufsize, flags));
+  recvmsg(bufsize: number, ancbufsize?: number, flags?: number, options?: WaitOptions): Promise<Message<F, T>> {
+    return promised(() => calls.recvmsg(asyncForm(options), this.#handle, bufsize, ancbufsize, flags)) as Promise<Message<F, T>>;
   }
 
   /** recvmsg(2) on the calling thread: `[data, ancdata, msgFlags, address]`. */
-  recvmsgSync(bufsize: number, ancbufsize?: number, flags?: number): Message {
-    return calls.recvmsg(SYNC, this.#handle, bufsize, ancbufsize, flags);
+  recvmsgSync(bufsize: number, ancbufsize?: number, flags?: number): Message<F, T> {
+    return calls.recvmsg(SYNC, this.#handle, bufsize, ancbufsize, flags) as Message<F, T>;
+  }
+
+  /** recvmsg(2) scattered into the caller's buffers: `[nbytes, ancdata, msgFlags, address]`. */
+  recvmsgInto(buffers: Iterable<ArrayBufferView>, ancbufsize?: number, flags?: number, options?: WaitOptions): Promise<MessageInto<F, T>> {
+    return promised(() => calls.recvmsgInto(asyncForm(options), this.#handle, buffers, ancbufsize, flags)) as Promise<MessageInto<F, T>>;
+  }
+
+  /** recvmsg(2) into the caller's buffers on the calling thread: `[nbytes, ancdata, msgFlags, address]`. */
+  recvmsgIntoSync(buffers: Iterable<ArrayBufferView>, ancbufsize?: number, flags?: number): MessageInto<F, T> {
+    return calls.recvmsgInto(SYNC, this.#handle, buffers, ancbufsize, flags) as MessageInto<F, T>;
   }
 
   // ---- sending -----------------------------------------------------------
@@ -255,9 +272,9 @@ export class Socket {
   }
 
   /** sendto(2): `sendto(data, address)` or `sendto(data, flags, address)`; the bytes sent. */
-  sendto(data: Data, address: Address, options?: WaitOptions): Promise<number>;
-  sendto(data: Data, flags: number, address: Address, options?: WaitOptions): Promise<number>;
-  sendto(data: Data, flagsOrAddress: number | Address, addressOrOptions?: Address | WaitOptions, options?: WaitOptions): Promise<number> {
+  sendto(data: Data, address: Address<F>, options?: WaitOptions): Promise<number>;
+  sendto(data: Data, flags: number, address: Address<F>, options?: WaitOptions): Promise<number>;
+  sendto(data: Data, flagsOrAddress: number | Address<F>, addressOrOptions?: Address<F> | WaitOptions, options?: WaitOptions): Promise<number> {
     // With flags, the address is third; without, the options may be.
     const withFlags = addressOrOptions !== undefined && !isWaitOptions(addressOrOptions);
     return promised(() =>
@@ -268,9 +285,9 @@ export class Socket {
   }
 
   /** sendto(2) on the calling thread; the bytes sent. */
-  sendtoSync(data: Data, address: Address): number;
-  sendtoSync(data: Data, flags: number, address: Address): number;
-  sendtoSync(data: Data, flagsOrAddress: number | Address, address?: Address): number {
+  sendtoSync(data: Data, address: Address<F>): number;
+  sendtoSync(data: Data, flags: number, address: Address<F>): number;
+  sendtoSync(data: Data, flagsOrAddress: number | Address<F>, address?: Address<F>): number {
     return calls.sendto(SYNC, this.#handle, this, data, flagsOrAddress, address);
   }
 
@@ -278,12 +295,12 @@ export class Socket {
    * sendmsg(2): scatter/gather `buffers`, ancillary data `[level, type,
    * data][]`, and an address for unconnected datagram sockets.
    */
-  sendmsg(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address | null, options?: WaitOptions): Promise<number> {
+  sendmsg(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address<F> | null, options?: WaitOptions): Promise<number> {
     return promised(() => calls.sendmsg(asyncForm(options), this.#handle, this, buffers, ancdata, flags, address));
   }
 
   /** sendmsg(2) on the calling thread; the bytes sent. */
-  sendmsgSync(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address): number {
+  sendmsgSync(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address<F> | null): number {
     return calls.sendmsg(SYNC, this.#handle, this, buffers, ancdata, flags, address);
   }
 
@@ -335,6 +352,11 @@ export class Socket {
     return this.#handle.timeout;
   }
 
+  /** The timeout, as gettimeout() gives it (Python's read-only attribute). */
+  get timeout(): number | null {
+    return this.#handle.timeout;
+  }
+
   /** setblocking(true) is settimeout(null); setblocking(false) is settimeout(0). */
   setblocking(flag: boolean): void {
     const blocking = checkBoolean(flag, 'flag');
@@ -371,6 +393,11 @@ export class Socket {
     return new SocketFile(this, mode, options, this.#files);
   }
 
+  /** `for await (const chunk of sock)`: a SOCK_STREAM socket's data as recv() returns it, until EOF (the timeout applies to each read; leaving the loop early leaves the socket open). */
+  [Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    return chunks(this);
+  }
+
   /** A stream.Duplex that owns the socket: end() is shutdown(SHUT_WR), destroy() closes it. */
   toDuplex(options?: ToDuplexOptions): Duplex {
     return toDuplex(this, options);
@@ -382,12 +409,12 @@ export class Socket {
   }
 
   /** A net.Socket over a dup of this connected TCP or Unix stream socket's fd. */
-  toNetSocket(): net.Socket {
+  toNetSocket(): NetSocket {
     return toNetSocket(this);
   }
 
   /** A Socket over a dup of a net.Socket's fd (TypeError if it has none). */
-  static fromNetSocket(socket: net.Socket): Socket {
+  static fromNetSocket(socket: NetSocket): Socket {
     return socketOnFd(dupNetSocket(socket), -1, -1, -1);
   }
 
@@ -409,7 +436,7 @@ export class Socket {
   }
 
   /** A new Socket on a dup of the fd, with the same timeout. */
-  dup(): Socket {
+  dup(): Socket<F, T> {
     const fd = native.dup(this.#fd('dup'));
     checkResult(fd, 'dup');
     const copy = adoptSocket(this.family, this.type, this.proto, fd);
@@ -455,22 +482,13 @@ export class Socket {
   }
 }
 
-/**
- * A Socket's Handle (its fd, mode and readiness), for the calls of what
- * runs on the socket (an SSLSocket's TLS engine), which wait on it as the
- * Socket's own calls do.
- */
-export function socketHandle(sock: Socket): Handle {
-  return handleOf(sock);
-}
-
 /** Builds a Socket around an fd the library just made. */
-export function adoptSocket(family: number, type: number, proto: number, fd: number): Socket {
+export function adoptSocket<F extends number, T extends number>(family: F, type: T, proto: number, fd: number): Socket<F, T> {
   return new Socket(family, type, proto, new Adopted(fd) as unknown as number);
 }
 
 /** A Socket owning fd (family, type and proto read from it where -1); the fd is closed if that fails. */
-export function socketOnFd(fd: number, family: number, type: number, proto: number): Socket {
+export function socketOnFd<F extends number, T extends number>(fd: number, family: F, type: T, proto: number): Socket<F, T> {
   try {
     return new Socket(family, type, proto, fd);
   } catch (error) {

@@ -1,6 +1,6 @@
 // Python's socketserver request handlers. The server constructs one per
 // request, then runs setup(), handle() and finish() (each may be async).
-import type { SocketAddress } from '../socket/address.js';
+import type { Address, SocketAddress } from '../socket/address.js';
 import { IPPROTO_TCP, TCP_NODELAY } from '../core/constants.js';
 import type { SocketFile } from '../adapters/file.js';
 import type { Socket } from '../socket/socket.js';
@@ -18,8 +18,8 @@ export class BaseRequestHandler<Request = unknown, Server extends BaseServer = B
   constructor(
     /** The request: the connected Socket (stream servers), or `[packet, socket]` (datagram servers). */
     readonly request: Request,
-    /** The client's address, as recvfrom() or accept() gave it. */
-    readonly clientAddress: SocketAddress,
+    /** The client's address, as recvfrom() or accept() gave it (null where the kernel gave none: a datagram from an unbound AF_UNIX socket). */
+    readonly clientAddress: SocketAddress | null,
     /** The server that received the request. */
     readonly server: Server,
   ) {}
@@ -98,6 +98,7 @@ export class DatagramRequestHandler<Server extends BaseServer = BaseServer> exte
 
   /** Sends what was written to wfile back to the client as one datagram. */
   override async finish(): Promise<void> {
-    await this.socket.sendto(this.wfile.getvalue(), this.clientAddress as never);
+    // A client without an address (null) cannot be answered: sendto refuses it with a TypeError, as Python's.
+    await this.socket.sendto(this.wfile.getvalue(), this.clientAddress as Address);
   }
 }

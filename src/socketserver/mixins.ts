@@ -5,9 +5,10 @@
 // socket instead of binding, and serves until the primary stops it.
 import { fork, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { checkBoolean, checkObject, type WaitOptions } from '../core/validate.js';
 import type { SocketAddress } from '../socket/address.js';
 import { Socket } from '../socket/socket.js';
-import type { TCPServer } from './server.js';
+import { servingSignal, stoppedBy, type TCPServer } from './server.js';
 
 /** A class whose instances are T: what a mixin extends. @inline */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -22,7 +23,7 @@ export function ThreadingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase
     blockOnClose = true;
 
     /** Starts serving the request as its own task and resolves at once; a failure goes to handleError(). */
-    override processRequest(request: unknown, clientAddress: SocketAddress): Promise<void> {
+    override processRequest(request: unknown, clientAddress: SocketAddress | null): Promise<void> {
       const tasks = running.get(this) ?? new Set<Promise<void>>();
       running.set(this, tasks);
       const task = (async () => {
@@ -71,7 +72,8 @@ let constructing = -1;
 
 interface Forking {
   index: number;
-  workers: Set<ChildProcess>;
+  /** The workers running, null until the first starts (Python's active_children is None until the first fork). */
+  workers: Set<ChildProcess> | null;
   stopping: boolean;
   stop?: () => void;
   /** Workers that died soon after starting, in a row. */
@@ -92,6 +94,12 @@ function inWorker(server: object): boolean {
  * Serves requests in up to `maxChildren` worker processes sharing the
  * listening socket, for handlers that need more than one core. A worker
  * that dies is replaced; serverClose() stops them all.
+ *
+ * Node has no fork(), so the model differs from Python's, which forks a
+ * child per request, at most `max_children` at once: here `maxChildren`
+ * workers start with serveForever() and each serves many requests until
+ * the server stops. `activeChildren` and `collectChildren()` are Python's,
+ * over those workers.
  */
 export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) {
   return class ForkingServer extends Base {
@@ -106,7 +114,25 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
       takeWorkerMark();
       constructing = forkingServers++;
       super(...(args as unknown[]));
-      forking.set(this, { index: constructing, workers: new Set(), stopping: false, quickExits: 0 });
+      forking.set(this, { index: constructing, workers: null, stopping: false, quickExits: 0 });
+    }
+
+    /** The pids of the workers running now (Python's active_children): null until the first starts, and in a worker. */
+    get activeChildren(): Set<number> | null {
+      const { workers } = forking.get(this)!;
+      return workers && new Set([...workers].flatMap((worker) => (worker.pid === undefined ? [] : [worker.pid])));
+    }
+
+    /**
+     * Python's collect_children(). Node reaps each worker the moment it
+     * exits, when it leaves activeChildren, so there is never one left to
+     * reap; with `blocking`, resolves once every worker running now has
+     * exited (as the primary stops them, or they die).
+     */
+    async collectChildren(options: { blocking?: boolean } = {}): Promise<void> {
+      checkObject(options, 'options');
+      const blocking = checkBoolean(options.blocking ?? false, 'options.blocking');
+      if (blocking) await Promise.all([...(forking.get(this)!.workers ?? [])].map(exited));
     }
 
     /** Whether this process is one of the server's workers (the program's entry runs in both). */
@@ -127,8 +153,12 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
       if (!inWorker(this)) super.serverActivate();
     }
 
-    /** Primary: starts maxChildren workers and resolves at shutdown(). Worker: serves until the primary stops it. */
-    override serveForever(pollInterval = 0.5): Promise<void> {
+    /**
+     * Primary: starts maxChildren workers and resolves at shutdown() (an
+     * abort of `options.signal` shuts down and rejects with an AbortError).
+     * Worker: serves until the primary stops it.
+     */
+    override serveForever(pollInterval = 0.5, options?: WaitOptions): Promise<void> {
       const state = forking.get(this)!;
       if (inWorker(this)) {
         // The primary says when to stop; its exit stops us too.
@@ -136,11 +166,17 @@ export function ForkingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) 
         process.on('message', (message) => message === 'shutdown' && stop());
         process.once('disconnect', stop);
         process.channel?.unref();
-        return super.serveForever(pollInterval);
+        return super.serveForever(pollInterval, options);
+      }
+      let signal: AbortSignal | undefined;
+      try {
+        signal = servingSignal(options);
+      } catch (error) {
+        return Promise.reject(error);
       }
       state.stopping = false;
       for (let k = 0; k < this.maxChildren; k++) spawnWorker(this, state);
-      return new Promise<void>((resolve) => (state.stop = resolve));
+      return stoppedBy(this, new Promise<void>((resolve) => (state.stop = resolve)), signal);
     }
 
     /** Primary: stops the workers (letting them finish with blockOnClose), then ends serveForever(). */
@@ -172,10 +208,10 @@ function spawnWorker(server: TCPServer, state: Forking): void {
     env: { ...process.env, [WORKER_ENV]: String(state.index) },
     stdio: ['inherit', 'inherit', 'inherit', 'ipc', server.socket.fileno()],
   });
-  state.workers.add(worker);
+  (state.workers ??= new Set()).add(worker);
   const started = performance.now();
   worker.once('exit', (code, signal) => {
-    state.workers.delete(worker);
+    state.workers?.delete(worker);
     if (state.stopping || state.stop === undefined) return;
     // A worker that dies at once (a broken program) is restarted ever more slowly.
     state.quickExits = performance.now() - started < QUICK_EXIT_MS ? state.quickExits + 1 : 0;
@@ -187,15 +223,25 @@ function spawnWorker(server: TCPServer, state: Forking): void {
   });
 }
 
+function hasExited(worker: ChildProcess): boolean {
+  return worker.exitCode !== null || worker.signalCode !== null;
+}
+
+/** Resolves once worker has exited. */
+function exited(worker: ChildProcess): Promise<void> {
+  if (hasExited(worker)) return Promise.resolve();
+  return new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+}
+
 /** Asks every worker to finish (or, without blockOnClose, terminates it) and waits for the exits. */
 async function stopWorkers(state: Forking, wait: boolean): Promise<void> {
   clearTimeout(state.restart);
-  const exits = [...state.workers].map((worker) => {
-    if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  const exits = [...(state.workers ?? [])].map((worker) => {
+    if (hasExited(worker)) return Promise.resolve();
+    const exit = exited(worker);
     if (wait && worker.connected) worker.send('shutdown');
     else worker.kill('SIGTERM');
-    return exited;
+    return exit;
   });
   await Promise.all(exits);
 }

@@ -5,6 +5,7 @@ import type { Address, SocketAddress } from '../socket/address.js';
 import * as C from '../core/constants.js';
 import { OUT_OF_RESOURCES } from '../core/errno.js';
 import { AbortError, SocketError } from '../core/errors.js';
+import { signalOf, type WaitOptions } from '../core/validate.js';
 import { pause } from '../selectors/fdset.js';
 import { DefaultSelector, EVENT_READ } from '../selectors/selector.js';
 import { acceptWithin, Socket } from '../socket/socket.js';
@@ -48,12 +49,33 @@ async function starved(server: BaseServer, error: SocketError): Promise<void> {
   await pause(next / 1000);
 }
 
+/** serveForever()'s options: its signal, refused at once if already aborted. */
+export function servingSignal(options: unknown): AbortSignal | undefined {
+  const signal = signalOf(options);
+  if (signal?.aborted === true) throw new AbortError(signal.reason);
+  return signal;
+}
+
+/** serveForever() until it ends; an abort of signal stops the server as shutdown() does, and rejects with an AbortError. */
+export async function stoppedBy(server: BaseServer, serving: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return serving;
+  // A failure while stopping reaches the caller through serving itself.
+  const onAbort = (): void => void server.shutdown().catch(() => undefined);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await serving;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  if (signal.aborted) throw new AbortError(signal.reason);
+}
+
 /**
  * The request loop of every server, and its hooks (Python's
  * socketserver.BaseServer). Every hook may return a Promise, which is awaited.
  *
  * Methods for the caller:
- * - `serveForever(pollInterval)`: handle requests until shutdown().
+ * - `serveForever(pollInterval, { signal })`: handle requests until shutdown() (or the signal aborts).
  * - `shutdown()`: stop serveForever() and wait until it has stopped.
  * - `handleRequest()`: wait for one request (up to `timeout`) and handle it.
  * - `serverClose()`: release the server's socket; also `await using`.
@@ -86,12 +108,12 @@ export abstract class BaseServer {
   /** Seconds handleRequest() waits before handleTimeout(); null waits forever. */
   timeout: number | null = null;
   /** The address given, then the address bound (getsockname()) once serverBind() ran. */
-  serverAddress: Address | SocketAddress;
+  serverAddress: Address;
   /** The handler class constructed for each request. */
   readonly RequestHandlerClass: HandlerClass<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   /** Records the address and handler class; binds nothing (subclasses do). */
-  constructor(serverAddress: Address | SocketAddress, RequestHandlerClass: HandlerClass<any>) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  constructor(serverAddress: Address, RequestHandlerClass: HandlerClass<any>) { // eslint-disable-line @typescript-eslint/no-explicit-any
     this.serverAddress = serverAddress;
     this.RequestHandlerClass = RequestHandlerClass;
   }
@@ -105,8 +127,18 @@ export abstract class BaseServer {
   /** Makes the socket ready for requests (TCPServer listens). */
   serverActivate(): void {}
 
-  /** Handles requests until shutdown(); resolves once stopped. The loop wakes at once on shutdown. */
-  serveForever(pollInterval = 0.5): Promise<void> {
+  /**
+   * Handles requests until shutdown(); resolves once stopped. The loop wakes
+   * at once on shutdown. An abort of `options.signal` stops it as shutdown()
+   * does, and it then rejects with an AbortError; it may serve again.
+   */
+  serveForever(pollInterval = 0.5, options?: WaitOptions): Promise<void> {
+    let signal: AbortSignal | undefined;
+    try {
+      signal = servingSignal(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (loops.has(this)) return Promise.reject(new Error('serveForever() is already running'));
     const stop = new AbortController();
     const serving = (async () => {
@@ -130,7 +162,7 @@ export abstract class BaseServer {
       }
     })();
     loops.set(this, { serving, stop });
-    return serving;
+    return stoppedBy(this, serving, signal);
   }
 
   /** Stops serveForever() and waits until it has stopped. */
@@ -165,7 +197,7 @@ export abstract class BaseServer {
 
   /** Takes one request (the socket is readable), verifies it and processes it; a failure goes to handleError(). */
   async handleRequestNoblock(): Promise<void> {
-    let request: unknown, clientAddress: SocketAddress;
+    let request: unknown, clientAddress: SocketAddress | null;
     try {
       [request, clientAddress] = await this.getRequest();
     } catch (error) {
@@ -187,24 +219,24 @@ export abstract class BaseServer {
   }
 
   /** Hook: takes the next request from the socket; resolves with [request, clientAddress]. */
-  abstract getRequest(): Promise<[unknown, SocketAddress]>;
+  abstract getRequest(): Promise<[unknown, SocketAddress | null]>;
 
   /** Hook: handleRequest() waited `timeout` seconds and no request came; does nothing by default. */
   handleTimeout(): void | Promise<void> {}
 
   /** Hook: returns whether to serve the request (false: it is shut down unserved); true by default. */
-  verifyRequest(_request: unknown, _clientAddress: SocketAddress): boolean | Promise<boolean> {
+  verifyRequest(_request: unknown, _clientAddress: SocketAddress | null): boolean | Promise<boolean> {
     return true;
   }
 
   /** Hook: serves the request by finishRequest(), then shutdownRequest(); the mixins run it concurrently instead. */
-  async processRequest(request: unknown, clientAddress: SocketAddress): Promise<void> {
+  async processRequest(request: unknown, clientAddress: SocketAddress | null): Promise<void> {
     await this.finishRequest(request, clientAddress);
     await this.shutdownRequest(request);
   }
 
   /** Hook: constructs the handler and runs setup(), handle(), and finish() whatever happens. */
-  async finishRequest(request: unknown, clientAddress: SocketAddress): Promise<void> {
+  async finishRequest(request: unknown, clientAddress: SocketAddress | null): Promise<void> {
     const handler = new this.RequestHandlerClass(request, clientAddress, this);
     await handler.setup();
     try {
@@ -223,7 +255,7 @@ export abstract class BaseServer {
   closeRequest(_request: unknown): void | Promise<void> {}
 
   /** Hook: a request failed (request and address are null for a failed accept); prints the error and keeps serving, as Python's handle_error. */
-  handleError(_request: unknown, clientAddress: SocketAddress, error?: unknown): void | Promise<void> {
+  handleError(_request: unknown, clientAddress: SocketAddress | null, error?: unknown): void | Promise<void> {
     const line = '-'.repeat(40);
     const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
     process.stderr.write(`${line}\nException occurred during processing of request from ${JSON.stringify(clientAddress)}\n${text}\n${line}\n`);
@@ -339,7 +371,7 @@ export class TCPServer extends BaseServer {
   override serverBind(): void {
     if (this.allowReuseAddress) this.socket.setsockopt(C.SOL_SOCKET, C.SO_REUSEADDR, 1);
     if (this.allowReusePort && hasReusePort()) this.socket.setsockopt(C.SOL_SOCKET, C.SO_REUSEPORT, 1);
-    this.socket.bind(this.serverAddress as Address);
+    this.socket.bind(this.serverAddress);
     this.serverAddress = this.socket.getsockname();
   }
 
@@ -367,7 +399,7 @@ export class TCPServer extends BaseServer {
    * accept() without waiting: the loop calls it once the socket is readable, and a
    * connection another process took first is a BlockingIOError, not a hang.
    */
-  override getRequest(): Promise<[unknown, SocketAddress]> {
+  override getRequest(): Promise<[unknown, SocketAddress | null]> {
     return acceptWithin(this.socket, 0);
   }
 
@@ -403,7 +435,7 @@ export class UDPServer extends TCPServer {
   }
 
   /** Reads one datagram without waiting; resolves with [[packet, socket], clientAddress]. */
-  override getRequest(): Promise<[unknown, SocketAddress]> {
+  override getRequest(): Promise<[unknown, SocketAddress | null]> {
     const [packet, clientAddress] = this.socket.recvfromSync(this.maxPacketSize, C.MSG_DONTWAIT);
     return Promise.resolve([[packet, this.socket] as DatagramRequest, clientAddress]);
   }

@@ -5,7 +5,7 @@
 // the form of its signal), its …Sync twin SYNC.
 import { SHUT_RDWR, SHUT_WR } from '../core/constants.js';
 import { closedError } from '../core/errors.js';
-import { checkInt, checkSize, checkWritable, toBytes, toUint8Array } from '../core/validate.js';
+import { checkInt, checkIntoLength, checkSize, checkWritable, toBytes, toUint8Array } from '../core/validate.js';
 import { abortableEither, steps, wait, type Blocking } from '../io/blocking.js';
 import { call } from '../io/call.js';
 import { abortable, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
@@ -36,8 +36,7 @@ export function recv<F extends FormName>(form: Form<F>, e: TLSEngine, bufsize: u
 /** recvInto(): decrypted bytes into the caller's memory (nbytes 0 or none: all of it); the count. */
 export function recvInto<F extends FormName>(form: Form<F>, e: TLSEngine, buffer: unknown, nbytes: unknown, flags: unknown): Results<number>[F] {
   const into = checkWritable(buffer);
-  const limit = nbytes === undefined || nbytes === 0 ? into.byteLength : checkSize(nbytes, 'nbytes');
-  if (limit > into.byteLength) throw new RangeError(`The "nbytes" argument (${limit}) is larger than the buffer (${into.byteLength} bytes)`);
+  const limit = checkIntoLength(into, nbytes);
   checkNoFlags(flags, 'recv_into');
   if (limit === 0) return done(form, e, 'recv_into', 0);
   return form.call(e.handle, e.handle.timeout, READ, 'recv_into', TLSEngine.readIntoOp, e, into, limit);

@@ -1,7 +1,9 @@
 // SSLContext (Python's ssl.SSLContext): its settings (settings.ts) and
 // wrapSocket(), which makes SSLSockets; and create_default_context().
+import { AbortError } from '../core/errors.js';
+import { signalOf, valueError } from '../core/validate.js';
+import { abortable, promised, SYNC } from '../io/forms.js';
 import type { Socket } from '../socket/socket.js';
-import { asyncForm, promised, SYNC } from '../io/forms.js';
 import { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, Purpose } from './constants.js';
 import { SSLContextSettings, type VerifyLocations, type WrapOptions } from './settings.js';
 import { wrap, type SSLSocket } from './socket.js';
@@ -17,10 +19,17 @@ export class SSLContext extends SSLContextSettings {
   /**
    * Wraps a connected stream socket (taking its fd over) and runs the TLS
    * handshake under the socket's timeout, unless doHandshakeOnConnect is
-   * false. `options.signal` may end the handshake's wait.
+   * false. `options.signal` may end the handshake's wait, which closes the
+   * connection, as a failed handshake does; one already aborted leaves the
+   * socket as it was.
    */
   wrapSocket(sock: Socket, options: WrapOptions = {}): Promise<SSLSocket> {
-    return promised(() => wrap(asyncForm(options), this, sock, this.wrapping(options)));
+    return promised(() => {
+      const wrapping = this.wrapping(options);
+      const signal = signalOf(options);
+      if (signal?.aborted === true) throw new AbortError(signal.reason);
+      return wrap(abortable(signal), this, sock, wrapping);
+    });
   }
 
   /** wrapSocket() on the calling thread. */
@@ -31,7 +40,7 @@ export class SSLContext extends SSLContextSettings {
 
 /** purpose must be a Purpose (JavaScript callers may pass anything). */
 function checkPurpose(purpose: unknown): void {
-  if (purpose !== Purpose.SERVER_AUTH && purpose !== Purpose.CLIENT_AUTH) throw new RangeError(`The "purpose" argument must be Purpose.SERVER_AUTH or Purpose.CLIENT_AUTH. Received ${String(purpose)}`);
+  if (purpose !== Purpose.SERVER_AUTH && purpose !== Purpose.CLIENT_AUTH) throw valueError(`The "purpose" argument must be Purpose.SERVER_AUTH or Purpose.CLIENT_AUTH. Received ${String(purpose)}`);
 }
 
 /**

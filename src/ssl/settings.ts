@@ -8,7 +8,7 @@ import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { errorFromErrno } from '../core/errors.js';
 import { native, type NativeTLS, type NativeTLSContext } from '../core/native.js';
-import { checkBoolean, checkInt, typeError, type WaitOptions } from '../core/validate.js';
+import { checkBoolean, checkInt, checkObject, checkString, typeError, valueError, withCode, type WaitOptions } from '../core/validate.js';
 import {
   CERT_NONE,
   CERT_OPTIONAL,
@@ -37,7 +37,12 @@ export interface VerifyLocations {
   cadata?: string | ArrayBufferView;
 }
 
-/** wrapSocket()'s options; `signal` may end the handshake's wait (wrapSocket only). */
+/**
+ * wrapSocket()'s options. `signal` (wrapSocket only) ends the handshake:
+ * wrapSocket rejects with an AbortError and the connection is closed, as
+ * after a failed handshake (it cannot be resumed); already aborted, the
+ * socket is left as it was.
+ */
 export interface WrapOptions extends WaitOptions {
   /** Act as the server of the handshake (needs a PROTOCOL_TLS_SERVER context). */
   serverSide?: boolean;
@@ -76,14 +81,9 @@ function fsError(error: unknown, syscall: string): unknown {
   return typeof errnum === 'number' ? errorFromErrno(errnum, syscall) : error;
 }
 
-/** An options argument must be an object (JavaScript callers may pass anything). */
-function checkObject(value: unknown, name: string): void {
-  if (typeof value !== 'object' || value === null) throw typeError(name, 'an object', value);
-}
-
 function checkVersion(value: unknown, name: string): number {
   checkInt(value, name);
-  if (opensslVersion(value as number) === undefined) throw new RangeError(`The "${name}" argument must be a TLSVersion. Received ${value as number}`);
+  if (opensslVersion(value as number) === undefined) throw valueError(`The "${name}" argument must be a TLSVersion. Received ${value as number}`);
   return value as number;
 }
 
@@ -95,7 +95,7 @@ function optionalBoolean(value: unknown, name: string, otherwise: boolean): bool
 function checkHostname(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw typeError('serverHostname', 'a string', value);
-  if (value.includes('\0') || Buffer.byteLength(value) > 255) throw new RangeError(`The "serverHostname" argument must be a host name of at most 255 bytes, without NUL. Received '${value.slice(0, 64)}'`);
+  if (value.includes('\0') || Buffer.byteLength(value) > 255) throw valueError(`The "serverHostname" argument must be a host name of at most 255 bytes, without NUL. Received '${value.slice(0, 64)}'`);
   return value;
 }
 
@@ -120,7 +120,7 @@ export class SSLContextSettings {
   constructor(protocol: number) {
     checkInt(protocol, 'protocol');
     if (protocol !== PROTOCOL_TLS_CLIENT && protocol !== PROTOCOL_TLS_SERVER) {
-      throw new RangeError(`The "protocol" argument must be PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER. Received ${protocol}`);
+      throw valueError(`The "protocol" argument must be PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER. Received ${protocol}`);
     }
     this.protocol = protocol;
     const client = protocol === PROTOCOL_TLS_CLIENT;
@@ -152,9 +152,9 @@ export class SSLContextSettings {
   set verifyMode(value: number) {
     checkInt(value, 'verifyMode');
     if (value !== CERT_NONE && value !== CERT_OPTIONAL && value !== CERT_REQUIRED) {
-      throw new RangeError(`The "verifyMode" argument must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED. Received ${value}`);
+      throw valueError(`The "verifyMode" argument must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED. Received ${value}`);
     }
-    if (value === CERT_NONE && this.#checkHostname) throw new RangeError('Cannot set verifyMode to CERT_NONE when checkHostname is enabled');
+    if (value === CERT_NONE && this.#checkHostname) throw valueError('Cannot set verifyMode to CERT_NONE when checkHostname is enabled');
     native.tlsContextSetVerify(this.#context, opensslVerifyMode(value));
     this.#verifyMode = value;
   }
@@ -206,7 +206,7 @@ export class SSLContextSettings {
   loadVerifyLocations(locations: VerifyLocations): void {
     checkObject(locations, 'locations');
     const { cafile, capath, cadata } = locations;
-    if (cafile === undefined && capath === undefined && cadata === undefined) throw new TypeError('cafile, capath and cadata cannot be all omitted');
+    if (cafile === undefined && capath === undefined && cadata === undefined) throw withCode(new TypeError('cafile, capath and cadata cannot be all omitted'), 'ERR_MISSING_ARGS');
     if (cafile !== undefined && this.#addCa(readFile(cafile, 'cafile'), true) === 0) {
       throw new SSLError(SSL_ERROR_SSL, 'no certificate or crl found', 'load_verify_locations', 'X509', 'NO_CERTIFICATE_OR_CRL_FOUND');
     }
@@ -227,9 +227,7 @@ export class SSLContextSettings {
 
   /** Trusts the certificates of a hashed directory, looked up when needed. */
   #addCaPath(dir: unknown, name: string): void {
-    if (typeof dir !== 'string') throw typeError(name, 'a string', dir);
-    if (dir.includes('\0')) throw new RangeError(`The "${name}" argument must be a path without NUL`);
-    checked(native.tlsContextAddCaPath(this.#context, dir), 'load_verify_locations');
+    checked(native.tlsContextAddCaPath(this.#context, checkString(dir, name)), 'load_verify_locations');
   }
 
   /**
@@ -255,7 +253,7 @@ export class SSLContextSettings {
     for (const p of protocols) {
       if (typeof p !== 'string') throw typeError('protocols', 'an array of strings', p);
       const bytes = Buffer.from(p);
-      if (bytes.length === 0 || bytes.length > 255) throw new RangeError(`ALPN protocols must be 1 to 255 bytes long. Received '${p}'`);
+      if (bytes.length === 0 || bytes.length > 255) throw valueError(`ALPN protocols must be 1 to 255 bytes long. Received '${p}'`);
       wire.push(Buffer.of(bytes.length), bytes);
     }
     checked(native.tlsContextSetAlpn(this.#context, Buffer.concat(wire)), 'set_alpn_protocols');
@@ -272,10 +270,10 @@ export class SSLContextSettings {
     checkObject(options, 'options');
     const serverSide = optionalBoolean(options.serverSide, 'serverSide', false);
     const serverHostname = checkHostname(options.serverHostname);
-    if (serverSide && this.protocol === PROTOCOL_TLS_CLIENT) throw new RangeError('Cannot create a server socket with a PROTOCOL_TLS_CLIENT context');
-    if (!serverSide && this.protocol === PROTOCOL_TLS_SERVER) throw new RangeError('Cannot create a client socket with a PROTOCOL_TLS_SERVER context');
-    if (serverSide && serverHostname !== null) throw new RangeError('serverHostname can only be specified in client mode');
-    if (!serverSide && this.#checkHostname && !serverHostname) throw new RangeError('checkHostname requires serverHostname');
+    if (serverSide && this.protocol === PROTOCOL_TLS_CLIENT) throw valueError('Cannot create a server socket with a PROTOCOL_TLS_CLIENT context');
+    if (!serverSide && this.protocol === PROTOCOL_TLS_SERVER) throw valueError('Cannot create a client socket with a PROTOCOL_TLS_SERVER context');
+    if (serverSide && serverHostname !== null) throw valueError('serverHostname can only be specified in client mode');
+    if (!serverSide && this.#checkHostname && !serverHostname) throw valueError('checkHostname requires serverHostname');
     const checkName = this.#checkHostname;
     return {
       serverSide,

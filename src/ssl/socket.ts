@@ -7,7 +7,9 @@ import { inspect } from 'node:util';
 import { SOCK_STREAM } from '../core/constants.js';
 import { closedError } from '../core/errors.js';
 import { native } from '../core/native.js';
-import { typeError, type Data, type WaitOptions } from '../core/validate.js';
+import { cloneGuard } from '../core/uncloneable.js';
+import { typeError, valueError, withCode, type Data, type WaitOptions } from '../core/validate.js';
+import { chunks } from '../adapters/chunks.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { steps, wait } from '../io/blocking.js';
 import { asyncForm, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
@@ -24,6 +26,7 @@ import type { Wrapping } from './settings.js';
 export type { CipherInfo } from './info.js';
 
 const internal = Symbol('SSLSocket');
+const CLONE_GUARD = cloneGuard('A berkeley SSLSocket cannot be cloned or posted to another thread: its TLS session belongs to this one. Post the fd of the plain Socket before wrapping it (sock.detach()), and wrap it there; or unwrap() this one first.');
 let wrapped: (context: SSLContext, socket: Socket, wrapping: Wrapping) => SSLSocket;
 let engineOf: (sock: SSLSocket) => TLSEngine;
 
@@ -40,6 +43,7 @@ export class SSLSocket {
   readonly serverSide: boolean;
   /** The host name the server was checked against (client side), or null. */
   readonly serverHostname: string | null;
+  private readonly cloneGuard = CLONE_GUARD; // structuredClone, postMessage: a DataCloneError saying what to post
   readonly #socket: Socket;
   readonly #engine: TLSEngine;
   readonly #verifyMode: number;
@@ -48,7 +52,7 @@ export class SSLSocket {
 
   /** @internal SSLContext.wrapSocket() makes SSLSockets. */
   constructor(token: typeof internal, context: SSLContext, socket: Socket, wrapping: Wrapping) {
-    if (token !== internal) throw new TypeError('SSLSocket does not have a public constructor; use SSLContext.wrapSocket()');
+    if (token !== internal) throw withCode(new TypeError('SSLSocket does not have a public constructor; use SSLContext.wrapSocket()'), 'ERR_ILLEGAL_CONSTRUCTOR');
     this.context = context;
     this.serverSide = wrapping.serverSide;
     this.serverHostname = wrapping.serverHostname;
@@ -275,7 +279,7 @@ export class SSLSocket {
   getpeercert(binaryForm?: false): PeerCertificate | Record<string, never> | null;
   getpeercert(binaryForm = false): PeerCertificate | Record<string, never> | Buffer | null {
     this.#check('getpeercert');
-    if (this.version() === null) throw new RangeError('handshake not done yet');
+    if (this.version() === null) throw valueError('handshake not done yet');
     return peerCertificate(native.tlsPeerCertificate(this.#engine.ssl), binaryForm, this.#verifyMode);
   }
 
@@ -309,6 +313,11 @@ export class SSLSocket {
   unref(): this {
     this.#socket.unref();
     return this;
+  }
+
+  /** `for await (const chunk of sslSock)`: the application data as recv() returns it, until the end (leaving the loop early leaves the socket open). */
+  [Symbol.asyncIterator](): AsyncGenerator<Buffer, void, undefined> {
+    return chunks(this);
   }
 
   /** `using`: close(). */
@@ -348,9 +357,9 @@ export class SSLSocket {
  */
 export function wrap<F extends FormName>(form: Form<F>, context: SSLContext, sock: Socket, wrapping: Wrapping): Results<SSLSocket>[F] {
   if (!(sock instanceof Socket)) throw typeError('sock', 'a berkeley Socket', sock);
-  if (sock.type !== SOCK_STREAM) throw new RangeError('Only SOCK_STREAM sockets can be wrapped');
+  if (sock.type !== SOCK_STREAM) throw valueError('Only SOCK_STREAM sockets can be wrapped');
   const timeout = sock.gettimeout();
-  if (wrapping.doHandshakeOnConnect && timeout === 0) throw new RangeError('doHandshakeOnConnect should not be specified for non-blocking sockets');
+  if (wrapping.doHandshakeOnConnect && timeout === 0) throw valueError('doHandshakeOnConnect should not be specified for non-blocking sockets');
   sock.getpeername(); // not connected: ENOTCONN now, not a stranger error later
   const inner = new Socket(sock.family, sock.type, sock.proto, sock.detach());
   inner.settimeout(timeout);

@@ -242,7 +242,7 @@ describe('Socket methods: bad arguments', () => {
 });
 
 describe('Socket methods: values the OS refuses are SocketErrors', () => {
-  const cases: [Kind, string, unknown[], string][] = [
+  const cases: [Kind, string, unknown[], socket.ErrnoName][] = [
     ['tcp', 'shutdown', [99], 'EINVAL'],
     ['tcp', 'setsockopt', [socket.SOL_SOCKET, 99999, 1], 'ENOPROTOOPT'],
     ['tcp', 'getsockopt', [socket.SOL_SOCKET, 99999], 'ENOPROTOOPT'],

@@ -13,7 +13,7 @@ const native = createRequire(import.meta.url)(addonPath) as {
 
 /** Detaches the ArrayBuffer under a view, as a transfer to a worker does. */
 const detach = (view: ArrayBufferView): void => void structuredClone(view.buffer, { transfer: [view.buffer as ArrayBuffer] });
-const detachedError = (e: unknown): boolean => e instanceof TypeError && /detached or shrunk/.test(e.message);
+const detachedError = (e: unknown): boolean => e instanceof TypeError && /detached or shrunk/.test(e.message) && (e as { code?: string }).code === 'ERR_INVALID_ARG_VALUE';
 
 test('a pending recvInto whose buffer is detached rejects with a TypeError, and the data stays queued', async () => {
   const [a, b] = socket.socketpair();
@@ -38,6 +38,35 @@ test('a pending recvfromInto whose buffer is detached rejects with a TypeError, 
   await tx.sendto('datagram', rx.getsockname() as [string, number]);
   await assert.rejects(bounded(pending), detachedError);
   assert.equal((await bounded(rx.recvfrom(64)))[0].toString(), 'datagram');
+});
+
+/** A view over a resizable ArrayBuffer (ES2024, in Node 20), shrunk by `shrink`. */
+function resizable(size: number): { view: Uint8Array; shrink(to: number): void } {
+  type Resizable = ArrayBuffer & { resize(to: number): void };
+  const buffer = new (ArrayBuffer as unknown as new (size: number, options: { maxByteLength: number }) => Resizable)(size, { maxByteLength: size });
+  return { view: new Uint8Array(buffer), shrink: (to) => buffer.resize(to) };
+}
+
+test('a pending recvmsgInto whose buffers are detached or shrunk rejects with a TypeError, and the datagram stays queued', async () => {
+  const [a, b] = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM);
+  using _a = a;
+  using _b = b;
+  const kept = Buffer.alloc(8);
+  const detached = new Uint8Array(new ArrayBuffer(8));
+  const pending = a.recvmsgInto([kept, detached]);
+  detach(detached);
+  await b.sendall('first');
+  await assert.rejects(bounded(pending), detachedError);
+  assert.deepEqual(await bounded(a.recvmsgInto([kept])), [5, [], 0, null]);
+  assert.equal(kept.subarray(0, 5).toString(), 'first');
+
+  const shrinking = resizable(8);
+  const waiting = a.recvmsgInto([kept, shrinking.view]);
+  shrinking.shrink(4);
+  await b.sendall('second');
+  await assert.rejects(bounded(waiting), detachedError);
+  assert.deepEqual(await bounded(a.recvmsgInto([kept])), [6, [], 0, null]);
+  assert.equal(kept.subarray(0, 6).toString(), 'second');
 });
 
 test('a pending recv(n, MSG_WAITALL) into a detached buffer rejects; what came stays with the caller', async () => {

@@ -11,60 +11,7 @@ import { getEventListeners } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import * as socket from 'berkeley';
-import { bounded, tcpListener, tempDir, udpSocket, unixPair } from '../support/index.js';
-
-/** Asserts an AbortError carrying reason as its cause. */
-function isAbort(reason: unknown, bytesSent?: number) {
-  return (error: unknown): boolean => {
-    assert.ok(error instanceof socket.AbortError, `expected an AbortError, got ${String(error)}`);
-    assert.equal(error.name, 'AbortError');
-    assert.equal(error.code, 'ABORT_ERR');
-    assert.equal(error.cause, reason);
-    if (bytesSent !== undefined) assert.equal(error.bytesSent, bytesSent);
-    return true;
-  };
-}
-
-/** Runs fn with sock non-blocking, then gives it its timeout back. */
-function nonBlocking<T>(sock: socket.Socket, fn: () => T): T {
-  const timeout = sock.gettimeout();
-  sock.setblocking(false);
-  try {
-    return fn();
-  } finally {
-    sock.settimeout(timeout);
-  }
-}
-
-/** Reads what is queued on sock, without waiting: the count. */
-function drain(sock: socket.Socket): number {
-  const buffer = Buffer.alloc(1 << 16);
-  let total = 0;
-  return nonBlocking(sock, () => {
-    for (;;) {
-      try {
-        const n = sock.recvIntoSync(buffer);
-        if (n === 0) return total;
-        total += n;
-      } catch (error) {
-        if (error instanceof socket.BlockingIOError) return total;
-        throw error;
-      }
-    }
-  });
-}
-
-/** The bytesSent of the AbortError a send rejects with. */
-async function bytesSentOnAbort(sending: Promise<unknown>): Promise<number> {
-  try {
-    await bounded(sending);
-  } catch (error) {
-    assert.ok(error instanceof socket.AbortError, `expected an AbortError, got ${String(error)}`);
-    assert.equal(typeof error.bytesSent, 'number');
-    return error.bytesSent!;
-  }
-  assert.fail('the aborted send resolved');
-}
+import { bounded, bytesSentOnAbort, drain, isAbort, nonBlocking, tcpListener, tempDir, udpSocket, unixPair } from '../support/index.js';
 
 type Receive = (sock: socket.Socket, signal: AbortSignal) => Promise<unknown>;
 
@@ -74,6 +21,7 @@ const receives: [string, Receive][] = [
   ['recvfrom', (s, signal) => s.recvfrom(16, 0, { signal })],
   ['recvfromInto', (s, signal) => s.recvfromInto(Buffer.alloc(16), 0, 0, { signal })],
   ['recvmsg', (s, signal) => s.recvmsg(16, 0, 0, { signal })],
+  ['recvmsgInto', (s, signal) => s.recvmsgInto([Buffer.alloc(8), Buffer.alloc(8)], 0, 0, { signal })],
   ['recvFds', (s, signal) => socket.recvFds(s, 16, 1, 0, { signal })],
 ];
 
@@ -111,7 +59,7 @@ test('accept: aborted while it waits; the listener accepts the next connection',
   controller.abort();
   await assert.rejects(bounded(waiting), { name: 'AbortError', code: 'ABORT_ERR' });
   using client = socket.socket();
-  client.connectSync(listener.getsockname() as socket.Address);
+  client.connectSync(socket.inetAddress(listener.getsockname()));
   const [conn] = await bounded(listener.accept());
   conn.close();
 });

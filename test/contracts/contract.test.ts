@@ -12,19 +12,20 @@ import { EVENT_READ, EVENT_WRITE } from 'berkeley/selectors';
 import { addonPath } from '../support/index.js';
 
 const native = createRequire(import.meta.url)(addonPath) as {
-  contract: Record<'READ' | 'WRITE' | 'PRIORITY' | 'CLOSED' | 'SOCKOPT_MAX' | 'IOV_MAX' | 'CONTROL_MAX' | 'SUN_PATH_MAX' | 'SLL_ADDR_MAX' | 'SCM_MAX_FD' | 'TLS_WANT_READ' | 'TLS_WANT_WRITE' | 'TLS_FAILED', number>;
+  contract: Record<'READ' | 'WRITE' | 'PRIORITY' | 'CLOSED' | 'SCRATCH_SIZE' | 'SOCKOPT_MAX' | 'IOV_MAX' | 'CONTROL_MAX' | 'SUN_PATH_MAX' | 'SLL_ADDR_MAX' | 'SCM_MAX_FD' | 'TLS_WANT_READ' | 'TLS_WANT_WRITE' | 'TLS_FAILED', number>;
   errno: Record<string, number>;
   hostErrors: Record<string, number>;
   getsockoptBytes(fd: number, level: number, opt: number, buflen: number): Buffer | number;
   setsockoptNull(fd: number, level: number, opt: number, optlen: number): number;
   sendmsg(fd: number, buffers: Uint8Array[], ancdata: unknown[], flags: number, family: number, address: unknown): number;
   recvmsg(fd: number, bufsize: number, ancbufsize: number, flags: number): unknown;
+  recvmsgInto(fd: number, views: Uint8Array[], ancbufsize: number, flags: number): unknown;
   connect(fd: number, family: number, address: unknown): number;
   sendto(fd: number, data: Uint8Array, flags: number, family: number, address: unknown): number;
   pollSync(fds: Int32Array, events: Int32Array, timeoutMs: number): number;
   waitSync(fd: number, events: number, timeoutMs: number): number;
 };
-const { READ, WRITE, PRIORITY, CLOSED, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED } = native.contract;
+const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED } = native.contract;
 const E = socket.errno as Record<string, number>;
 
 function pair(): [socket.Socket, socket.Socket] {
@@ -40,6 +41,7 @@ test('the contract is frozen, complete, and its event bits are single bits apart
     'PRIORITY',
     'READ',
     'SCM_MAX_FD',
+    'SCRATCH_SIZE',
     'SLL_ADDR_MAX',
     'SOCKOPT_MAX',
     'SUN_PATH_MAX',
@@ -70,6 +72,22 @@ test('readiness: a readable and writable fd reports READ | WRITE, a closed fd CL
     const events = Int32Array.of(READ, READ);
     assert.equal(native.pollSync(fds, events, 0), 2);
     assert.deepEqual([...events], [READ, CLOSED]);
+  } finally {
+    a.close();
+    b.close();
+  }
+});
+
+test('SCRATCH_SIZE: a recv of that size (through the scratch buffer) and one of a byte more (a Buffer of its own) each return what arrived', () => {
+  const [a, b] = pair();
+  try {
+    const sent = Buffer.alloc(2 * SCRATCH_SIZE + 1, 'abc');
+    b.sendallSync(sent);
+    const first = a.recvSync(SCRATCH_SIZE);
+    const second = a.recvSync(SCRATCH_SIZE + 1);
+    assert.deepEqual(Buffer.concat([first, second]), sent);
+    b.sendSync('xyz');
+    assert.deepEqual(a.recvSync(SCRATCH_SIZE + 1), Buffer.from('xyz'));
   } finally {
     a.close();
     b.close();
@@ -108,14 +126,17 @@ test('SUN_PATH_MAX: a path of SUN_PATH_MAX - 1 bytes and an abstract name of SUN
   }
 });
 
-test('IOV_MAX: sendmsg takes IOV_MAX buffers, not one more', () => {
+test('IOV_MAX: sendmsg and recvmsgInto take IOV_MAX buffers, not one more', () => {
   const [a, b] = pair();
   try {
     const buffers = Array.from({ length: IOV_MAX }, () => Buffer.of(1));
     assert.equal(a.sendmsgSync(buffers), IOV_MAX);
-    assert.equal(b.recvSync(IOV_MAX).length, IOV_MAX);
+    const into = Array.from({ length: IOV_MAX }, () => Buffer.alloc(1));
+    assert.equal(b.recvmsgIntoSync(into)[0], IOV_MAX);
     assert.throws(() => a.sendmsgSync([...buffers, Buffer.of(1)]), RangeError);
     assert.equal(native.sendmsg(a.fileno(), [...buffers, Buffer.of(1)], [], 0, socket.AF_UNIX, null), -E.EMSGSIZE!);
+    assert.throws(() => b.recvmsgIntoSync([...into, Buffer.alloc(1)]), RangeError);
+    assert.equal(native.recvmsgInto(b.fileno(), [...into, Buffer.alloc(1)], 0, 0), -E.EMSGSIZE!);
   } finally {
     a.close();
     b.close();
@@ -130,6 +151,8 @@ test('CONTROL_MAX: the largest ancbufsize and CMSG_LEN/CMSG_SPACE length', () =>
     assert.throws(() => socket.CMSG_SPACE(CONTROL_MAX + 1), RangeError);
     assert.throws(() => a.recvmsgSync(1, CONTROL_MAX + 1), RangeError);
     assert.equal(native.recvmsg(a.fileno(), 1, CONTROL_MAX + 1, 0), -E.EINVAL!);
+    assert.throws(() => a.recvmsgIntoSync([Buffer.alloc(1)], CONTROL_MAX + 1), RangeError);
+    assert.equal(native.recvmsgInto(a.fileno(), [Buffer.alloc(1)], CONTROL_MAX + 1, 0), -E.EINVAL!);
     b.sendSync('x');
     assert.equal(a.recvmsgSync(1, CONTROL_MAX)[0].toString(), 'x');
   } finally {

@@ -181,6 +181,7 @@ function baseArguments(method: string, kind: Kind): unknown[][] {
     case 'setInheritable': return [[false]];
     case 'sendmsg': return [[['data']], [['da', 'ta'], [], 0, validAddress(kind)]];
     case 'recvmsg': return [[16, 64, 0]];
+    case 'recvmsgInto': return [[[Buffer.alloc(8), new Uint16Array(4)], 64, 0]];
     case 'sendfile': return [[dataFile, 0, 4]];
     default: return [[]];
   }

@@ -1,5 +1,6 @@
 // Hostile endings: worker threads that end, exit or are terminated in the
-// middle of calls, unclosed sockets in a worker, Sync waits that a signal
+// middle of calls, unclosed sockets in a worker (and where they were made,
+// when warnings are traced), Sync waits that a signal
 // interrupts. Each scenario runs in a child process of its own, so that a
 // crash or a hang shows as that child's exit status, not as this runner's.
 import { test } from 'node:test';
@@ -70,6 +71,23 @@ test('10 workers x 10 socketpairs that end without close(): every fd is closed, 
   assert.equal(result.stderr.match(/ResourceWarning: unclosed socket/g)?.length, 200);
 });
 
+test('with --trace-warnings, the warning for each socket a worker left open says where it was made; a closed one has none', async () => {
+  const script = `
+    import { Worker } from 'node:worker_threads';
+    import { once } from 'node:events';
+    await once(new Worker(\`import(${berkeley.replaceAll('"', '\\"')}).then((socket) => {
+      function leaveSocketsOpen() { globalThis.kept = socket.socketpair(); }
+      function closeOne() { socket.socket().close(); }
+      leaveSocketsOpen();
+      closeOne();
+    });\`, { eval: true }), 'exit');`;
+  const result = await runNode(script, { args: ['--trace-warnings'], ms: 20_000 });
+  assert.equal(result.code, 0, result.stderr);
+  const traced = /ResourceWarning: unclosed socket \(fd \d+\), closed as its worker thread ended\nSocket created at:\n +at leaveSocketsOpen /g;
+  assert.equal(result.stderr.match(traced)?.length, 2, result.stderr);
+  assert.equal(result.stderr.match(/ResourceWarning/g)?.length, 2, result.stderr);
+});
+
 for (const call of ['recvSync(1)', 'acceptSync()', 'selectSync']) {
   test(`worker.terminate() ends a worker blocked in ${call}, and process.exit() does not hang on one`, async () => {
     const block =
@@ -126,6 +144,7 @@ for (const [what, code, expected] of [
   ['selectors.selectSync', `const sel = await import(${selectors}); out = sel.selectSync([a], [], [], 0.5);`, '[[],[],[]]'],
   ['DefaultSelector.selectSync', `const sel = await import(${selectors}); const s = new sel.DefaultSelector(); s.register(a, sel.EVENT_READ); out = s.selectSync(0.5);`, '[]'],
   ['recvSync with a timeout', "a.settimeout(0.5); try { a.recvSync(1); } catch (e) { out = e.name; }", '"TimeoutError"'],
+  ['recvmsgIntoSync with a timeout', "a.settimeout(0.5); try { a.recvmsgIntoSync([Buffer.alloc(1)]); } catch (e) { out = e.name; }", '"TimeoutError"'],
 ] as const) {
   test(`${what}: a handled signal during the wait is waited through, with the time that remains (PEP 475)`, async () => {
     const script = `

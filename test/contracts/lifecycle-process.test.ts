@@ -1,6 +1,7 @@
 // A socket and its process: inheritance by a child (set and default),
 // toString/inspect as Python's repr, ref/unref of the event loop, and the GC
-// of an unclosed socket (its fd closed, a ResourceWarning).
+// of an unclosed socket (its fd closed, a ResourceWarning, and where the
+// socket was made when warnings are traced).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
@@ -113,7 +114,7 @@ describe('toString and inspect', () => {
     if (!hasLoopbackIPv6()) return t.skip('no IPv6 loopback');
     using s = socket.socket(AF_INET6, SOCK_STREAM);
     s.bind(['::1', 0]);
-    const port = (s.getsockname() as [string, number])[1];
+    const [, port] = s.getsockname();
     assert.equal(String(s), `<berkeley.Socket fd=${s.fileno()}, family=AF_INET6, type=SOCK_STREAM, proto=0, laddr=['::1', ${port}, 0, 0]>`);
   });
 });
@@ -147,6 +148,45 @@ describe('ref/unref and GC', () => {
     assert.match(result.message ?? '', /unclosed/);
     assert.match(result.message ?? '', /berkeley\.Socket/);
     assert.equal(result.open, false);
+  });
+
+  // A child that leaves a socket made in a named function to the GC, and prints the warning's detail once it came.
+  const UNCLOSED = `
+    import * as socket from 'berkeley';
+    let detail;
+    process.on('warning', (w) => { if (w.name === 'ResourceWarning') detail = String(w.detail); });
+    function makeUnclosedSocket() { socket.socket().bind(['127.0.0.1', 0]); }
+    makeUnclosedSocket();
+    for (let i = 0; i < 200 && detail === undefined; i++) {
+      globalThis.gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    console.log(JSON.stringify(detail));
+  `;
+
+  const traced: [string, Parameters<typeof runNode>[1]][] = [
+    ['node --trace-warnings', { args: ['--expose-gc', '--trace-warnings'] }],
+    ['NODE_OPTIONS=--trace-warnings', { args: ['--expose-gc'], env: { NODE_OPTIONS: '--trace-warnings' } }],
+  ];
+  for (const [how, options] of traced) {
+    test(`with ${how}, the warning says where the socket was made, from the caller's frame`, async () => {
+      const r = await runNode(UNCLOSED, options);
+      assert.equal(r.code, 0, r.stderr);
+      const detail = JSON.parse(r.stdout) as string;
+      // The first frame is the caller's: berkeley's own (socket(), the constructor) are left out.
+      assert.match(detail, /^Socket created at:\n +at makeUnclosedSocket \(/);
+      assert.ok(!detail.includes('/dist/'), detail);
+      assert.match(r.stderr, /ResourceWarning: unclosed <berkeley\.Socket[^\n]*>\n[^]*Socket created at:\n +at makeUnclosedSocket /);
+    });
+  }
+
+  test('without --trace-warnings, no site is recorded: the warning alone, and Node\'s hint', async () => {
+    const r = await runNode(UNCLOSED, { args: ['--expose-gc'] });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout), 'undefined');
+    assert.match(r.stderr, /ResourceWarning: unclosed <berkeley\.Socket/);
+    assert.match(r.stderr, /--trace-warnings/);
+    assert.ok(!r.stderr.includes('makeUnclosedSocket'), r.stderr);
   });
 
   test('a closed socket that is collected emits no warning', async () => {

@@ -52,6 +52,23 @@ describe('settimeout / gettimeout / setblocking / getblocking', () => {
     assert.equal(socket.getdefaulttimeout(), null);
   });
 
+  test('the timeout property is gettimeout(), read-only, as Python\'s socket.timeout', () => {
+    socket.setdefaulttimeout(4);
+    using s = socket.socket();
+    assert.equal(s.timeout, 4);
+    for (const timeout of [null, 0, 2.5]) {
+      s.settimeout(timeout);
+      assert.equal(s.timeout, s.gettimeout());
+      assert.equal(s.timeout, timeout);
+    }
+    s.setblocking(false);
+    assert.equal(s.timeout, 0);
+    assert.throws(() => ((s as unknown as { timeout: number }).timeout = 1), TypeError);
+    assert.equal(s.gettimeout(), 0);
+    s.close();
+    assert.equal(s.timeout, 0, 'as Python, a closed socket keeps its timeout');
+  });
+
   test('the mode is per socket', () => {
     using a = socket.socket();
     using b = socket.socket();

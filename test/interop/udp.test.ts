@@ -161,7 +161,7 @@ test('IPv6 UDP on ::1 both ways: 4-tuple addresses agree', { skip: !hasLoopbackI
 
   using server = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM);
   server.bind(['::1', 0]);
-  const serverPort = (server.getsockname() as [string, number])[1];
+  const [, serverPort] = server.getsockname();
   const sender = new Peer(t, SENDER, ['::1', String(serverPort), Buffer.from('hello six').toString('hex')]);
   const pythonAddress = await sender.json();
   const [data, address] = await bounded(server.recvfrom(100), PEER_MS);

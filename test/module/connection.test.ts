@@ -386,12 +386,12 @@ print(json.dumps(out))`) as ServerOptions[];
   using client4 = await bounded(socket.createConnection(['127.0.0.1', port]));
   const [conn4, peer4] = await bounded(both.accept());
   conn4.close();
-  assert.equal((peer4 as [string, number])[0], '::ffff:127.0.0.1');
-  assert.equal((peer4 as [string, number])[1], sockaddr(client4)[1]);
+  assert.equal(peer4[0], '::ffff:127.0.0.1');
+  assert.equal(peer4[1], sockaddr(client4)[1]);
   using client6 = socket.createConnectionSync(['::1', port]);
   const [conn6, peer6] = await bounded(both.accept());
   conn6.close();
-  assert.deepEqual((peer6 as [string, number]).slice(0, 2), sockaddr(client6));
+  assert.deepEqual(peer6.slice(0, 2), sockaddr(client6));
 });
 
 test('createServer: dualstackIpv6 with AF_INET is a RangeError (python: ValueError); bad options TypeError', () => {
@@ -406,7 +406,7 @@ except Exception as e:
   assert.throws(() => socket.createServer(['127.0.0.1', 0], { family: AF_INET, dualstackIpv6: true }), RangeError);
   assert.throws(() => socket.createServer(['127.0.0.1', 0], { reusePort: 1 as never }), TypeError);
   assert.throws(() => socket.createServer(['127.0.0.1', 0], { dualstackIpv6: 'yes' as never }), TypeError);
-  assert.throws(() => socket.createServer(['127.0.0.1', 0], { family: 'AF_INET' as never }), TypeError);
+  assert.throws(() => socket.createServer<number>(['127.0.0.1', 0], { family: 'AF_INET' as never }), TypeError);
   assert.equal(openFds(), before);
 });
 

@@ -74,7 +74,7 @@ describe('the error hierarchy', () => {
     ) as Record<string, string>;
     // Reach each errno through the library's own error path: a real
     // failure where one is at hand, else the same class map via a fd call.
-    const real: Record<string, socket.SocketError> = {};
+    const real: Partial<Record<socket.ErrnoName, socket.SocketError>> = {};
     {
       using holder = socket.socket();
       holder.bind(['127.0.0.1', 0]);
@@ -105,7 +105,7 @@ describe('the error hierarchy', () => {
       l.settimeout(0.01);
       real.ETIMEDOUT = await l.accept().then(() => assert.fail(), (e: unknown) => e as socket.SocketError);
     }
-    for (const [name, error] of Object.entries(real)) {
+    for (const [name, error] of Object.entries(real) as [socket.ErrnoName, socket.SocketError][]) {
       assert.equal(error.code, name, `expected ${name}, got ${error.code}`);
       assert.equal(error.errno, socket.errno[name]);
       const expected = pythonClass[name] === 'OSError' ? 'SocketError' : pythonClass[name]!;
@@ -136,11 +136,12 @@ describe('socket.errno', () => {
     assert.ok(Object.keys(py).length > 100);
     const missing = Object.keys(py).filter((name) => !(name in socket.errno));
     assert.deepEqual(missing, [], `missing from socket.errno: ${missing.join(' ')}`);
-    for (const [name, value] of Object.entries(py)) assert.equal(socket.errno[name], value, name);
+    const byName: Readonly<Record<string, number | undefined>> = socket.errno;
+    for (const [name, value] of Object.entries(py)) assert.equal(byName[name], value, name);
   });
 
   test('the well-known names, and only E* names mapping to numbers', () => {
-    for (const name of ['EAGAIN', 'EWOULDBLOCK', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EBADF', 'EINPROGRESS', 'ETIMEDOUT', 'EADDRINUSE', 'EINTR', 'ENOTCONN', 'EISCONN']) {
+    for (const name of ['EAGAIN', 'EWOULDBLOCK', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EBADF', 'EINPROGRESS', 'ETIMEDOUT', 'EADDRINUSE', 'EINTR', 'ENOTCONN', 'EISCONN'] as const) {
       assert.equal(typeof socket.errno[name], 'number', name);
     }
     for (const [name, value] of Object.entries(socket.errno)) {

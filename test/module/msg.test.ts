@@ -327,7 +327,7 @@ describe('IP-level ancillary data', () => {
     rx.settimeout(5);
     rx.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO!, 1);
     using tx = udpSocket(AF_INET6);
-    tx.sendtoSync('pkt6', ['::1', (rx.getsockname() as [string, number])[1]]);
+    tx.sendtoSync('pkt6', ['::1', rx.getsockname()[1]]);
     const [data, ancdata] = rx.recvmsgSync(16, 256);
     assert.equal(data.toString(), 'pkt6');
     // struct in6_pktinfo { in6_addr ipi6_addr; unsigned ipi6_ifindex; }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import * as socket from 'berkeley';
 import * as socketserver from 'berkeley/socketserver';
-import { alive, bounded, connectTo, Echo, exchange, fixture, heldHandler, LineEcho, LOCAL, loopTurns, openFds, Program, quiet, recvAll, runNode, serving, sha256, signal, waitUntil } from '../support/index.js';
+import { alive, bounded, connectTo, Echo, exchange, fixture, heldHandler, isErrorNaming, LineEcho, LOCAL, loopTurns, openFds, Program, quiet, recvAll, runNode, serving, sha256, signal, waitUntil } from '../support/index.js';
 
 type Address = socket.Address;
 
@@ -322,6 +322,70 @@ describe('ForkingMixIn (child programs: the workers re-run the entry)', () => {
       }
     });
   }
+
+  test('activeChildren is null before a worker starts; collectChildren() has nothing to wait for; bad options are TypeErrors', async () => {
+    const server = new socketserver.ForkingTCPServer(LOCAL, Echo);
+    try {
+      assert.equal(server.activeChildren, null);
+      await bounded(server.collectChildren());
+      await bounded(server.collectChildren({ blocking: true }));
+      await assert.rejects(server.collectChildren({ blocking: 1 } as never), isErrorNaming(TypeError, 'options.blocking'));
+      await assert.rejects(server.collectChildren(null as never), isErrorNaming(TypeError, 'options'));
+    } finally {
+      await server.serverClose();
+    }
+  });
+
+  test('activeChildren: the running workers, replacements included; collectChildren({ blocking: true }) waits for their exits; empty after stop', async () => {
+    const program = new Program(fixture('forking-server.js'), ['tcp', '2']);
+    const pidsOf = (pattern: RegExp): number[] => program.all(pattern).map(([, pid]) => Number(pid));
+    const listed = async (count: number): Promise<number[]> => {
+      const lines = await program.until(() => (program.all(/^children (.*)$/).length >= count ? program.all(/^children (.*)$/) : undefined), 'a children line');
+      return lines[count - 1]![1]!.split(' ').filter(Boolean).map(Number);
+    };
+    try {
+      await program.port();
+      await program.until(() => (pidsOf(/^worker (\d+)$/).length >= 2 ? true : undefined), 'two workers');
+      const first = pidsOf(/^worker (\d+)$/);
+      program.write('children\n');
+      assert.deepEqual((await listed(1)).sort(), [...first].sort());
+      // The blocking collect waits for the workers running when it began: it ends when both die.
+      program.write('collect\n');
+      await program.match(/^collecting$/);
+      for (const pid of first) process.kill(pid, 'SIGKILL');
+      const [, left] = await program.match(/^collected(.*)$/);
+      for (const pid of first) assert.ok(!left!.split(' ').includes(String(pid)), `worker ${pid} left activeChildren`);
+      await program.until(() => (pidsOf(/^worker (\d+)$/).length >= 4 ? true : undefined), 'two replacements');
+      program.write('children\n');
+      assert.deepEqual((await listed(2)).sort(), pidsOf(/^worker (\d+)$/).slice(2).sort());
+      program.write('stop\n');
+      await program.match(/^stopped$/);
+      assert.deepEqual(await listed(3), [], 'no worker left once stopped');
+      assert.equal(await program.exit(), 0);
+    } finally {
+      program.kill();
+      for (const pid of pidsOf(/^worker (\d+)$/)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  test('an abort of serveForever\'s signal shuts down as shutdown() does: it rejects with AbortError and the workers stop', async () => {
+    const program = new Program(fixture('forking-server.js'), ['tcp', '2']);
+    const workers: number[] = [];
+    try {
+      const port = await program.port();
+      await program.until(() => (program.all(/^worker (\d+)$/).length >= 2 ? true : undefined), 'two workers');
+      workers.push(...program.all(/^worker (\d+)$/).map(([, pid]) => Number(pid)));
+      assert.equal((await ask(port, 'hello'))[1], 'hello');
+      program.write('abort\n');
+      await program.match(/^aborted AbortError the abort command$/);
+      await program.match(/^stopped$/);
+      assert.equal(await program.exit(), 0);
+      for (const pid of workers) assert.ok(!alive(pid), `worker ${pid} is gone`);
+    } finally {
+      program.kill();
+      for (const pid of workers) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
 
   test('the primary killed with SIGKILL: its workers exit too (no orphans)', async () => {
     const program = new Program(fixture('forking-server.js'), ['tcp', '2']);

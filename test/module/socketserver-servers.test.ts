@@ -83,9 +83,9 @@ describe('defaults and class attributes', () => {
     const server = new Six(['::1', 0], LineEcho);
     assert.equal(server.socket.family, socket.AF_INET6);
     await serving(server, async () => {
-      const s = socket.socket(socket.AF_INET6);
+      const s = socket.socket(server.addressFamily);
       try {
-        await bounded(s.connect(server.serverAddress as Address));
+        await bounded(s.connect(server.serverAddress));
         await s.sendall('six\n');
         assert.equal((await recvAll(s)).toString(), 'six\n');
       } finally {
@@ -122,7 +122,7 @@ class Recording extends socketserver.TCPServer {
     bindLog.push('serverActivate');
     super.serverActivate();
   }
-  override async getRequest(): Promise<[unknown, socket.SocketAddress]> {
+  override async getRequest(): Promise<[unknown, socket.SocketAddress | null]> {
     this.log.push('getRequest');
     return super.getRequest();
   }

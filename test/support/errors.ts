@@ -7,7 +7,7 @@ import * as socket from 'berkeley';
 import { bounded } from './wait.js';
 
 /** A SocketError with this symbolic code (and its errno), optionally from this syscall. */
-export function isErrno(code: string, syscall?: string): (error: unknown) => boolean {
+export function isErrno(code: socket.ErrnoName, syscall?: string): (error: unknown) => boolean {
   return (error) => {
     assert.ok(error instanceof socket.SocketError, `expected SocketError ${code}, got ${String(error)}`);
     assert.equal(error.code, code);
@@ -28,7 +28,7 @@ export function isTimeout(error: unknown): boolean {
 }
 
 /** A BlockingIOError with this code (EAGAIN unless told). */
-export function isWouldBlock(code = 'EAGAIN'): (error: unknown) => boolean {
+export function isWouldBlock(code: socket.ErrnoName = 'EAGAIN'): (error: unknown) => boolean {
   return (error) => {
     assert.ok(error instanceof socket.BlockingIOError, `expected BlockingIOError, got ${String(error)}`);
     return isErrno(code)(error);
@@ -48,11 +48,24 @@ export async function assertRejectsEBADF(promise: Promise<unknown>): Promise<voi
 /** An error class, as the argument tables name it (any constructor's parameters). */
 export type ErrorClass = new (...args: never[]) => Error;
 
-/** An error of this class whose message names the argument (`"arg"`), when one is given. */
-export function isErrorNaming(error: ErrorClass, arg?: string): (e: unknown) => boolean {
+/** Node's codes for a bad argument: a TypeError's (a wrong type) and a RangeError's (a number out of range, or another bad value). */
+const ARGUMENT_CODES = new Map<ErrorClass, readonly string[]>([
+  [TypeError, ['ERR_INVALID_ARG_TYPE']],
+  [RangeError, ['ERR_OUT_OF_RANGE', 'ERR_INVALID_ARG_VALUE']],
+]);
+
+/**
+ * An error of this class whose message names the argument (`"arg"`), when
+ * one is given, with Node's code for it: `code` when given, else the codes
+ * of its class (ARGUMENT_CODES).
+ */
+export function isErrorNaming(error: ErrorClass, arg?: string, code?: string): (e: unknown) => boolean {
   return (e: unknown): boolean => {
     assert.ok(e instanceof error, `expected ${error.name}, got ${inspect(e)}`);
     if (arg !== undefined) assert.ok((e as Error).message.includes(`"${arg}"`), `message should name "${arg}": ${(e as Error).message}`);
+    const actual = (e as { code?: unknown }).code;
+    const expected = code === undefined ? (ARGUMENT_CODES.get(error) ?? []) : [code];
+    assert.ok(expected.includes(actual as string), `code should be ${expected.join(' or ')}: ${inspect(e)}`);
     return true;
   };
 }

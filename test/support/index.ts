@@ -10,6 +10,7 @@
 //   servers.ts  socketserver servers served for a callback, echo and held handlers
 //   tls.ts      a throwaway CA and its certificates, TLS pairs, refused handshakes
 //   native.ts   the addon's functions (loaded on first use), NativeFixture
+//   abort.ts    AbortError matchers, an aborted send's bytesSent, queued bytes
 export * from './wait.js';
 export * from './system.js';
 export * from './sockets.js';
@@ -20,3 +21,4 @@ export * from './oracle.js';
 export * from './servers.js';
 export * from './tls.js';
 export * from './native.js';
+export * from './abort.js';

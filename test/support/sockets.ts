@@ -52,7 +52,9 @@ export function unixPair(type: number = socket.SOCK_STREAM): [socket.Socket, soc
 
 /** A stream socket connected to address (TCP on IPv4, or a Unix path), bounded. */
 export async function connectTo(address: socket.Address, ms = 5000): Promise<socket.Socket> {
-  const s = socket.socket(typeof address === 'string' ? socket.AF_UNIX : socket.AF_INET, socket.SOCK_STREAM);
+  // A plain number: the address's family is known only at run time.
+  const family: number = typeof address === 'string' ? socket.AF_UNIX : socket.AF_INET;
+  const s = socket.socket(family, socket.SOCK_STREAM);
   try {
     await bounded(s.connect(address), ms, `connect to ${String(address)}`);
     return s;
