@@ -17,7 +17,12 @@
         "native/msg.c",
         "native/poll.c",
         "native/epoll.c",
-        "native/teardown.c"
+        "native/teardown.c",
+        "native/tls_context.c",
+        "native/tls_conn.c",
+        "native/tls_bio.c",
+        "native/tls_info.c",
+        "native/tls_error.c"
       ],
       "include_dirs": ["native"],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],

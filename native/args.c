@@ -57,6 +57,17 @@ bool arg_is_null(args_t *a, size_t i) {
   return i < a->argc && napi_typeof(a->env, a->argv[i], &type) == napi_ok && (type == napi_null || type == napi_undefined);
 }
 
+void *arg_tagged(args_t *a, size_t i, const napi_type_tag *tag, const char *what) {
+  void *data = NULL;
+  bool tagged = false;
+  if (!arg_is(a, i, napi_external) || napi_check_object_type_tag(a->env, a->argv[i], tag, &tagged) != napi_ok || !tagged ||
+      napi_get_value_external(a->env, a->argv[i], &data) != napi_ok) {
+    args_fail(a, i, what);
+    return NULL;
+  }
+  return data;
+}
+
 void *arg_bytes(args_t *a, size_t i, size_t *len) {
   *len = 0;
   if (a->failed || i >= a->argc) {

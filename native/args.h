@@ -38,6 +38,9 @@ bool arg_string(args_t *a, size_t i, char *buf, size_t size);
  * free); NULL when the argument is not a string, or out of memory. */
 char *arg_string_copy(args_t *a, size_t i);
 bool arg_is_null(args_t *a, size_t i);
+/* The data of an external made by this addon with this type tag (a TLS
+ * context or connection): never another external's, nor another value. */
+void *arg_tagged(args_t *a, size_t i, const napi_type_tag *tag, const char *what);
 /* An Int32Array's elements (aligned, as JavaScript guarantees) and count. */
 int32_t *arg_int32_array(args_t *a, size_t i, size_t *count);
 /* The same checks for a value inside argument i (an array's element). */

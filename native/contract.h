@@ -18,6 +18,13 @@
  * read as any mix of events. */
 #define EVENT_CLOSED 8
 
+/* A TLS operation's results beyond its value and -errno (tls*.c), below
+ * every -errno: wait until the socket is readable (or writable), then call
+ * it again; or OpenSSL failed, and tlsLastError() says how. */
+#define TLS_WANT_READ (-0x10001)
+#define TLS_WANT_WRITE (-0x10002)
+#define TLS_FAILED (-0x10003)
+
 /* The small-read buffer of each instance (exports.h): recv of up to this
  * many bytes, and every getsockoptBytes, go through it, so no Buffer of
  * the size asked is made first (JavaScript reads streams in chunks of it). */
@@ -49,13 +56,18 @@
   X(CONTROL_MAX, CONTROL_MAX)           \
   X(SUN_PATH_MAX, SUN_PATH_MAX)         \
   X(SLL_ADDR_MAX, SLL_ADDR_MAX)         \
-  X(SCM_MAX_FD, SCM_MAX_FD)
+  X(SCM_MAX_FD, SCM_MAX_FD)             \
+  X(TLS_WANT_READ, TLS_WANT_READ)       \
+  X(TLS_WANT_WRITE, TLS_WANT_WRITE)     \
+  X(TLS_FAILED, TLS_FAILED)
 
 #define ONE_BIT(x) ((x) > 0 && ((x) & ((x) - 1)) == 0)
 _Static_assert(ONE_BIT(EVENT_READ) && ONE_BIT(EVENT_WRITE) && ONE_BIT(EVENT_PRIORITY) &&
                    EVENT_READ + EVENT_WRITE + EVENT_PRIORITY == EVENT_ALL,
                "each readiness event is a bit of its own");
 #undef ONE_BIT
+_Static_assert(TLS_FAILED < TLS_WANT_WRITE && TLS_WANT_WRITE < TLS_WANT_READ && TLS_WANT_READ < -4095,
+               "the TLS codes are distinct and below every -errno (Linux's errno values end at 4095)");
 _Static_assert((EVENT_CLOSED & EVENT_ALL) == 0, "a closed fd reads as no mix of events");
 _Static_assert(SOCKOPT_MAX <= SCRATCH_SIZE, "getsockoptBytes reads an option value into the scratch buffer");
 _Static_assert(IOV_MAX > 0 && IOV_MAX <= 1024, "msg.c keeps IOV_MAX values and iovecs on the stack");

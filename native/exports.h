@@ -17,6 +17,10 @@ void register_poll(napi_env env, napi_value exports);
 void register_epoll(napi_env env, napi_value exports);
 void register_names(napi_env env, napi_value exports);
 void register_msg(napi_env env, napi_value exports);
+void register_tls_context(napi_env env, napi_value exports);
+void register_tls_conn(napi_env env, napi_value exports);
+void register_tls_info(napi_env env, napi_value exports);
+void register_tls_error(napi_env env, napi_value exports);
 
 typedef struct watcher watcher_t;
 
@@ -34,9 +38,23 @@ typedef struct {
   char **sites;
   size_t sites_size;
   napi_async_cleanup_hook_handle teardown; /* set while the env ends */
+  /* The env's last TLS failure (tls_error.c): SSL_get_error()'s kind,
+   * OpenSSL's error code and the certificate check's result. */
+  struct {
+    int kind;
+    unsigned long code;
+    long verify;
+  } tls_failure;
 } instance_t;
 
 instance_t *instance_of(napi_env env);
+
+/* io.c: memory for a read of up to n bytes, the instance's scratch buffer
+ * for small reads, else a new Buffer (*buffer); NULL if out of memory. */
+char *read_buffer(napi_env env, size_t n, napi_value *buffer);
+/* The Buffer of got bytes read into `into` (from read_buffer): the new
+ * Buffer itself when filled, else a copy of the exact size. */
+napi_value read_result(napi_env env, const char *into, size_t got, size_t n, napi_value buffer);
 
 /* teardown.c: the env's end. */
 void register_teardown(napi_env env, napi_value exports, instance_t *instance);

@@ -9,31 +9,31 @@
 #include <signal.h>
 #include <sys/sendfile.h>
 
-/* A Buffer holding the first n bytes of data. */
-static napi_value copy_out(napi_env env, const char *data, size_t n) {
-  napi_value buffer = NULL;
-  void *unused;
-  napi_create_buffer_copy(env, n, data, &unused, &buffer);
-  return buffer;
+char *read_buffer(napi_env env, size_t n, napi_value *buffer) {
+  *buffer = NULL;
+  if (n <= SCRATCH_SIZE) return instance_of(env)->scratch;
+  void *into = NULL;
+  return napi_create_buffer(env, n, &into, buffer) == napi_ok ? into : NULL;
 }
 
-/* Receives up to n bytes into a Buffer of the received size: small reads go
- * through the instance's scratch buffer, large ones straight into a Buffer
- * that is copied again only when not filled. Returns the Buffer or
- * -errno; *from gets the sender when asked. */
+napi_value read_result(napi_env env, const char *into, size_t got, size_t n, napi_value buffer) {
+  if (buffer != NULL && got == n) return buffer;
+  napi_value copy = NULL;
+  void *unused;
+  napi_create_buffer_copy(env, got, into, &unused, &copy);
+  return copy;
+}
+
+/* Receives up to n bytes into a Buffer of the received size. Returns the
+ * Buffer or -errno; *from gets the sender when asked. */
 static napi_value receive(napi_env env, int fd, size_t n, int flags, sockaddr_any *from, socklen_t *fromlen) {
-  char *into;
-  napi_value buffer = NULL;
-  if (n <= SCRATCH_SIZE) {
-    into = instance_of(env)->scratch;
-  } else if (napi_create_buffer(env, n, (void **)&into, &buffer) != napi_ok) {
-    return make_int(env, -ENOMEM);
-  }
+  napi_value buffer;
+  char *into = read_buffer(env, n, &buffer);
+  if (into == NULL) return make_int(env, -ENOMEM);
   ssize_t got = recvfrom(fd, into, n, flags, from ? &from->sa : NULL, fromlen);
   if (got < 0) return make_errno(env);
   /* MSG_TRUNC on a datagram socket reports the real length, beyond n. */
-  size_t kept = (size_t)got < n ? (size_t)got : n;
-  return buffer == NULL || kept < n ? copy_out(env, into, kept) : buffer;
+  return read_result(env, into, (size_t)got < n ? (size_t)got : n, n, buffer);
 }
 
 /* recv(fd, n, flags) -> Buffer | -errno */

@@ -9,8 +9,12 @@
 // scratch folder so that ./build is left alone, and checked: the right ELF
 // machine, and every symbol it needs is in that target's C library or is
 // Node's (napi_*, uv_*), so a musl build that calls a glibc-only function
-// fails here rather than on a user's Alpine machine. Node-API is ABI-stable, so
-// one binary serves every Node version >= 20. Name targets to build only
+// fails here rather than on a user's Alpine machine. OpenSSL's functions,
+// Node's own too, are weak references (native/tls_symbols.h) and pass; one
+// called without its line there is a strong reference and fails here. The
+// OpenSSL headers are Node's (its include folder has every arch's config).
+// Node-API is ABI-stable, so one binary serves every Node version >= 20; the
+// TLS engine uses only OpenSSL 3.0's stable functions. Name targets to build only
 // those: `npm run build:prebuilds -- linux-arm64-glibc`.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * The entry point `berkeley/ssl`: Python's ssl module over berkeley sockets, on
- * Node's own tls (OpenSSL): no cryptography of our own.
+ * the OpenSSL inside Node itself: no cryptography of our own.
  * @module berkeley/ssl
  */
 export {
@@ -14,6 +14,8 @@ export {
   SSL_ERROR_SSL,
   SSL_ERROR_WANT_READ,
   SSL_ERROR_WANT_WRITE,
+  SSL_ERROR_SYSCALL,
+  SSL_ERROR_ZERO_RETURN,
   SSL_ERROR_EOF,
   HAS_ALPN,
   OPENSSL_VERSION,
@@ -21,4 +23,4 @@ export {
 export { SSLContext, createDefaultContext, type Password, type VerifyLocations, type WrapOptions } from './ssl/context.js';
 export { SSLSocket, type CipherInfo } from './ssl/socket.js';
 export type { PeerCertificate, RDN } from './ssl/certificate.js';
-export { SSLError, SSLCertVerificationError, SSLEOFError, SSLWantReadError, SSLWantWriteError } from './ssl/errors.js';
+export { SSLError, SSLCertVerificationError, SSLZeroReturnError, SSLSyscallError, SSLEOFError, SSLWantReadError, SSLWantWriteError } from './ssl/errors.js';

@@ -16,6 +16,12 @@ export interface NativeHostFailure { herrno: number }
 export type Bytes = ArrayBufferView | ArrayBuffer;
 /** Opaque handle of a uv_poll_t readiness watcher. */
 export interface NativeWatcher { readonly __watcher: unique symbol }
+/** Opaque handle of a TLS context (an SSL_CTX). */
+export interface NativeTLSContext { readonly __tlsContext: unique symbol }
+/** Opaque handle of a TLS connection (an SSL object). */
+export interface NativeTLS { readonly __tls: unique symbol }
+/** tlsLastError(): [SSL_get_error()'s kind, library, reason text, verify code, verify message]. */
+export type NativeTLSFailure = [kind: number, library: string | null, reason: string | null, verifyCode: number, verifyMessage: string | null];
 
 /** The numbers both sides must agree on (native/contract.h), frozen. */
 export interface Contract {
@@ -39,6 +45,12 @@ export interface Contract {
   readonly SLL_ADDR_MAX: number;
   /** The most fds one SCM_RIGHTS message carries. */
   readonly SCM_MAX_FD: number;
+  /** A TLS operation's "wait until readable, then call again". */
+  readonly TLS_WANT_READ: number;
+  /** A TLS operation's "wait until writable, then call again". */
+  readonly TLS_WANT_WRITE: number;
+  /** A TLS operation failed: tlsLastError() says how. */
+  readonly TLS_FAILED: number;
 }
 
 // Each function is declared `this: void`: ops pass them around unbound.
@@ -123,12 +135,39 @@ export interface Native {
   epollCtl(this: void, epfd: number, op: number, fd: number, events: number): number;
   /** epoll_wait(2): the [fd, events] pairs of up to maxevents ready registrations. */
   epollWait(this: void, epfd: number, maxevents: number, timeoutMs: number): [number, number][] | number;
+
+  tlsMissing(this: void): string | null;
+  tlsLastError(this: void): NativeTLSFailure;
+  tlsContextNew(this: void, server: boolean): NativeTLSContext | number;
+  tlsContextSetVerify(this: void, context: NativeTLSContext, mode: number): number;
+  tlsContextSetVersions(this: void, context: NativeTLSContext, min: number, max: number): number;
+  tlsContextSetCiphers(this: void, context: NativeTLSContext, ciphers: string): number;
+  tlsContextSetAlpn(this: void, context: NativeTLSContext, wire: Bytes): number;
+  tlsContextAddCa(this: void, context: NativeTLSContext, data: Bytes, pem: boolean): number;
+  tlsContextAddCaPath(this: void, context: NativeTLSContext, dir: string): number;
+  tlsContextLoadRoots(this: void, context: NativeTLSContext, pem: Bytes): number;
+  tlsContextUseChain(this: void, context: NativeTLSContext, chain: Bytes, key: Bytes, password: Bytes | null): number;
+  tlsNew(this: void, context: NativeTLSContext, server: boolean): NativeTLS | number;
+  tlsSetServerName(this: void, tls: NativeTLS, name: string): number;
+  tlsSetVerifyHost(this: void, tls: NativeTLS, name: string, ip: boolean): number;
+  tlsHandshake(this: void, tls: NativeTLS, fd: number): number;
+  tlsRead(this: void, tls: NativeTLS, fd: number, n: number): Buffer | number;
+  tlsReadInto(this: void, tls: NativeTLS, fd: number, into: Bytes, n: number): number;
+  tlsWrite(this: void, tls: NativeTLS, fd: number, data: Bytes, offset: number): number;
+  tlsShutdown(this: void, tls: NativeTLS, fd: number): number;
+  tlsClose(this: void, tls: NativeTLS): number;
+  tlsVersion(this: void, tls: NativeTLS): string | null;
+  tlsCipher(this: void, tls: NativeTLS): [string, string, number] | null;
+  tlsPeerCertificate(this: void, tls: NativeTLS): Buffer | null;
+  tlsAlpnSelected(this: void, tls: NativeTLS): string | null;
+  tlsPending(this: void, tls: NativeTLS): number;
 }
 
 export const native = loadAddon() as Native;
 
 // The contract's numbers, for every layer above to import from here.
-export const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD } = native.contract;
+export const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED } =
+  native.contract;
 
 /** The platform's constants, as the addon was compiled to know them. */
 export const constants = native.constants;

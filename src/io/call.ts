@@ -8,13 +8,17 @@
 //  3. map a negative errno to its SocketError.
 // An operation is `op(fd, ...args)` returning its result or -errno; one
 // that makes progress in steps (sendall, connect) keeps its state in an
-// argument and returns -EAGAIN until done (ops.ts).
+// argument and returns -EAGAIN until done (ops.ts). A TLS operation may ask
+// for the other direction than its call's (TLS_WANT_READ, TLS_WANT_WRITE:
+// a read that must first send, a handshake's turns): the call then waits
+// that way.
 import { EAGAIN, EINPROGRESS, EINTR, OUT_OF_RESOURCES } from '../core/errno.js';
 import { AbortError, closedError, errorFromErrno, timeoutError, type SocketError, type Syscall } from '../core/errors.js';
+import { TLS_WANT_READ, TLS_WANT_WRITE } from '../core/native.js';
 import type { Blocking } from './blocking.js';
 import { Deadline, MAX_WAIT_MS } from './deadline.js';
 import { withCallerStack } from './stacks.js';
-import type { Direction, Waiter } from './waiters.js';
+import { READ, WRITE, type Direction, type Waiter } from './waiters.js';
 
 /** An operation's own arguments, after the fd: at most five (see AnyOp). */
 export type Arguments = [] | [unknown] | [unknown, unknown] | [unknown, unknown, unknown] | [unknown, unknown, unknown, unknown] | [unknown, unknown, unknown, unknown, unknown];
@@ -28,8 +32,9 @@ export type Op<A extends Arguments, R> = (fd: number, ...args: A) => R | number;
 type AnyOp = (fd: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown) => unknown;
 
 /**
- * Where a call runs and waits: a socket's Handle; select()'s set of fds; a
- * TLS engine's progress. Each says how to wait for readiness in both forms.
+ * Where a call runs and waits: a socket's Handle (its TLS engine's calls
+ * too); select()'s set of fds. Each says how to wait for readiness in both
+ * forms.
  */
 export interface Waitable {
   /** The fd the op runs on; -1 once closed (the call fails with EBADF). */
@@ -48,7 +53,13 @@ export interface Waitable {
   waitSync(direction: Direction, ms: number): number;
 }
 
-const wouldBlock = (rc: number): boolean => rc === -EAGAIN || rc === -EINPROGRESS;
+/** The direction a call waits in after its op returned rc, 0 if rc is final: its own for EAGAIN/EINPROGRESS, the one a TLS operation wants. */
+function blockedOn(rc: number, direction: Direction): Direction | 0 {
+  if (rc === -EAGAIN || rc === -EINPROGRESS) return direction;
+  if (rc === TLS_WANT_READ) return READ;
+  if (rc === TLS_WANT_WRITE) return WRITE;
+  return 0;
+}
 
 // Out of fds or memory (accept's EMFILE): the failure is reported once the
 // event loop has turned, so a loop that retries at once cannot starve the
@@ -68,10 +79,11 @@ export function callSync(target: Waitable, timeout: number | null, direction: Di
     const result = op(fd, a, b, c, d, e);
     if (typeof result !== 'number' || result >= 0) return result;
     if (result === -EINTR) continue;
-    if (!wouldBlock(result) || timeout === 0) throw errorFromErrno(result, syscall);
+    const waitIn = blockedOn(result, direction);
+    if (waitIn === 0 || timeout === 0) throw errorFromErrno(result, syscall);
     deadline ??= Deadline.after(timeout);
     if (deadline.expired) throw timeoutError(syscall);
-    const ready = target.waitSync(direction, deadline.pollMs());
+    const ready = target.waitSync(waitIn, deadline.pollMs());
     if (ready < 0) throw errorFromErrno(ready, 'poll');
     if (ready === 0) throw timeoutError(syscall);
   }
@@ -102,16 +114,18 @@ function started(target: Waitable, timeout: number | null, direction: Direction,
   if (signal?.aborted === true) return Promise.reject(new AbortError(signal.reason, sentBy(a)));
   // The fast path, unless earlier calls wait in this direction: a call never
   // overtakes them.
+  let waitIn: Direction | 0 = direction;
   if (timeout === 0 || !target.busy(direction)) {
     let result = op(fd, a, b, c, d, e);
     while (result === -EINTR) result = op(fd, a, b, c, d, e);
     if (typeof result !== 'number' || result >= 0) return Promise.resolve(result);
     if (outOfResources(result)) return rejectLater(errorFromErrno(result, syscall));
-    if (!wouldBlock(result) || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
+    waitIn = blockedOn(result, direction);
+    if (waitIn === 0 || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
   }
   return withCallerStack(
     new Promise((resolve, reject) => {
-      target.wait(new Waiting(target, timeout, direction, syscall, op, a, b, c, d, e, signal, resolve, reject));
+      target.wait(new Waiting(target, timeout, waitIn, syscall, op, a, b, c, d, e, signal, resolve, reject));
     }),
   );
 }
@@ -146,6 +160,7 @@ export class Call<A extends Arguments, R> implements Blocking<R> {
 
 /** A call waiting in its target's queue, with its deadline timer and abort listener. */
 class Waiting implements Waiter {
+  readonly #target: Waitable;
   readonly #op: AnyOp;
   // The op's arguments, as fields: the retry on each wake-up allocates nothing.
   readonly #a: unknown;
@@ -166,7 +181,8 @@ class Waiting implements Waiter {
   constructor(
     target: Waitable,
     timeout: number | null,
-    readonly direction: Direction,
+    /** The queue it waits in; a TLS operation may move it to the other (attempt). */
+    public direction: Direction,
     readonly syscall: Syscall,
     op: AnyOp,
     a: unknown,
@@ -178,6 +194,7 @@ class Waiting implements Waiter {
     resolve: (value: unknown) => void,
     reject: (error: unknown) => void,
   ) {
+    this.#target = target;
     this.#op = op;
     this.#a = a;
     this.#b = b;
@@ -205,7 +222,7 @@ class Waiting implements Waiter {
     }
   }
 
-  /** The target may be ready: runs the call once more; true once it is settled. */
+  /** The target may be ready: runs the call once more; true once it leaves this queue (settled, or waiting the other way). */
   attempt(fd: number): boolean {
     let result: unknown;
     try {
@@ -218,8 +235,14 @@ class Waiting implements Waiter {
       return true;
     }
     if (typeof result === 'number' && result < 0) {
-      if (wouldBlock(result)) return false;
-      this.fail(errorFromErrno(result, this.syscall));
+      const waitIn = blockedOn(result, this.direction);
+      if (waitIn === this.direction) return false;
+      if (waitIn === 0) {
+        this.fail(errorFromErrno(result, this.syscall));
+        return true;
+      }
+      this.direction = waitIn;
+      this.#target.wait(this);
       return true;
     }
     this.#settle();

@@ -15,7 +15,7 @@ const intOut = new Int32Array(1);
  * EOF or as a finished send. Thrown inside the op, so that the call
  * rejects, and nothing is received into or sent from it.
  */
-function checkHeld(view: ArrayBufferView, length: number): void {
+export function checkHeld(view: ArrayBufferView, length: number): void {
   if (view.byteLength < length) {
     // A bad value (it was a good one) rather than a type: Node's code for that, on Node's class for it.
     throw withCode(new TypeError(`The buffer was detached or shrunk while the call waited (${view.byteLength} of ${length} bytes left)`), 'ERR_INVALID_ARG_VALUE');

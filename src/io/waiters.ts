@@ -1,6 +1,6 @@
 // Calls waiting for readiness, queued per direction and served in call
 // order: the part of a wait that does not depend on what reports the
-// readiness (an fd's watcher, a TLS engine's progress).
+// readiness (an fd's watcher, select()'s set of fds).
 import type { SocketError, Syscall } from '../core/errors.js';
 import { PRIORITY, READ, WRITE } from '../core/native.js';
 
@@ -10,9 +10,10 @@ export type Direction = typeof READ | typeof WRITE | typeof PRIORITY;
 
 /** A call waiting for readiness: `attempt` retries its system call. */
 export interface Waiter {
+  /** The queue it waits in (a TLS call may move to the other during `attempt`). */
   readonly direction: Direction;
   readonly syscall: Syscall;
-  /** Runs the call once more; true once it is settled (done or failed). */
+  /** Runs the call once more; true once it leaves its queue: settled (done or failed), or queued again the other way. */
   attempt(fd: number): boolean;
   fail(error: SocketError): void;
 }

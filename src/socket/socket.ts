@@ -49,16 +49,14 @@ function acceptOp<F extends number, T extends number>(fd: number, listener: Sock
   return [adoptSocket(listener.family, listener.type, listener.proto, result[0]), result[1] as SocketAddress<F>];
 }
 
-let acceptOn: <F extends number, T extends number>(sock: Socket<F, T>, timeout: number | null) => Promise<[Socket<F, T>, SocketAddress<F>]>;
-
 /**
  * accept(2) with a timeout of its own (seconds) rather than the socket's:
  * a server that knows its socket is readable accepts with 0, never waiting
  * for a connection another process took first.
  */
-export function acceptWithin<F extends number, T extends number>(sock: Socket<F, T>, timeout: number | null): Promise<[Socket<F, T>, SocketAddress<F>]> {
-  return acceptOn(sock, timeout);
-}
+export let acceptWithin: <F extends number, T extends number>(sock: Socket<F, T>, timeout: number | null) => Promise<[Socket<F, T>, SocketAddress<F>]>;
+/** A Socket's Handle, for an SSLSocket's TLS engine, whose calls wait on it as the Socket's own do. */
+export let socketHandle: (sock: Socket) => Handle;
 
 /**
  * A BSD socket (Python's `socket.socket`). Every call that can wait has a
@@ -149,7 +147,8 @@ export class Socket<F extends number = number, T extends number = number> {
   }
 
   static {
-    acceptOn = (sock, timeout) => sock.#accept(ASYNC, timeout);
+    acceptWithin = (sock, timeout) => sock.#accept(ASYNC, timeout);
+    socketHandle = (sock) => sock.#handle;
   }
 
   /** connect(2); a refused connection is ConnectionRefusedError. A host name is looked up first. */

@@ -1,5 +1,5 @@
-// Python's ssl constants, with Python's values, and their mapping to the
-// option strings of Node's tls module.
+// Python's ssl constants, with Python's values, and what they are for
+// OpenSSL (native/tls_context.c).
 
 /** A context for the client side of connections (Python's value). */
 export const PROTOCOL_TLS_CLIENT = 16;
@@ -46,6 +46,10 @@ export const SSL_ERROR_SSL = 1;
 export const SSL_ERROR_WANT_READ = 2;
 /** The TLS engine needs to write before it can go on (SSLWantWriteError). */
 export const SSL_ERROR_WANT_WRITE = 3;
+/** An I/O failure under TLS (SSLSyscallError). */
+export const SSL_ERROR_SYSCALL = 5;
+/** The peer closed TLS with close_notify (SSLZeroReturnError where it was not expected). */
+export const SSL_ERROR_ZERO_RETURN = 6;
 /** The connection ended without a TLS close_notify (SSLEOFError). */
 export const SSL_ERROR_EOF = 8;
 
@@ -54,16 +58,16 @@ export const HAS_ALPN = true;
 /** The version string of the OpenSSL that Node links. */
 export const OPENSSL_VERSION = `OpenSSL ${process.versions.openssl}`;
 
-const nodeVersions = new Map<number, 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'>([
-  [TLSVersion.MINIMUM_SUPPORTED, 'TLSv1'],
-  [TLSVersion.TLSv1, 'TLSv1'],
-  [TLSVersion.TLSv1_1, 'TLSv1.1'],
-  [TLSVersion.TLSv1_2, 'TLSv1.2'],
-  [TLSVersion.TLSv1_3, 'TLSv1.3'],
-  [TLSVersion.MAXIMUM_SUPPORTED, 'TLSv1.3'],
-]);
-
-/** Node's name for a TLSVersion (minVersion/maxVersion), or undefined if it has none. */
-export function nodeVersion(version: number): 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3' | undefined {
-  return nodeVersions.get(version);
+/** OpenSSL's protocol version for a TLSVersion (0: its lowest or highest), or undefined for another number. */
+export function opensslVersion(version: number): number | undefined {
+  if (version === TLSVersion.MINIMUM_SUPPORTED || version === TLSVersion.MAXIMUM_SUPPORTED) return 0;
+  return version >= TLSVersion.TLSv1 && version <= TLSVersion.TLSv1_3 ? version : undefined;
 }
+
+/** OpenSSL's verify mode for a CERT_* value: SSL_VERIFY_PEER (1), and for CERT_REQUIRED SSL_VERIFY_FAIL_IF_NO_PEER_CERT (2) too. */
+export function opensslVerifyMode(certReqs: number): number {
+  return certReqs === CERT_NONE ? 0 : certReqs === CERT_OPTIONAL ? 1 : 3;
+}
+
+/** Python's default cipher list for TLS 1.2 and older (_ssl.c's PY_SSL_DEFAULT_CIPHER_STRING). */
+export const DEFAULT_CIPHERS = '@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM';

@@ -2,10 +2,11 @@
 // wrapSocket(), which makes SSLSockets; and create_default_context().
 import { AbortError } from '../core/errors.js';
 import { signalOf, valueError } from '../core/validate.js';
+import { abortable, promised, SYNC } from '../io/forms.js';
 import type { Socket } from '../socket/socket.js';
 import { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, Purpose } from './constants.js';
 import { SSLContextSettings, type VerifyLocations, type WrapOptions } from './settings.js';
-import { handshake, type SSLSocket } from './socket.js';
+import { wrap, type SSLSocket } from './socket.js';
 
 export type { Password, VerifyLocations, WrapOptions } from './settings.js';
 
@@ -15,16 +16,25 @@ export type { Password, VerifyLocations, WrapOptions } from './settings.js';
  * (PROTOCOL_TLS_SERVER) asks for no client certificate.
  */
 export class SSLContext extends SSLContextSettings {
-  /** Wraps a connected stream socket and performs the TLS handshake (under the socket's timeout; `options.signal` may abort it). */
+  /**
+   * Wraps a connected stream socket (taking its fd over) and runs the TLS
+   * handshake under the socket's timeout, unless doHandshakeOnConnect is
+   * false. `options.signal` may end the handshake's wait, which closes the
+   * connection, as a failed handshake does; one already aborted leaves the
+   * socket as it was.
+   */
   wrapSocket(sock: Socket, options: WrapOptions = {}): Promise<SSLSocket> {
-    try {
-      const spec = this.handshakeSpec(options);
+    return promised(() => {
+      const wrapping = this.wrapping(options);
       const signal = signalOf(options);
       if (signal?.aborted === true) throw new AbortError(signal.reason);
-      return handshake(this, sock, spec, signal);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+      return wrap(abortable(signal), this, sock, wrapping);
+    });
+  }
+
+  /** wrapSocket() on the calling thread. */
+  wrapSocketSync(sock: Socket, options: WrapOptions = {}): SSLSocket {
+    return wrap(SYNC, this, sock, this.wrapping(options));
   }
 }
 

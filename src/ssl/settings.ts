@@ -1,16 +1,28 @@
 // The settings of an SSLContext (Python's ssl.SSLContext): everything but
-// wrapSocket(), turned into a Node tls.SecureContext when a socket is wrapped
-// (and kept until a setting changes). They are a base class of their own so
-// that SSLSocket can name its context's type without importing context.ts,
-// which imports SSLSocket.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { X509Certificate } from 'node:crypto';
-import * as tls from 'node:tls';
+// wrapSocket(), each applied at once to the context's OpenSSL SSL_CTX
+// (native/tls_context.c), as Python's are; sockets wrapped from then on
+// use them. They are a base class of their own so that SSLSocket can name
+// its context's type without importing context.ts, which imports SSLSocket.
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { errorFromErrno } from '../core/errors.js';
-import { checkBoolean, checkInt, checkObject, typeError, valueError, withCode } from '../core/validate.js';
-import { CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED, nodeVersion, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, TLSVersion } from './constants.js';
-import { toSSLError } from './errors.js';
+import { native, type NativeTLS, type NativeTLSContext } from '../core/native.js';
+import { checkBoolean, checkInt, checkObject, checkString, typeError, valueError, withCode, type WaitOptions } from '../core/validate.js';
+import {
+  CERT_NONE,
+  CERT_OPTIONAL,
+  CERT_REQUIRED,
+  DEFAULT_CIPHERS,
+  opensslVerifyMode,
+  opensslVersion,
+  PROTOCOL_TLS_CLIENT,
+  PROTOCOL_TLS_SERVER,
+  SSL_ERROR_SSL,
+  TLSVersion,
+} from './constants.js';
+import { checked, newConnection, newContext } from './engine.js';
+import { SSLError } from './errors.js';
 
 /** A private key's password: the text or bytes, or a function that returns them (called when the key is loaded). */
 export type Password = string | Buffer | (() => string | Buffer);
@@ -19,37 +31,39 @@ export type Password = string | Buffer | (() => string | Buffer);
 export interface VerifyLocations {
   /** A PEM file of one or more CA certificates. */
   cafile?: string;
-  /** A directory of PEM CA certificates (every file in it is read). */
+  /** A directory of PEM CA certificates in OpenSSL's hashed layout (`c_rehash`), each read when a chain needs it. */
   capath?: string;
   /** CA certificates: PEM text, or DER bytes (one or more certificates). */
   cadata?: string | ArrayBufferView;
 }
 
-/** wrapSocket()'s options. */
-export interface WrapOptions {
+/**
+ * wrapSocket()'s options. `signal` (wrapSocket only) ends the handshake:
+ * wrapSocket rejects with an AbortError and the connection is closed, as
+ * after a failed handshake (it cannot be resumed); already aborted, the
+ * socket is left as it was.
+ */
+export interface WrapOptions extends WaitOptions {
   /** Act as the server of the handshake (needs a PROTOCOL_TLS_SERVER context). */
   serverSide?: boolean;
   /** The name the server's certificate must match; also sent as SNI when it is not an IP address. */
   serverHostname?: string | null;
-  /**
-   * Ends the handshake: wrapSocket rejects with an AbortError and the
-   * connection is closed, as after a failed handshake (it cannot be resumed).
-   * Already aborted: the socket is left as it was.
-   */
-  signal?: AbortSignal | undefined;
+  /** Run the handshake now (the default); otherwise doHandshake() or the first read or write does. */
+  doHandshakeOnConnect?: boolean;
+  /** A read that meets the end of the connection without TLS's close_notify returns EOF (the default) rather than SSLEOFError. */
+  suppressRaggedEofs?: boolean;
 }
 
-/** The settings of a handshake, from a context, for SSLSocket. */
-export interface HandshakeSpec {
-  serverSide: boolean;
-  serverHostname: string | null;
-  secureContext: tls.SecureContext;
-  verifyMode: number;
-  checkHostname: boolean;
-  alpnProtocols: string[] | null;
+/** What a new SSLSocket takes from its context and wrapSocket()'s options. */
+export interface Wrapping {
+  readonly serverSide: boolean;
+  readonly serverHostname: string | null;
+  readonly doHandshakeOnConnect: boolean;
+  readonly suppressRaggedEofs: boolean;
+  readonly verifyMode: number;
+  /** Makes the connection's OpenSSL object, with the SNI and host name check asked for. */
+  readonly open: () => NativeTLS;
 }
-
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
 
 /** Reads a file as Python does: a missing file is FileNotFoundError, and so on. */
 function readFile(path: string, name: string): Buffer {
@@ -67,35 +81,25 @@ function fsError(error: unknown, syscall: string): unknown {
   return typeof errnum === 'number' ? errorFromErrno(errnum, syscall) : error;
 }
 
-/** Each certificate of DER bytes (concatenated certificates allowed) as PEM. */
-function derToPem(der: Buffer): string[] {
-  const pems: string[] = [];
-  let offset = 0;
-  while (offset < der.length) {
-    // SEQUENCE, then a short or long form length.
-    if (der[offset] !== 0x30 || offset + 2 > der.length) throw valueError('The "cadata" argument is not DER certificate data');
-    const first = der[offset + 1]!;
-    let length = first;
-    let header = 2;
-    if (first & 0x80) {
-      const count = first & 0x7f;
-      if (count === 0 || count > 4 || offset + 2 + count > der.length) throw valueError('The "cadata" argument is not DER certificate data');
-      length = der.readUIntBE(offset + 2, count);
-      header += count;
-    }
-    const end = offset + header + length;
-    if (end > der.length) throw valueError('The "cadata" argument is truncated DER certificate data');
-    pems.push(new X509Certificate(der.subarray(offset, end)).toString());
-    offset = end;
-  }
-  return pems;
+function checkVersion(value: unknown, name: string): number {
+  checkInt(value, name);
+  if (opensslVersion(value as number) === undefined) throw valueError(`The "${name}" argument must be a TLSVersion. Received ${value as number}`);
+  return value as number;
 }
 
-function pemCertificates(text: string, what: string): string[] {
-  const found = text.match(PEM_CERT) ?? [];
-  if (found.length === 0) throw toSSLError({ code: 'ERR_OSSL_X509_NO_CERTIFICATE_OR_CRL_FOUND', reason: `no certificate or crl found in ${what}` }, 'load_verify_locations');
-  return found;
+function optionalBoolean(value: unknown, name: string, otherwise: boolean): boolean {
+  return value === undefined ? otherwise : checkBoolean(value, name);
 }
+
+/** The host name argument: a name or address without NUL, at most 255 bytes (as SNI allows). */
+function checkHostname(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw typeError('serverHostname', 'a string', value);
+  if (value.includes('\0') || Buffer.byteLength(value) > 255) throw valueError(`The "serverHostname" argument must be a host name of at most 255 bytes, without NUL. Received '${value.slice(0, 64)}'`);
+  return value;
+}
+
+let rootsPem: Buffer | undefined;
 
 /**
  * The settings of Python's `ssl.SSLContext`; SSLContext (context.ts) adds
@@ -106,15 +110,11 @@ function pemCertificates(text: string, what: string): string[] {
 export class SSLContextSettings {
   /** PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER. */
   readonly protocol: number;
+  readonly #context: NativeTLSContext;
   #checkHostname: boolean;
   #verifyMode: number;
   #minimumVersion: number = TLSVersion.TLSv1_2;
   #maximumVersion: number = TLSVersion.MAXIMUM_SUPPORTED;
-  #chain: { cert: Buffer; key: Buffer; passphrase: string | undefined } | null = null;
-  #ca: string[] = [];
-  #ciphers: string | undefined;
-  #alpn: string[] | null = null;
-  #built: tls.SecureContext | null = null;
 
   /** A context for protocol PROTOCOL_TLS_CLIENT or PROTOCOL_TLS_SERVER, with that side's defaults. */
   constructor(protocol: number) {
@@ -124,8 +124,12 @@ export class SSLContextSettings {
     }
     this.protocol = protocol;
     const client = protocol === PROTOCOL_TLS_CLIENT;
+    this.#context = newContext(!client);
     this.#checkHostname = client;
     this.#verifyMode = client ? CERT_REQUIRED : CERT_NONE;
+    native.tlsContextSetVerify(this.#context, opensslVerifyMode(this.#verifyMode));
+    this.#setVersions();
+    this.setCiphers(DEFAULT_CIPHERS);
   }
 
   /** Whether a client checks the server's certificate against serverHostname. */
@@ -136,7 +140,7 @@ export class SSLContextSettings {
   /** Turning it on also sets verifyMode CERT_REQUIRED if it was CERT_NONE, as Python does. */
   set checkHostname(value: boolean) {
     this.#checkHostname = checkBoolean(value, 'checkHostname');
-    if (value && this.#verifyMode === CERT_NONE) this.#verifyMode = CERT_REQUIRED;
+    if (value && this.#verifyMode === CERT_NONE) this.verifyMode = CERT_REQUIRED;
   }
 
   /** CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED. */
@@ -151,6 +155,7 @@ export class SSLContextSettings {
       throw valueError(`The "verifyMode" argument must be CERT_NONE, CERT_OPTIONAL or CERT_REQUIRED. Received ${value}`);
     }
     if (value === CERT_NONE && this.#checkHostname) throw valueError('Cannot set verifyMode to CERT_NONE when checkHostname is enabled');
+    native.tlsContextSetVerify(this.#context, opensslVerifyMode(value));
     this.#verifyMode = value;
   }
 
@@ -159,10 +164,10 @@ export class SSLContextSettings {
     return this.#minimumVersion as TLSVersion;
   }
 
-  /** Takes a TLSVersion value; sockets wrapped from then on use it. */
+  /** Takes a TLSVersion value. */
   set minimumVersion(value: TLSVersion) {
     this.#minimumVersion = checkVersion(value, 'minimumVersion');
-    this.#built = null;
+    this.#setVersions();
   }
 
   /** The highest protocol version allowed (default TLSVersion.MAXIMUM_SUPPORTED). */
@@ -170,33 +175,31 @@ export class SSLContextSettings {
     return this.#maximumVersion as TLSVersion;
   }
 
-  /** Takes a TLSVersion value; sockets wrapped from then on use it. */
+  /** Takes a TLSVersion value. */
   set maximumVersion(value: TLSVersion) {
     this.#maximumVersion = checkVersion(value, 'maximumVersion');
-    this.#built = null;
+    this.#setVersions();
+  }
+
+  #setVersions(): void {
+    checked(native.tlsContextSetVersions(this.#context, opensslVersion(this.#minimumVersion)!, opensslVersion(this.#maximumVersion)!), 'set_proto_version');
   }
 
   /**
-   * Loads this side's certificate chain and private key (PEM). keyfile
-   * defaults to certfile (one file with both); password decrypts the key.
+   * Loads this side's certificate chain (the certificate, then its issuers)
+   * and private key (PEM). keyfile defaults to certfile (one file with
+   * both); password decrypts the key. A bad key or password fails here.
    */
   loadCertChain(certfile: string, keyfile?: string | null, password?: Password | null): void {
-    const cert = readFile(certfile, 'certfile');
-    const key = keyfile === undefined || keyfile === null ? cert : readFile(keyfile, 'keyfile');
-    let passphrase: string | undefined;
+    const chain = readFile(certfile, 'certfile');
+    const key = keyfile === undefined || keyfile === null ? chain : readFile(keyfile, 'keyfile');
+    let secret: Buffer | null = null;
     if (password !== undefined && password !== null) {
       const given = typeof password === 'function' ? password() : password;
       if (typeof given !== 'string' && !Buffer.isBuffer(given)) throw typeError('password', 'a string, Buffer or a function returning one', given);
-      passphrase = given.toString();
+      secret = Buffer.from(given);
     }
-    // Checked now, as Python does: a bad key or password fails here, not at the handshake.
-    try {
-      tls.createSecureContext({ cert, key, passphrase });
-    } catch (error) {
-      throw toSSLError(error, 'load_cert_chain');
-    }
-    this.#chain = { cert, key, passphrase };
-    this.#built = null;
+    checked(native.tlsContextUseChain(this.#context, chain, key, secret), 'load_cert_chain');
   }
 
   /** Adds CA certificates to trust, from a file, a directory and/or data. */
@@ -204,125 +207,92 @@ export class SSLContextSettings {
     checkObject(locations, 'locations');
     const { cafile, capath, cadata } = locations;
     if (cafile === undefined && capath === undefined && cadata === undefined) throw withCode(new TypeError('cafile, capath and cadata cannot be all omitted'), 'ERR_MISSING_ARGS');
-    const added: string[] = [];
-    if (cafile !== undefined) added.push(...pemCertificates(readFile(cafile, 'cafile').toString('latin1'), cafile));
-    if (capath !== undefined) added.push(...this.#directory(capath));
-    if (cadata !== undefined) {
-      if (typeof cadata === 'string') added.push(...pemCertificates(cadata, 'cadata'));
-      else if (ArrayBuffer.isView(cadata)) added.push(...derToPem(Buffer.from(cadata.buffer, cadata.byteOffset, cadata.byteLength)));
-      else throw typeError('cadata', 'a string or bytes', cadata);
+    if (cafile !== undefined && this.#addCa(readFile(cafile, 'cafile'), true) === 0) {
+      throw new SSLError(SSL_ERROR_SSL, 'no certificate or crl found', 'load_verify_locations', 'X509', 'NO_CERTIFICATE_OR_CRL_FOUND');
     }
-    for (const pem of added) new X509Certificate(pem); // a malformed one fails here, not at the handshake
-    this.#ca.push(...added);
-    this.#built = null;
+    if (capath !== undefined) this.#addCaPath(capath, 'capath');
+    if (cadata !== undefined) {
+      const pem = typeof cadata === 'string';
+      if (!pem && !ArrayBuffer.isView(cadata)) throw typeError('cadata', 'a string or bytes', cadata);
+      if (this.#addCa(pem ? Buffer.from(cadata, 'latin1') : cadata, pem) === 0) {
+        throw new SSLError(SSL_ERROR_SSL, `${pem ? 'no start line' : 'not enough data'}: cadata does not contain a certificate`, 'load_verify_locations');
+      }
+    }
   }
 
-  #directory(capath: string): string[] {
-    if (typeof capath !== 'string') throw typeError('capath', 'a string', capath);
-    let names: string[];
-    try {
-      names = readdirSync(capath);
-    } catch (error) {
-      throw fsError(error, 'opendir');
-    }
-    const found: string[] = [];
-    for (const name of names) {
-      const path = join(capath, name);
-      if (statSync(path, { throwIfNoEntry: false })?.isFile() !== true) continue;
-      found.push(...(readFileSync(path, 'latin1').match(PEM_CERT) ?? []));
-    }
-    return found;
+  /** Trusts the certificates in data (PEM or DER); the count. */
+  #addCa(data: ArrayBufferView, pem: boolean): number {
+    return checked(native.tlsContextAddCa(this.#context, data, pem), 'load_verify_locations');
+  }
+
+  /** Trusts the certificates of a hashed directory, looked up when needed. */
+  #addCaPath(dir: unknown, name: string): void {
+    checked(native.tlsContextAddCaPath(this.#context, checkString(dir, name)), 'load_verify_locations');
   }
 
   /**
-   * Trusts the default CA certificates: Node's bundled Mozilla store, plus
-   * the files named by SSL_CERT_FILE and SSL_CERT_DIR when set (as OpenSSL's
-   * default paths are for Python).
+   * Trusts the default CA certificates: Node's bundled Mozilla store (read
+   * once for the process and shared, as Node's tls does), plus the file
+   * SSL_CERT_FILE and the hashed directory SSL_CERT_DIR when set (as
+   * OpenSSL's default paths are for Python).
    */
   loadDefaultCerts(): void {
-    this.#ca.push(...tls.rootCertificates);
+    rootsPem ??= Buffer.from(rootCertificates.join('\n'));
+    checked(native.tlsContextLoadRoots(this.#context, rootsPem), 'load_default_certs');
     const file = process.env.SSL_CERT_FILE;
-    if (file) this.#ca.push(...(readFile(file, 'SSL_CERT_FILE').toString('latin1').match(PEM_CERT) ?? []));
+    if (file) this.#addCa(readFile(file, 'SSL_CERT_FILE'), true);
     const dir = process.env.SSL_CERT_DIR;
-    if (dir) this.#ca.push(...this.#directory(dir));
-    this.#built = null;
+    if (dir) this.#addCaPath(dir, 'SSL_CERT_DIR');
   }
 
   /** The protocols offered (client) or accepted (server) by ALPN, in order of preference. */
   setAlpnProtocols(protocols: readonly string[]): void {
     // Checked as unknown: Array.isArray() would narrow the readonly array to any[].
     if (!Array.isArray(protocols as unknown)) throw typeError('protocols', 'an array of strings', protocols);
+    const wire: Buffer[] = [];
     for (const p of protocols) {
       if (typeof p !== 'string') throw typeError('protocols', 'an array of strings', p);
-      const length = Buffer.byteLength(p);
-      if (length === 0 || length > 255) throw valueError(`ALPN protocols must be 1 to 255 bytes long. Received '${p}'`);
+      const bytes = Buffer.from(p);
+      if (bytes.length === 0 || bytes.length > 255) throw valueError(`ALPN protocols must be 1 to 255 bytes long. Received '${p}'`);
+      wire.push(Buffer.of(bytes.length), bytes);
     }
-    this.#alpn = [...protocols];
+    checked(native.tlsContextSetAlpn(this.#context, Buffer.concat(wire)), 'set_alpn_protocols');
   }
 
-  /**
-   * The OpenSSL cipher list for TLS 1.2 and older, as Python's set_ciphers.
-   * TLS 1.3 suites (TLS_…) in the list set those too; otherwise they keep
-   * their defaults.
-   */
+  /** The OpenSSL cipher list for TLS 1.2 and older, as Python's set_ciphers (TLS 1.3's suites keep their defaults). */
   setCiphers(ciphers: string): void {
     if (typeof ciphers !== 'string') throw typeError('ciphers', 'a string', ciphers);
-    try {
-      tls.createSecureContext({ ciphers });
-    } catch (error) {
-      throw toSSLError(error, 'set_ciphers');
-    }
-    this.#ciphers = ciphers;
-    this.#built = null;
+    if (native.tlsContextSetCiphers(this.#context, ciphers) !== 0) throw new SSLError(SSL_ERROR_SSL, 'No cipher can be selected.', 'set_ciphers');
   }
 
-  /** @internal For wrapSocket(): checks the options against the context and returns the handshake's settings. */
-  protected handshakeSpec(options: WrapOptions): HandshakeSpec {
+  /** @internal For wrapSocket(): checks the options against the context; what the new SSLSocket takes. */
+  protected wrapping(options: WrapOptions): Wrapping {
     checkObject(options, 'options');
-    const serverSide = options.serverSide === undefined ? false : checkBoolean(options.serverSide, 'serverSide');
-    const serverHostname = options.serverHostname ?? null;
-    if (serverHostname !== null && typeof serverHostname !== 'string') throw typeError('serverHostname', 'a string', serverHostname);
+    const serverSide = optionalBoolean(options.serverSide, 'serverSide', false);
+    const serverHostname = checkHostname(options.serverHostname);
     if (serverSide && this.protocol === PROTOCOL_TLS_CLIENT) throw valueError('Cannot create a server socket with a PROTOCOL_TLS_CLIENT context');
     if (!serverSide && this.protocol === PROTOCOL_TLS_SERVER) throw valueError('Cannot create a client socket with a PROTOCOL_TLS_SERVER context');
     if (serverSide && serverHostname !== null) throw valueError('serverHostname can only be specified in client mode');
     if (!serverSide && this.#checkHostname && !serverHostname) throw valueError('checkHostname requires serverHostname');
+    const checkName = this.#checkHostname;
     return {
       serverSide,
       serverHostname,
-      secureContext: this.#secureContext(),
+      doHandshakeOnConnect: optionalBoolean(options.doHandshakeOnConnect, 'doHandshakeOnConnect', true),
+      suppressRaggedEofs: optionalBoolean(options.suppressRaggedEofs, 'suppressRaggedEofs', true),
       verifyMode: this.#verifyMode,
-      checkHostname: this.#checkHostname,
-      alpnProtocols: this.#alpn,
+      open: () => this.#open(serverSide, serverHostname, checkName),
     };
   }
 
-  #secureContext(): tls.SecureContext {
-    if (this.#built !== null) return this.#built;
-    const minVersion = nodeVersion(this.#minimumVersion);
-    const maxVersion = nodeVersion(this.#maximumVersion);
-    try {
-      this.#built = tls.createSecureContext({
-        // An empty list, not undefined: undefined would mean Node's roots,
-        // and a context trusts only what it was given, as in Python.
-        ca: this.#ca,
-        cert: this.#chain?.cert,
-        key: this.#chain?.key,
-        passphrase: this.#chain?.passphrase,
-        ciphers: this.#ciphers,
-        minVersion,
-        maxVersion,
-      });
-    } catch (error) {
-      throw toSSLError(error, 'do_handshake');
+  #open(serverSide: boolean, serverHostname: string | null, checkName: boolean): NativeTLS {
+    const tls = newConnection(this.#context, serverSide);
+    if (serverHostname !== null) {
+      const ip = isIP(serverHostname) !== 0;
+      // SNI carries names only (RFC 6066).
+      if (!ip) checked(native.tlsSetServerName(tls, serverHostname), 'wrap_socket');
+      if (checkName) checked(native.tlsSetVerifyHost(tls, serverHostname, ip), 'wrap_socket');
     }
-    return this.#built;
+    return tls;
   }
 }
-
-/** An options argument must be an object (JavaScript callers may pass anything). */
-function checkVersion(value: unknown, name: string): number {
-  checkInt(value, name);
-  if (nodeVersion(value as number) === undefined) throw valueError(`The "${name}" argument must be a TLSVersion. Received ${value as number}`);
-  return value as number;
-}
-

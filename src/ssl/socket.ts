@@ -1,63 +1,40 @@
-// SSLSocket (Python's ssl.SSLSocket): Node's tls.TLSSocket running over a
-// RecordTransport of a connected berkeley Socket. The transport waits
-// without a deadline; each of the SSLSocket's own calls is a call of the
-// call helper on the engine's progress (progress.ts), with the socket's
-// timeout, so a timed-out recv leaves the connection usable.
-import type { X509Certificate } from 'node:crypto';
-import * as tls from 'node:tls';
+// SSLSocket (Python's ssl.SSLSocket): a TLS engine (engine.ts) on a
+// berkeley Socket's fd. Every call that can wait is prepared once in
+// calls.ts and waits through the call helper on the socket's Handle, so it
+// has Python's three modes and both forms; its Promise method and its
+// …Sync twin are the two drivers of that one preparation.
 import { inspect } from 'node:util';
-import type { SocketAddress } from '../socket/address.js';
-import { inputEnded, TLS_ERROR_EVENT, tlsVerifyError } from '../core/node-internals.js';
-import { SHUT_RD, SHUT_RDWR, SHUT_WR, SOCK_STREAM } from '../core/constants.js';
-import { EAGAIN } from '../core/errno.js';
-import { AbortError, closedError, type SocketError } from '../core/errors.js';
+import { SOCK_STREAM } from '../core/constants.js';
+import { closedError } from '../core/errors.js';
+import { native } from '../core/native.js';
 import { cloneGuard } from '../core/uncloneable.js';
+import { typeError, valueError, withCode, type Data, type WaitOptions } from '../core/validate.js';
 import { chunks } from '../adapters/chunks.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
-import { start } from '../io/blocking.js';
-import { call } from '../io/call.js';
-import { READ, WRITE } from '../io/waiters.js';
-import { fileRange, readAndSend, type FileLike } from '../socket/sendfile.js';
-import { Socket, type Data } from '../socket/socket.js';
-import { checkBoolean, checkInt, checkSize, checkTimeout, checkIntoLength, checkWritable, signalOf, toBytes, typeError, valueError, withCode, type WaitOptions } from '../core/validate.js';
+import { steps, wait } from '../io/blocking.js';
+import { asyncForm, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
+import type { SocketAddress } from '../socket/address.js';
+import type { FileLike } from '../socket/sendfile.js';
+import { Socket, socketHandle } from '../socket/socket.js';
 import type { PeerCertificate } from './certificate.js';
-import { CERT_NONE, CERT_REQUIRED } from './constants.js';
-import { checkNoFlags, toBuffer } from './args.js';
-import { cipherInfo, peerCertificate, type CipherInfo } from './info.js';
+import * as calls from './calls.js';
 import type { SSLContext } from './context.js';
-import type { HandshakeSpec } from './settings.js';
-import { eofError, hostnameMismatch, toSSLError, verificationError, wantReadError, wantWriteError } from './errors.js';
-import { TLSProgress } from './progress.js';
-import { openTLS, RecordTransport } from './transport.js';
+import { TLSEngine } from './engine.js';
+import { peerCertificate, type CipherInfo } from './info.js';
+import type { Wrapping } from './settings.js';
 
 export type { CipherInfo } from './info.js';
 
 const internal = Symbol('SSLSocket');
 const CLONE_GUARD = cloneGuard('A berkeley SSLSocket cannot be cloned or posted to another thread: its TLS session belongs to this one. Post the fd of the plain Socket before wrapping it (sock.detach()), and wrap it there; or unwrap() this one first.');
-
-/** A write in progress: handed to the TLS stream once, done when its callback came. */
-class PendingWrite {
-  started = false;
-  done = false;
-  error: Error | null | undefined;
-
-  constructor(
-    readonly socket: SSLSocket,
-    readonly bytes: Buffer,
-    readonly syscall: string,
-  ) {}
-
-  /** An aborted call's bytesSent: what was handed to the TLS stream, which still sends it. */
-  get sent(): number {
-    return this.started ? this.bytes.length : 0;
-  }
-}
-let runHandshake: (socket: SSLSocket, signal: AbortSignal | undefined) => Promise<SSLSocket>;
+let wrapped: (context: SSLContext, socket: Socket, wrapping: Wrapping) => SSLSocket;
+let engineOf: (sock: SSLSocket) => TLSEngine;
 
 /**
- * A TLS connection over a berkeley Socket (Python's `ssl.SSLSocket`), made by
- * `SSLContext.wrapSocket()`. Its I/O calls are the Socket's, in async form;
- * the socket belongs to it until `unwrap()` gives it back.
+ * A TLS connection over a berkeley Socket (Python's `ssl.SSLSocket`), made
+ * by `SSLContext.wrapSocket()`. Its I/O calls are the Socket's, each in
+ * both forms, with the socket's timeout; the socket belongs to it until
+ * `unwrap()` gives it back.
  */
 export class SSLSocket {
   /** The context the socket was made with. */
@@ -68,90 +45,36 @@ export class SSLSocket {
   readonly serverHostname: string | null;
   private readonly cloneGuard = CLONE_GUARD; // structuredClone, postMessage: a DataCloneError saying what to post
   readonly #socket: Socket;
-  readonly #transport: RecordTransport;
-  readonly #tls: tls.TLSSocket;
-  readonly #spec: HandshakeSpec;
-  #timeout: number | null;
-  #error: SocketError | null = null;
+  readonly #engine: TLSEngine;
+  readonly #verifyMode: number;
   #closed = false;
-  // Node hands the peer's certificate out once, so it is taken at the handshake.
-  #peerCertificate: X509Certificate | undefined;
-  readonly #progress = new TLSProgress(() => (this.#closed ? -1 : this.#socket.fileno()), this);
   readonly #files = new FileRefs(() => this.close());
 
   /** @internal SSLContext.wrapSocket() makes SSLSockets. */
-  constructor(token: typeof internal, context: SSLContext, socket: Socket, spec: HandshakeSpec, timeout: number | null) {
+  constructor(token: typeof internal, context: SSLContext, socket: Socket, wrapping: Wrapping) {
     if (token !== internal) throw withCode(new TypeError('SSLSocket does not have a public constructor; use SSLContext.wrapSocket()'), 'ERR_ILLEGAL_CONSTRUCTOR');
     this.context = context;
-    this.serverSide = spec.serverSide;
-    this.serverHostname = spec.serverHostname;
+    this.serverSide = wrapping.serverSide;
+    this.serverHostname = wrapping.serverHostname;
+    this.#verifyMode = wrapping.verifyMode;
     this.#socket = socket;
-    this.#spec = spec;
-    this.#timeout = timeout;
-    this.#transport = new RecordTransport(socket, () => inputEnded(this.#tls));
-    this.#tls = openTLS(this.#transport, spec);
-    const wake = (): void => this.#progress.wake();
-    for (const event of ['readable', 'end', 'close', 'finish']) this.#tls.on(event, wake);
-    // A server-side socket outside a tls.Server reports errors as '_tlsError' only.
-    const fail = (error: Error): void => {
-      this.#error ??= toSSLError(this.#transport.socketError ?? error, 'read');
-      wake();
-    };
-    this.#tls.on('error', fail);
-    this.#tls.on(TLS_ERROR_EVENT, fail);
-  }
-
-  static {
-    runHandshake = (socket, signal) => socket.#handshake(signal);
-  }
-
-  /** Runs the handshake; on failure or abort the socket is closed, as Python does on failure. */
-  async #handshake(signal: AbortSignal | undefined): Promise<this> {
-    const state = { finished: false };
-    // 'secureConnect' comes after the client's checks of the server; a server has only 'secure'.
-    this.#tls.once(this.serverSide ? 'secure' : 'secureConnect', () => {
-      state.finished = true;
-      this.#progress.wake();
-    });
-    try {
-      await call(this.#progress, this.#timeout, READ, 'do_handshake', SSLSocket.#handshakeStep, this, state).async(signal);
-      this.#peerCertificate = this.#tls.getPeerX509Certificate();
-      if (this.serverSide && this.#spec.verifyMode !== CERT_NONE) this.#checkClient();
-      return this;
-    } catch (error) {
-      this.close();
-      throw error;
-    }
-  }
-
-  static #handshakeStep(this: void, _fd: number, s: SSLSocket, state: { finished: boolean }): undefined | number {
-    if (state.finished) return undefined;
-    if (s.#error !== null) throw s.#handshakeError();
-    if (s.#tls.destroyed || inputEnded(s.#tls)) throw eofError('do_handshake');
-    return -EAGAIN;
-  }
-
-  // Node rejects a bad client certificate only inside tls.Server, so a
-  // server-side socket checks it here: CERT_OPTIONAL accepts no certificate,
-  // never a bad one.
-  #checkClient(): void {
-    const verify = tlsVerifyError(this.#tls);
-    if (verify === null) return;
-    if (this.#spec.verifyMode !== CERT_REQUIRED && this.#peerCertificate === undefined) return;
-    throw verificationError(verify) ?? toSSLError(verify, 'do_handshake');
-  }
-
-  #handshakeError(): SocketError {
-    const error = this.#error!;
-    const cause = error.cause as { code?: unknown } | undefined;
-    if (cause?.code === 'ERR_TLS_CERT_ALTNAME_INVALID' && this.serverHostname !== null) return hostnameMismatch(this.serverHostname, cause);
-    // Node's words for the peer closing before the handshake finished.
-    if (cause?.code === 'ECONNRESET') return eofError('do_handshake', cause);
-    return error;
+    this.#engine = new TLSEngine(wrapping.open(), socketHandle(socket), wrapping.serverHostname, wrapping.suppressRaggedEofs);
   }
 
   #check(syscall: string): void {
     if (this.#closed) throw closedError(syscall);
+  }
+
+  // ---- the handshake -----------------------------------------------------
+
+  /** Runs the TLS handshake (wrapSocket() does, unless doHandshakeOnConnect is false). */
+  doHandshake(options?: WaitOptions): Promise<void> {
+    return promised(() => asyncForm(options).run(calls.handshake(this.#engine)));
+  }
+
+  /** doHandshake() on the calling thread. */
+  doHandshakeSync(): void {
+    calls.handshake(this.#engine).sync();
   }
 
   // ---- the Socket's calls ------------------------------------------------
@@ -195,91 +118,83 @@ export class SSLSocket {
 
   /** The timeout of each call, in seconds (null: none; 0: non-blocking). */
   settimeout(timeout: number | null): void {
-    this.#timeout = checkTimeout(timeout);
+    this.#check('settimeout');
+    this.#socket.settimeout(timeout);
   }
 
   /** Returns the timeout of each call, in seconds (null: none; 0: non-blocking). */
   gettimeout(): number | null {
-    return this.#timeout;
+    return this.#socket.gettimeout();
   }
 
   /** true: no timeout (null); false: non-blocking (0). */
   setblocking(flag: boolean): void {
-    this.#timeout = checkBoolean(flag, 'flag') ? null : 0;
+    this.#check('setblocking');
+    this.#socket.setblocking(flag);
   }
 
   /** Returns false when non-blocking (timeout 0), else true. */
   getblocking(): boolean {
-    return this.#timeout !== 0;
+    return this.#socket.getblocking();
   }
 
   /**
-   * Up to bufsize bytes of application data; empty at the end (close_notify, or the peer's end of the connection).
-   * Non-blocking with nothing to read: SSLWantReadError. An abort rejects with an AbortError, having read nothing.
+   * Up to bufsize bytes of application data; an empty Buffer at the end
+   * (the peer's close_notify, or its end of the connection unless
+   * suppressRaggedEofs is false). Non-blocking with nothing to read:
+   * SSLWantReadError.
    */
   recv(bufsize = 1024, flags?: number, options?: WaitOptions): Promise<Buffer> {
-    return start(() => {
-      const n = checkSize(bufsize, 'bufsize');
-      checkNoFlags(flags, 'recv');
-      return call(this.#progress, this.#timeout, READ, 'recv', SSLSocket.#readStep, this, n, 'recv');
-    }, options);
+    return promised(() => calls.recv(asyncForm(options), this.#engine, bufsize, flags));
   }
 
-  /** Reads into the caller's memory (nbytes 0, the default, means all of it); returns the count. */
+  /** recv() on the calling thread. */
+  recvSync(bufsize = 1024, flags?: number): Buffer {
+    return calls.recv(SYNC, this.#engine, bufsize, flags);
+  }
+
+  /** Reads into the caller's memory (nbytes 0, the default, means all of it); the count, 0 at the end. */
   recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number, options?: WaitOptions): Promise<number> {
-    return start(() => {
-      const into = checkWritable(buffer);
-      const limit = checkIntoLength(into, nbytes);
-      checkNoFlags(flags, 'recv_into');
-      const target = Buffer.from(into.buffer, into.byteOffset, limit);
-      return call(this.#progress, this.#timeout, READ, 'recv_into', SSLSocket.#readIntoStep, this, target);
-    }, options);
+    return promised(() => calls.recvInto(asyncForm(options), this.#engine, buffer, nbytes, flags));
   }
 
-  // Up to n decrypted bytes; empty at the end of the input.
-  static #readStep(this: void, _fd: number, s: SSLSocket, n: number, syscall: string): Buffer | number {
-    const available = s.#tls.readableLength;
-    if (available > 0 && n > 0) return s.#tls.read(Math.min(n, available)) as Buffer;
-    if (s.#error !== null) throw s.#error;
-    if (n === 0 || inputEnded(s.#tls) || s.#tls.destroyed) return Buffer.alloc(0);
-    if (s.#timeout === 0) throw wantReadError(syscall);
-    return -EAGAIN;
+  /** recvInto() on the calling thread. */
+  recvIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): number {
+    return calls.recvInto(SYNC, this.#engine, buffer, nbytes, flags);
   }
 
-  static #readIntoStep(this: void, fd: number, s: SSLSocket, target: Buffer): number {
-    const chunk = SSLSocket.#readStep(fd, s, target.length, 'recv_into');
-    return typeof chunk === 'number' ? chunk : chunk.copy(target);
-  }
-
-  /**
-   * Sends data, all of it (TLS records are written whole); returns its length. An abort rejects with an
-   * AbortError whose bytesSent is what the TLS stream had taken (and still sends): all of data, or 0.
-   */
+  /** Sends what the socket takes at once (whole TLS records); returns the count, which may be fewer than given. */
   send(data: Data, flags?: number, options?: WaitOptions): Promise<number> {
-    return start(() => {
-      const bytes = toBuffer(toBytes(data));
-      checkNoFlags(flags, 'send');
-      return this.#write(bytes, 'send');
-    }, options);
+    return promised(() => calls.send(asyncForm(options), this.#engine, data, flags));
   }
 
-  /** Sends all of data; resolves once the socket has taken it. Concurrent calls never interleave. An abort: as send()'s. */
-  async sendall(data: Data, flags?: number, options?: WaitOptions): Promise<void> {
-    await start(() => {
-      const bytes = toBuffer(toBytes(data));
-      checkNoFlags(flags, 'sendall');
-      return this.#write(bytes, 'sendall');
-    }, options);
+  /** send() on the calling thread. */
+  sendSync(data: Data, flags?: number): number {
+    return calls.send(SYNC, this.#engine, data, flags);
+  }
+
+  /** Sends all of data or fails; concurrent calls never interleave. */
+  sendall(data: Data, flags?: number, options?: WaitOptions): Promise<void> {
+    return promised(() => calls.sendall(asyncForm(options), this.#engine, data, flags));
+  }
+
+  /** sendall() on the calling thread. */
+  sendallSync(data: Data, flags?: number): void {
+    calls.sendall(SYNC, this.#engine, data, flags);
   }
 
   /**
    * Sends a file (an fd or FileHandle) through TLS: read + send, since the
    * bytes must be encrypted (Python's SSLSocket.sendfile does the same).
-   * With an offset the file's position is untouched. Returns the bytes sent;
-   * an abort's AbortError says in bytesSent how many the TLS stream took.
+   * With an offset the file's position is untouched. Returns the bytes sent.
    */
   sendfile(file: FileLike, offset?: number | null, count?: number | null, options?: WaitOptions): Promise<number> {
-    return start(() => readAndSend(fileRange(file, offset, count), (chunk) => this.#write(Buffer.from(chunk), 'sendfile')), options);
+    return promised(() => calls.sendfile(asyncForm(options), this.#engine, file, offset, count));
+  }
+
+  /** sendfile() on the calling thread. */
+  sendfileSync(file: FileLike, offset?: number | null, count?: number | null): number {
+    return calls.sendfile(SYNC, this.#engine, file, offset, count);
   }
 
   /** setsockopt(2) on the socket under TLS. */
@@ -294,98 +209,46 @@ export class SSLSocket {
     return buflen === undefined ? this.#socket.getsockopt(level, option) : this.#socket.getsockopt(level, option, buflen);
   }
 
-  // A write of all of bytes: handed to the TLS stream, then done once the socket took it.
-  // The write is the op's first argument: the call helper reads an aborted call's bytesSent from it.
-  #write(bytes: Buffer, syscall: string) {
-    return call(this.#progress, this.#timeout, WRITE, syscall, SSLSocket.#writeStep, new PendingWrite(this, bytes, syscall));
-  }
-
-  static #writeStep(this: void, _fd: number, w: PendingWrite): number {
-    const s = w.socket;
-    if (!w.started) {
-      if (s.#error !== null) throw s.#error;
-      if (w.bytes.length === 0) return 0;
-      if (s.#timeout === 0) {
-        // Nothing is written rather than part of it, so the caller can retry.
-        if (s.#tls.writableNeedDrain) throw wantWriteError(w.syscall);
-        s.#tls.write(w.bytes);
-        return w.bytes.length;
-      }
-      w.started = true;
-      s.#tls.write(w.bytes, (error) => {
-        w.done = true;
-        w.error = error;
-        s.#progress.wake();
-      });
-    }
-    if (!w.done) return -EAGAIN;
-    if (w.error === null || w.error === undefined) return w.bytes.length;
-    throw s.#closed ? closedError(w.syscall) : (s.#error ?? toSSLError(s.#transport.socketError ?? w.error, w.syscall));
-  }
-
   /**
    * SHUT_WR (or SHUT_RDWR) sends close_notify, then shuts the socket's
-   * sending side; SHUT_RD shuts its receiving side. An abort of
-   * `options.signal` ends the wait for the socket to take close_notify.
+   * sending side; the connection can still be read. SHUT_RD shuts the
+   * socket's receiving side.
    */
-  async shutdown(how: number, options?: WaitOptions): Promise<void> {
-    checkInt(how, 'how');
-    const signal = signalOf(options);
-    this.#check('shutdown');
-    if (signal?.aborted === true) throw new AbortError(signal.reason);
-    if (how === SHUT_RD || how === SHUT_RDWR) this.#socket.shutdown(SHUT_RD);
-    if (how === SHUT_WR || how === SHUT_RDWR) await this.#finish('shutdown', signal);
-    else if (how !== SHUT_RD) this.#socket.shutdown(how); // the socket's own error for a bad value
+  shutdown(how: number, options?: WaitOptions): Promise<void> {
+    return promised(() => calls.shutdown(asyncForm(options), this.#engine, this.#socket, how));
   }
 
-  // Ends the TLS output (close_notify) and waits until the socket took it.
-  async #finish(syscall: string, signal: AbortSignal | undefined): Promise<void> {
-    await call(this.#progress, this.#timeout, WRITE, syscall, SSLSocket.#finishStep, this, { started: false }, syscall).async(signal);
-  }
-
-  static #finishStep(this: void, _fd: number, s: SSLSocket, state: { started: boolean }, syscall: string): undefined | number {
-    if (!state.started) {
-      state.started = true;
-      s.#tls.end();
-    }
-    if (s.#tls.writableFinished) return undefined;
-    if (s.#error !== null) throw s.#error;
-    if (s.#tls.destroyed) throw s.#closed ? closedError(syscall) : eofError(syscall);
-    return -EAGAIN;
+  /** shutdown() on the calling thread. */
+  shutdownSync(how: number): void {
+    calls.shutdown(SYNC, this.#engine, this.#socket, how);
   }
 
   /**
-   * Ends TLS on the connection: sends close_notify, waits for the peer's
-   * (application data still arriving is discarded) and returns the Socket,
-   * with the bytes after the peer's close_notify unread in it. An abort of
-   * `options.signal` ends the wait for the peer's close_notify.
+   * Ends TLS on the connection: sends close_notify, waits for the peer's,
+   * and returns the plain Socket, with the bytes after the peer's
+   * close_notify unread in it.
    */
-  async unwrap(options?: WaitOptions): Promise<Socket> {
-    await start(() => call(this.#progress, this.#timeout, READ, 'unwrap', SSLSocket.#unwrapStep, this, { started: false }), options);
-    this.#closed = true;
-    this.#transport.destroy();
-    this.#tls.destroy();
-    this.#socket.settimeout(this.#timeout);
-    return this.#socket;
+  unwrap(options?: WaitOptions): Promise<Socket> {
+    return promised(() => this.#unwrap(asyncForm(options)));
   }
 
-  static #unwrapStep(this: void, _fd: number, s: SSLSocket, state: { started: boolean }): undefined | number {
-    if (!state.started) {
-      state.started = true;
-      s.#transport.keepSocket();
-      s.#tls.end();
-    }
-    while (s.#tls.read() !== null);
-    if (s.#error !== null) throw s.#error;
-    if (s.#tls.writableFinished && inputEnded(s.#tls)) return undefined;
-    if (s.#tls.destroyed) throw eofError('unwrap');
-    return -EAGAIN;
+  /** unwrap() on the calling thread. */
+  unwrapSync(): Socket {
+    return this.#unwrap(SYNC);
+  }
+
+  #unwrap<F extends FormName>(form: Form<F>): Results<Socket>[F] {
+    return calls.unwrap(form, this.#engine, () => {
+      this.#closed = true;
+      this.#engine.close();
+      return this.#socket;
+    });
   }
 
   /**
    * A file over the connection (Python's makefile()): 'r', 'w', 'rw' text or
-   * 'rb', 'wb', 'rwb' binary, async forms only. The socket closes only
-   * once it and every file made from it are closed.
+   * 'rb', 'wb', 'rwb' binary, in both forms. The socket closes only once
+   * it and every file made from it are closed.
    */
   makefile(mode: `${string}b${string}`, options?: MakefileOptions): SocketFile<Buffer>;
   makefile(mode?: string, options?: MakefileOptions): SocketFile<string>;
@@ -397,15 +260,13 @@ export class SSLSocket {
   /**
    * Closes the connection and the socket (without close_notify, as Python),
    * or, while files made by makefile() are open, once the last one closes.
-   * Idempotent.
+   * Calls waiting on it reject with EBADF. Idempotent.
    */
   close(): void {
     if (this.#closed || this.#files.deferClose()) return;
     this.#closed = true;
-    this.#transport.destroy();
-    this.#tls.destroy();
+    this.#engine.close();
     this.#socket.close();
-    this.#progress.close();
   }
 
   // ---- TLS ---------------------------------------------------------------
@@ -418,28 +279,28 @@ export class SSLSocket {
   getpeercert(binaryForm?: false): PeerCertificate | Record<string, never> | null;
   getpeercert(binaryForm = false): PeerCertificate | Record<string, never> | Buffer | null {
     this.#check('getpeercert');
-    return peerCertificate(this.#peerCertificate, binaryForm, this.#spec.verifyMode);
+    if (this.version() === null) throw valueError('handshake not done yet');
+    return peerCertificate(native.tlsPeerCertificate(this.#engine.ssl), binaryForm, this.#verifyMode);
   }
 
-  /** The cipher in use: [name, protocol version, secret bits]. */
+  /** The cipher in use: [name, protocol version, secret bits]; null before the handshake. */
   cipher(): CipherInfo | null {
-    return cipherInfo(this.#closed ? undefined : this.#tls.getCipher());
+    return this.#closed ? null : native.tlsCipher(this.#engine.ssl);
   }
 
-  /** The protocol version, such as 'TLSv1.3'. */
+  /** The protocol version, such as 'TLSv1.3'; null before the handshake is done. */
   version(): string | null {
-    return this.#closed ? null : this.#tls.getProtocol();
+    return this.#closed ? null : native.tlsVersion(this.#engine.ssl);
   }
 
   /** The protocol ALPN chose, or null. */
   selectedAlpnProtocol(): string | null {
-    const chosen = this.#tls.alpnProtocol;
-    return typeof chosen === 'string' ? chosen : null;
+    return this.#closed ? null : native.tlsAlpnSelected(this.#engine.ssl);
   }
 
   /** The number of decrypted bytes ready to be read. */
   pending(): number {
-    return this.#closed ? 0 : this.#tls.readableLength;
+    return this.#closed ? 0 : native.tlsPending(this.#engine.ssl);
   }
 
   /** Pending calls keep the process alive (the default). */
@@ -480,20 +341,45 @@ export class SSLSocket {
   [inspect.custom](): string {
     return this.toString();
   }
+
+  static {
+    wrapped = (context, socket, wrapping) => new SSLSocket(internal, context, socket, wrapping);
+    engineOf = (sock) => sock.#engine;
+  }
 }
 
-/** Wraps a connected stream socket and runs the handshake (for SSLContext.wrapSocket); an abort of signal closes it. */
-export async function handshake(context: SSLContext, sock: Socket, spec: HandshakeSpec, signal?: AbortSignal): Promise<SSLSocket> {
+/**
+ * SSLContext.wrapSocket's work, in either form: the SSLSocket on a
+ * connected stream socket, handshake done unless doHandshakeOnConnect is
+ * false. As Python's wrap_socket, it takes the fd over: the Socket given
+ * is detached (closed, fileno() -1); unwrap() gives a Socket on it back.
+ * A failed handshake closes it.
+ */
+export function wrap<F extends FormName>(form: Form<F>, context: SSLContext, sock: Socket, wrapping: Wrapping): Results<SSLSocket>[F] {
   if (!(sock instanceof Socket)) throw typeError('sock', 'a berkeley Socket', sock);
   if (sock.type !== SOCK_STREAM) throw valueError('Only SOCK_STREAM sockets can be wrapped');
   const timeout = sock.gettimeout();
-  if (timeout === 0) throw valueError('The handshake cannot run on a non-blocking socket; set a timeout or blocking mode first');
+  if (wrapping.doHandshakeOnConnect && timeout === 0) throw valueError('doHandshakeOnConnect should not be specified for non-blocking sockets');
   sock.getpeername(); // not connected: ENOTCONN now, not a stranger error later
-  // As Python's wrap_socket, the TLS socket takes the fd over: the Socket
-  // given is detached (closed, fileno() -1), so no plain read can reach the
-  // TLS stream. unwrap() gives a plain Socket on the fd back.
   const inner = new Socket(sock.family, sock.type, sock.proto, sock.detach());
-  // The transport waits without a deadline; the SSLSocket keeps the timeout.
-  inner.settimeout(null);
-  return runHandshake(new SSLSocket(internal, context, inner, spec, timeout), signal);
+  inner.settimeout(timeout);
+  let tls: SSLSocket;
+  try {
+    tls = wrapped(context, inner, wrapping);
+  } catch (error) {
+    inner.close();
+    throw error;
+  }
+  if (!wrapping.doHandshakeOnConnect) return form.done(tls);
+  return form.run(
+    steps(function* () {
+      try {
+        yield* wait(calls.handshake(engineOf(tls)));
+      } catch (error) {
+        tls.close();
+        throw error;
+      }
+      return tls;
+    }),
+  );
 }

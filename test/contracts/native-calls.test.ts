@@ -14,6 +14,8 @@
 // temporary directory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
 import * as socket from 'berkeley';
 import * as selectors from 'berkeley/selectors';
 import { bounded, detachedBuffer, NativeFixture, nativeAddon } from '../support/index.js';
@@ -169,6 +171,28 @@ const ANCDATA: unknown[] = [
   ...ALIEN,
 ];
 const WATCHERS: unknown[] = [null, undefined, {}, 1, 'w', Symbol('w'), () => 0];
+const BOOLS: unknown[] = [1, 0, 'true', ...ALIEN];
+/** A closed watcher: an external of the addon that is no TLS object. */
+function closedWatcher(): unknown {
+  const [a, b] = socket.socketpair();
+  const watcher = native.watcherNew!(a.fileno(), () => undefined);
+  native.watcherClose!(watcher);
+  a.close();
+  b.close();
+  return watcher;
+}
+const otherContext = native.tlsContextNew!(false);
+const closedConnection = native.tlsNew!(otherContext, false);
+native.tlsClose!(closedConnection);
+/** Wrong for a TLS context: another external of the addon (a connection, a watcher), and the rest. */
+const CONTEXTS: unknown[] = [closedConnection, closedWatcher(), ...WATCHERS];
+/** Wrong for a TLS connection: a context, a watcher, the rest; and a closed one, which is EBADF. */
+const CONNECTIONS: unknown[] = [closedConnection, otherContext, closedWatcher(), ...WATCHERS];
+const CA_PEM = Buffer.from(rootCertificates[0]!);
+const CA_DER = new X509Certificate(CA_PEM).raw;
+const KEY_PEM = Buffer.from(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+/** Certificates, keys and the rest, for the TLS loaders: PEM, DER, truncated, garbage. */
+const CREDENTIALS: unknown[] = [CA_PEM, CA_DER, CA_PEM.subarray(0, 100), CA_DER.subarray(0, 100), KEY_PEM, Buffer.concat([CA_PEM, Buffer.from('junk')]), ...BYTES];
 /** Int32Array-like views for pollSync: never a real fd other than 0 (stdin), and only with timeout 0. */
 const INT32_VIEWS: unknown[] = [
   new Int32Array(0),
@@ -272,6 +296,32 @@ const specs: Record<string, Spec> = {
   epollCtl: { kinds: [FDS, INTS, FDS, INTS], good: (f) => [f.epoll, NativeFixture.selectConstant('EPOLL_CTL_ADD'), f.stream0, selectors.EPOLLIN | selectors.EPOLLET] },
   // f.epoll watches f.stream1 for EPOLLOUT: ready at once, whatever the timeout.
   epollWait: { kinds: [FDS, SIZES, INTS], good: (f) => [f.epoll, 4, 0] },
+  // TLS: a client's first step writes its hello to stream1; a server reads 'hello' (no TLS record) from stream0.
+  tlsMissing: { kinds: [], good: () => [] },
+  tlsLastError: { kinds: [], good: () => [] },
+  tlsContextNew: { kinds: [BOOLS], good: () => [false] },
+  tlsContextSetVerify: { kinds: [CONTEXTS, INTS], good: (f) => [f.tlsContext(), 3] },
+  tlsContextSetVersions: { kinds: [CONTEXTS, INTS, INTS], good: (f) => [f.tlsContext(), 0x0303, 0] },
+  tlsContextSetCiphers: { kinds: [CONTEXTS, STRINGS], good: (f) => [f.tlsContext(), 'ECDHE+AESGCM'] },
+  tlsContextSetAlpn: { kinds: [CONTEXTS, [Buffer.from([5, 0x68]), Buffer.alloc(70_000, 1), ...BYTES]], good: (f) => [f.tlsContext(true), Buffer.from([2, 0x68, 0x32])] },
+  tlsContextAddCa: { kinds: [CONTEXTS, CREDENTIALS, BOOLS], good: (f) => [f.tlsContext(), CA_PEM, true] },
+  tlsContextAddCaPath: { kinds: [CONTEXTS, STRINGS], good: (f) => [f.tlsContext(), '/nonexistent/berkeley'] },
+  tlsContextLoadRoots: { kinds: [CONTEXTS, CREDENTIALS], good: (f) => [f.tlsContext(), Buffer.from(rootCertificates.join('\n'))] },
+  tlsContextUseChain: { kinds: [CONTEXTS, CREDENTIALS, CREDENTIALS, [...CREDENTIALS, null]], good: (f) => [f.tlsContext(true), CA_PEM, KEY_PEM, null] },
+  tlsNew: { kinds: [CONTEXTS, BOOLS], good: (f) => [f.tlsContext(), false] },
+  tlsSetServerName: { kinds: [CONNECTIONS, STRINGS], good: (f) => [f.tls(), 'localhost'] },
+  tlsSetVerifyHost: { kinds: [CONNECTIONS, STRINGS, BOOLS], good: (f) => [f.tls(), '127.0.0.1', true] },
+  tlsHandshake: { kinds: [CONNECTIONS, FDS], good: (f) => [f.tls(), f.stream1] },
+  tlsRead: { kinds: [CONNECTIONS, FDS, SIZES], good: (f) => [f.tls(true), f.stream0, 16] },
+  tlsReadInto: { kinds: [CONNECTIONS, FDS, BYTES, SIZES], good: (f) => [f.tls(true), f.stream0, Buffer.alloc(16), 16] },
+  tlsWrite: { kinds: [CONNECTIONS, FDS, BYTES, INTS], good: (f) => [f.tls(), f.stream1, Buffer.from('x'), 0] },
+  tlsShutdown: { kinds: [CONNECTIONS, FDS], good: (f) => [f.tls(), f.stream1] },
+  tlsClose: { kinds: [CONNECTIONS], good: (f) => [f.tls()] },
+  tlsVersion: { kinds: [CONNECTIONS], good: (f) => [f.tls()] },
+  tlsCipher: { kinds: [CONNECTIONS], good: (f) => [f.tls()] },
+  tlsPeerCertificate: { kinds: [CONNECTIONS], good: (f) => [f.tls()] },
+  tlsAlpnSelected: { kinds: [CONNECTIONS], good: (f) => [f.tls()] },
+  tlsPending: { kinds: [CONNECTIONS], good: (f) => [f.tls()] },
 };
 
 /** One call; the addon may return anything or throw a JS error, never crash. */

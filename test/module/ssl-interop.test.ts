@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import * as tls from 'node:tls';
 import * as socket from 'berkeley';
 import * as ssl from 'berkeley/ssl';
-import { bounded, Peer, pythonDecode, refusedHandshake, tcpPair, TestCertificates } from '../support/index.js';
+import { assertEBADF, assertRejectsEBADF, bounded, expectFailure, isErrorNaming, Peer, pythonDecode, refusedHandshake, tcpPair, TestCertificates, tlsPair, type ErrorClass } from '../support/index.js';
 
 const certificates = new TestCertificates();
 before(() => certificates.make());
@@ -216,6 +216,55 @@ test('SSLContext: defaults, validation and loading errors', async (t) => {
   assert.throws(() => server.loadCertChain(file('server.pem'), file('server-encrypted.key'), 'wrong'), ssl.SSLError);
   assert.throws(() => server.loadCertChain(file('server.pem'), file('client.key')), ssl.SSLError);
   client.loadVerifyLocations({ capath: dir.dir });
+});
+
+test('SSLSocket and wrapSocket: bad arguments are TypeError or RangeError naming the argument, in both forms; a closed SSLSocket is EBADF', async (t) => {
+  if (!needs(t)) return;
+  const [c, s] = await tlsPair(clientContext(), serverContext());
+  using _s = s;
+  const rows: [method: string, args: unknown[], error: ErrorClass, arg?: string][] = [
+    ['recv', ['x'], TypeError, 'bufsize'],
+    ['recv', [-1], RangeError, 'bufsize'],
+    ['recv', [10, socket.MSG_PEEK], RangeError],
+    ['recvInto', ['x'], TypeError, 'buffer'],
+    ['recvInto', [Buffer.alloc(4), 5], RangeError, 'nbytes'],
+    ['send', [5], TypeError, 'data'],
+    ['send', ['x', socket.MSG_OOB], RangeError],
+    ['sendall', [{}], TypeError, 'data'],
+    ['sendfile', ['file'], TypeError, 'file'],
+    ['shutdown', ['x'], TypeError, 'how'],
+  ];
+  const target = c as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const [method, args, error, arg] of rows) {
+    await expectFailure(true, () => target[method]!(...args), isErrorNaming(error, arg));
+    await expectFailure(false, () => target[`${method}Sync`]!(...args), isErrorNaming(error, arg));
+  }
+  await expectFailure(true, () => c.recv(1, 0, { signal: 'x' as unknown as AbortSignal }), isErrorNaming(TypeError, 'options.signal'));
+
+  const context = clientContext();
+  const wrapRows: [object, ErrorClass, string][] = [
+    [{ serverHostname: 5 }, TypeError, 'serverHostname'],
+    [{ serverHostname: 'a\0b' }, RangeError, 'serverHostname'],
+    [{ serverHostname: 'x'.repeat(256) }, RangeError, 'serverHostname'],
+    [{ serverHostname: 'localhost', serverSide: 'yes' }, TypeError, 'serverSide'],
+    [{ serverHostname: 'localhost', doHandshakeOnConnect: 1 }, TypeError, 'doHandshakeOnConnect'],
+    [{ serverHostname: 'localhost', suppressRaggedEofs: 'no' }, TypeError, 'suppressRaggedEofs'],
+  ];
+  const [a, b] = await tcpPair();
+  using _a = a;
+  using _b = b;
+  for (const [options, error, arg] of wrapRows) {
+    await expectFailure(true, () => context.wrapSocket(a, options as ssl.WrapOptions), isErrorNaming(error, arg));
+    await expectFailure(false, () => context.wrapSocketSync(a, options as ssl.WrapOptions), isErrorNaming(error, arg));
+  }
+  assert.notEqual(a.fileno(), -1, 'a refused wrap leaves the socket alone');
+
+  c.close();
+  await assertRejectsEBADF(c.recv(1));
+  await assertRejectsEBADF(c.doHandshake());
+  assertEBADF(() => c.sendallSync('x'));
+  assertEBADF(() => c.unwrapSync());
+  assert.deepEqual([c.version(), c.cipher(), c.pending(), c.fileno()], [null, null, 0, -1]);
 });
 
 // ---- the README example -------------------------------------------------------------

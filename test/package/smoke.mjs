@@ -1,7 +1,8 @@
 // The smoke program for an installed package (.ci/packaging, .ci/platforms):
 // run from a project that installed berkeley, with no compiler and no
 // python3 on PATH. Loads every entry point and does real work over
-// loopback, in both forms: TCP, UDP, Unix stream and seqpacket, a selector.
+// loopback, in both forms: TCP, UDP, Unix stream and seqpacket, a selector,
+// TLS on Node's own OpenSSL (anonymous TLS 1.2: no certificate to make).
 // Prints one line and exits 0, or fails; gives up after 30 s.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -81,6 +82,23 @@ try {
   assert.equal(y.recvSync(64).toString(), 'record');
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+// TLS, both forms.
+{
+  const anonymous = (protocol) => {
+    const context = new ssl.SSLContext(protocol);
+    context.checkHostname = false;
+    context.verifyMode = ssl.CERT_NONE;
+    context.maximumVersion = ssl.TLSVersion.TLSv1_2;
+    context.setCiphers('aNULL:@SECLEVEL=0');
+    return context;
+  };
+  const [a, b] = socket.socketpair();
+  const [client, server] = (await Promise.all([anonymous(ssl.PROTOCOL_TLS_CLIENT).wrapSocket(a), anonymous(ssl.PROTOCOL_TLS_SERVER).wrapSocket(b, { serverSide: true })])).map(open);
+  await client.sendall('tls');
+  assert.equal((await server.recv(16)).toString(), 'tls');
+  server.sendallSync('slt');
+  assert.equal(client.recvSync(16).toString(), 'slt');
 }
 for (const s of opened) s.close();
 

@@ -33,6 +33,7 @@ export class NativeFixture {
   readonly #native = nativeAddon();
   readonly fds: number[] = [];
   readonly watchers: unknown[] = [];
+  readonly tlsConnections: unknown[] = [];
   /** Connected AF_UNIX stream pair; `stream0` has 'hello' waiting to be read. */
   stream0: number;
   stream1: number;
@@ -95,6 +96,18 @@ export class NativeFixture {
     return w;
   }
 
+  /** A new TLS context (an SSL_CTX) of the addon. */
+  tlsContext(server = false): unknown {
+    return this.#native.tlsContextNew!(server);
+  }
+
+  /** A new TLS connection (an SSL object) on a new context, closed with the fixture. */
+  tls(server = false): unknown {
+    const connection = this.#native.tlsNew!(this.tlsContext(server), server);
+    this.tlsConnections.push(connection);
+    return connection;
+  }
+
   /** Takes in whatever fds a call returned (an fd, a pair, or [fd, address]), to be closed with the rest. */
   adopt(result: unknown): void {
     if (typeof result === 'number') this.own(result);
@@ -117,6 +130,7 @@ export class NativeFixture {
   }
 
   close(): void {
+    for (const connection of this.tlsConnections) this.#native.tlsClose!(connection);
     for (const w of this.watchers) {
       if (typeof w === 'object' && w !== null) this.#native.watcherClose!(w);
     }

@@ -64,8 +64,18 @@ export async function connectTo(address: socket.Address, ms = 5000): Promise<soc
   }
 }
 
+/** What the whole-reply reads read from: a Socket or an SSLSocket. */
+export interface Receiver {
+  recv(bufsize: number): Promise<Buffer>;
+}
+
+/** What recvAllSync reads from: a Socket or an SSLSocket. */
+export interface SyncReceiver {
+  recvSync(bufsize: number): Buffer;
+}
+
 /** Reads from a stream socket until exactly n bytes (or EOF) arrived (bounded). */
-export async function recvExactly(s: socket.Socket, n: number, ms = 10000): Promise<Buffer> {
+export async function recvExactly(s: Receiver, n: number, ms = 10000): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let got = 0;
   const read = async (): Promise<void> => {
@@ -81,7 +91,7 @@ export async function recvExactly(s: socket.Socket, n: number, ms = 10000): Prom
 }
 
 /** Reads to EOF with the async form (bounded). */
-export async function recvAll(s: socket.Socket, ms = 20000): Promise<Buffer> {
+export async function recvAll(s: Receiver, ms = 20000): Promise<Buffer> {
   const chunks: Buffer[] = [];
   const read = async (): Promise<Buffer> => {
     for (;;) {
@@ -93,8 +103,20 @@ export async function recvAll(s: socket.Socket, ms = 20000): Promise<Buffer> {
   return bounded(read(), ms, 'recv to EOF');
 }
 
+/** Reads with the Sync form until exactly n bytes (or EOF) arrived (bounded by the socket's timeout). */
+export function recvExactlySync(s: SyncReceiver, n: number): Buffer {
+  const chunks: Buffer[] = [];
+  for (let got = 0; got < n; ) {
+    const chunk = s.recvSync(Math.min(n - got, 1 << 20));
+    if (chunk.length === 0) break;
+    chunks.push(chunk);
+    got += chunk.length;
+  }
+  return Buffer.concat(chunks);
+}
+
 /** Reads to EOF with the Sync form (bounded by the socket's timeout). */
-export function recvAllSync(s: socket.Socket): Buffer {
+export function recvAllSync(s: SyncReceiver): Buffer {
   const chunks: Buffer[] = [];
   for (;;) {
     const chunk = s.recvSync(1 << 16);
