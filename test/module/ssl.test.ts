@@ -107,7 +107,7 @@ test('maximumVersion TLSv1_2 gives TLS 1.2; minimumVersion TLSv1_3 against it fa
   assert.ok(error instanceof ssl.SSLError, String(error));
 });
 
-test('ALPN: the server picks from what the client offers', async (t) => {
+test('ALPN: the server picks from what the client offers; lists that share nothing give none', async (t) => {
   if (!needs(t)) return;
   const client = clientContext();
   client.setAlpnProtocols(['h2', 'http/1.1']);
@@ -123,6 +123,17 @@ test('ALPN: the server picks from what the client offers', async (t) => {
   assert.equal(c2.selectedAlpnProtocol(), null);
   c2.close();
   s2.close();
+
+  // Lists that share nothing: the handshake completes without ALPN, as Python's does.
+  const disjoint = serverContext();
+  disjoint.setAlpnProtocols(['x-other']);
+  const h2Only = clientContext();
+  h2Only.setAlpnProtocols(['h2']);
+  const [c3, s3] = await tlsPair(h2Only, disjoint);
+  assert.equal(c3.selectedAlpnProtocol(), null);
+  assert.equal(s3.selectedAlpnProtocol(), null);
+  c3.close();
+  s3.close();
   assert.throws(() => client.setAlpnProtocols(['']), RangeError);
   assert.throws(() => client.setAlpnProtocols('h2' as unknown as string[]), TypeError);
 });
