@@ -17,7 +17,8 @@
 // median printed. Figures, not assertions.
 //
 // BENCH_ROUNDS=n rounds (default 3); BENCH_CONNS=10,100 the scales;
-// BENCH_IDLE=n idle connections (default 5000).
+// BENCH_IDLE=n idle connections (default 5000); BENCH_PARTS=scaling or
+// BENCH_PARTS=idle runs one part only.
 //
 // Internal role: echo.js server KIND   prints its port; SIGUSR2 prints memory.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -36,6 +37,7 @@ import { renderChart } from './plot.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SCALES = (process.env.BENCH_CONNS ?? '10,100,1000,10000').split(',').map(Number);
 const IDLE = Number(process.env.BENCH_IDLE ?? 5000);
+const PARTS = (process.env.BENCH_PARTS ?? 'scaling,idle').split(',');
 
 // ---- servers --------------------------------------------------------------
 
@@ -227,6 +229,15 @@ async function main(): Promise<void> {
   load = join(tmp, 'load');
   execFileSync('cc', ['-O2', '-Wall', '-o', load, fileURLToPath(new URL('../../bench/load.c', import.meta.url))], { stdio: 'inherit' });
   try {
+    if (PARTS.includes('scaling')) await scaling();
+    if (PARTS.includes('idle')) await idle();
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+async function scaling(): Promise<void> {
+  {
     console.log(`echo servers, 64-byte round trips from a C epoll load generator (${ROUNDS} interleaved rounds, medians; load average ${os.loadavg()[0]!.toFixed(2)})`);
     // rates[scale][server] = one rate per round.
     const rates = SCALES.map(() => SERVERS.map((): number[] => []));
@@ -258,6 +269,11 @@ async function main(): Promise<void> {
       }),
     );
     console.log(`plotted: ${png}`);
+  }
+}
+
+async function idle(): Promise<void> {
+  {
 
     console.log(`\nidle memory per connection (${IDLE.toLocaleString('en')} connections waiting in recv, after a full GC):`);
     for (const s of SERVERS) {
@@ -265,8 +281,6 @@ async function main(): Promise<void> {
       if (memory === undefined) continue;
       console.log(`  ${s.name.padEnd(20)} RSS ${(memory[0] / 1024).toFixed(2)} KB, JS heap + external ${(memory[1] / 1024).toFixed(2)} KB`);
     }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
   }
 }
 
