@@ -133,14 +133,14 @@ function started(target: Waitable, timeout: number | null, direction: Direction,
   const waiting = new Waiting(target, timeout, direction, syscall, op, a, b, c, d, e, signal);
   const promise = promiseOf(waiting);
   target.wait(waiting);
-  return promise;
+  return withCallerStack(promise);
 }
 
 // The Waiting whose promise is being made: one executor for all, so that a
 // call that waits makes no closure of its own.
 let making: Waiting | undefined;
-function settleWith(resolve: (value: unknown) => void): void {
-  making!.settler(resolve);
+function settleWith(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  making!.settlers(resolve, reject);
 }
 
 /** A waiting call's promise, made once, right after the Waiting. */
@@ -191,6 +191,7 @@ class Waiting implements Waiter {
   readonly #d: unknown;
   readonly #e: unknown;
   #resolve: (value: unknown) => void = ignore;
+  #reject: (error: unknown) => void = ignore;
   readonly #timer: NodeJS.Timeout | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort: (() => void) | undefined;
@@ -234,15 +235,9 @@ class Waiting implements Waiter {
     }
   }
 
-  settler(resolve: (value: unknown) => void): void {
+  settlers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
     this.#resolve = resolve;
-  }
-
-  // A failure after the wait: rethrown in a promise reaction, where V8's
-  // async stack traces reach the awaiting callers (stacks.ts); a call that
-  // succeeds pays nothing for it.
-  #reject(error: unknown): void {
-    this.#resolve(withCallerStack(Promise.reject(error)));
+    this.#reject = reject;
   }
 
   /** The target may be ready: runs the call once more; true once it is settled. */
