@@ -38,11 +38,14 @@ export class WaitQueues {
     return k === 0 ? this.#reads : k === 1 ? this.#writes : this.#priority;
   }
 
+  // A queue starts as [waiter], room for one (a push onto [] makes room for 17).
   add(waiter: Waiter): void {
     const k = slot(waiter.direction);
-    if (k === 0) (this.#reads ??= []).push(waiter);
-    else if (k === 1) (this.#writes ??= []).push(waiter);
-    else (this.#priority ??= []).push(waiter);
+    const queue = this.#queue(waiter.direction);
+    if (queue !== undefined) queue.push(waiter);
+    else if (k === 0) this.#reads = [waiter];
+    else if (k === 1) this.#writes = [waiter];
+    else this.#priority = [waiter];
   }
 
   /** Takes a waiter out of its queue (it timed out or was aborted). */
