@@ -10,10 +10,16 @@
 // The client first does the same on a WARMUP connection (untimed), then
 // times a fresh connection from connect to the last byte. TCP_NODELAY on
 // both sides. All on 127.0.0.1 with an ephemeral port.
+// udp: AMOUNT round trips of a DATAGRAM-byte datagram to a UDP echo server,
+// from a connected UDP socket. connect: AMOUNT connections, each connected,
+// accepted, closed by the server at once, and closed by the client once it
+// reads the EOF (the rate is connections/s).
 
 export const CHUNK = 256 * 1024;
+export const DATAGRAM = 64;
 
-export type Workload = 'bulk' | 'pingpong';
+export const WORKLOADS = ['bulk', 'pingpong', 'udp', 'connect'] as const;
+export type Workload = (typeof WORKLOADS)[number];
 
 export type Role =
   | { role: 'server'; workload: Workload }
@@ -21,9 +27,9 @@ export type Role =
 
 export function parseArgs(argv: string[] = process.argv.slice(2)): Role {
   const [role, workload, port, warmup, amount] = argv;
-  if (workload !== 'bulk' && workload !== 'pingpong') throw new Error(`unknown workload ${workload}`);
-  if (role === 'server') return { role, workload };
-  if (role === 'client') return { role, workload, port: Number(port), warmup: Number(warmup), amount: Number(amount) };
+  if (!(WORKLOADS as readonly (string | undefined)[]).includes(workload)) throw new Error(`unknown workload ${workload}`);
+  if (role === 'server') return { role, workload: workload as Workload };
+  if (role === 'client') return { role, workload: workload as Workload, port: Number(port), warmup: Number(warmup), amount: Number(amount) };
   throw new Error('usage: server WORKLOAD | client WORKLOAD PORT WARMUP AMOUNT');
 }
 

@@ -2,8 +2,10 @@
  * bench/, with blocking sockets and plain send/recv (the limit the others
  * are measured against). Compiled by bench/run.ts with `cc -O2`.
  *
- *   peer server bulk|pingpong                     prints its port, serves until killed
- *   peer client bulk|pingpong PORT WARMUP AMOUNT  prints the timed run's seconds
+ *   peer server WORKLOAD                     prints its port, serves until killed
+ *   peer client WORKLOAD PORT WARMUP AMOUNT  prints the timed run's seconds
+ *
+ * WORKLOAD: bulk, pingpong, udp or connect.
  *
  * The protocol is described in bench/common.ts. */
 #include <arpa/inet.h>
@@ -17,6 +19,9 @@
 #include <unistd.h>
 
 #define CHUNK (256 * 1024)
+#define DATAGRAM 64
+
+enum workload { BULK, PINGPONG, UDP, CONNECT };
 
 /* From malloc, as Node's Buffer.alloc(CHUNK) is: same placement (16 bytes
  * past a page boundary with glibc), and so the same copy speed, for all. */
@@ -66,36 +71,64 @@ static void serve(int conn, int bulk) {
   }
 }
 
-_Noreturn static void server(int bulk) {
-  int listener = socket(AF_INET, SOCK_STREAM, 0);
+_Noreturn static void server(enum workload w) {
+  int listener = socket(AF_INET, w == UDP ? SOCK_DGRAM : SOCK_STREAM, 0);
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   socklen_t len = sizeof addr;
   if (listener < 0) die("socket");
   if (bind(listener, (struct sockaddr *)&addr, sizeof addr) < 0) die("bind");
-  if (listen(listener, 16) < 0) die("listen");
+  if (w != UDP && listen(listener, 16) < 0) die("listen");
   if (getsockname(listener, (struct sockaddr *)&addr, &len) < 0) die("getsockname");
   printf("%d\n", ntohs(addr.sin_port));
   fflush(stdout);
   for (;;) {
+    if (w == UDP) {
+      struct sockaddr_in from;
+      socklen_t fromlen = sizeof from;
+      ssize_t got = recvfrom(listener, buffer, CHUNK, 0, (struct sockaddr *)&from, &fromlen);
+      if (got < 0) die("recvfrom");
+      if (sendto(listener, buffer, (size_t)got, 0, (struct sockaddr *)&from, fromlen) < 0) die("sendto");
+      continue;
+    }
     int conn = accept(listener, NULL, NULL);
     if (conn < 0) die("accept");
-    nodelay(conn);
-    serve(conn, bulk);
+    if (w != CONNECT) {
+      nodelay(conn);
+      serve(conn, w == BULK);
+    }
     close(conn);
   }
 }
 
 /* One connection's worth of the workload; returns its seconds. */
-static double run(int port, int bulk, long amount) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+static double run(int port, enum workload w, long amount) {
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port),
                              .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  if (w == CONNECT) {
+    char byte;
+    double start = now();
+    for (long i = 0; i < amount; i++) {
+      int fd = socket(AF_INET, SOCK_STREAM, 0);
+      if (fd < 0) die("socket");
+      if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("connect");
+      if (recv_byte(fd, &byte)) die("data instead of EOF");
+      close(fd);
+    }
+    return now() - start;
+  }
+  int fd = socket(AF_INET, w == UDP ? SOCK_DGRAM : SOCK_STREAM, 0);
+  int bulk = w == BULK;
   if (fd < 0) die("socket");
   if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) die("connect");
-  nodelay(fd);
+  if (w != UDP) nodelay(fd);
   char byte = 'x';
   double start = now();
-  if (bulk) {
+  if (w == UDP) {
+    for (long i = 0; i < amount; i++) {
+      if (send(fd, buffer, DATAGRAM, 0) < 0) die("send");
+      if (recv(fd, buffer, DATAGRAM, 0) != DATAGRAM) die("recv");
+    }
+  } else if (bulk) {
     for (long sent = 0; sent < amount; sent += CHUNK) send_all(fd, buffer, CHUNK);
     if (shutdown(fd, SHUT_WR) < 0) die("shutdown");
     if (!recv_byte(fd, &byte)) die("early EOF");
@@ -114,13 +147,17 @@ int main(int argc, char **argv) {
   buffer = malloc(CHUNK);
   if (buffer == NULL) die("malloc");
   memset(buffer, 'x', CHUNK);
-  if (argc >= 3 && strcmp(argv[1], "server") == 0) server(strcmp(argv[2], "bulk") == 0);
+  static const char *names[] = {"bulk", "pingpong", "udp", "connect"};
+  enum workload w = PINGPONG;
+  for (int k = 0; argc >= 3 && k < 4; k++)
+    if (strcmp(argv[2], names[k]) == 0) w = (enum workload)k;
+  if (argc >= 3 && strcmp(argv[1], "server") == 0) server(w);
   if (argc < 6 || strcmp(argv[1], "client") != 0) {
     fprintf(stderr, "usage: peer server WORKLOAD | peer client WORKLOAD PORT WARMUP AMOUNT\n");
     return 2;
   }
-  int bulk = strcmp(argv[2], "bulk") == 0, port = atoi(argv[3]);
-  run(port, bulk, atol(argv[4]));
-  printf("%.9f\n", run(port, bulk, atol(argv[5])));
+  int port = atoi(argv[3]);
+  run(port, w, atol(argv[4]));
+  printf("%.9f\n", run(port, w, atol(argv[5])));
   return 0;
 }

@@ -1,5 +1,7 @@
-// `npm run bench`: TCP bulk throughput and 1-byte ping-pong round trips for
-// berkeley (async and Sync), node:net and C, side by side. Each run is a
+// `npm run bench`: TCP bulk throughput, 1-byte TCP ping-pong round trips,
+// 64-byte UDP ping-pong round trips and connect+accept+close for berkeley
+// (async and Sync), node:net/node:dgram, python3's blocking socket (the
+// reference) and C, side by side. Each run is a
 // server child process and a client child process of the same
 // implementation on 127.0.0.1; implementations are interleaved across
 // rounds and the median per implementation is printed, as a ratio to
@@ -12,7 +14,11 @@
 // "1 cpu" puts both on CPU 0 (every µs of CPU each side spends shows).
 // Other load on the machine still adds noise: the min–max column shows it.
 //
-// BENCH_ROUNDS=n changes the number of rounds (default 7).
+// BENCH_ROUNDS=n changes the number of rounds (default 7); BENCH_CASES=
+// a comma-separated list of workloads (bulk,pingpong,udp,connect) runs only
+// those; BENCH_BASELINE=dir adds the berkeley rows of another build (a
+// folder holding its package.json, dist, out/bench, build/Release and
+// node_modules/node-gyp-build) for an old-against-new comparison in one run.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -40,11 +46,16 @@ const PLACEMENTS = [
   { name: '2 cpus', cpus: ['0', '1'] as [string, string] },
   { name: '1 cpu', cpus: ['0', '0'] as [string, string] },
 ].filter((p) => cpuCount > 1 || p.cpus[1] === '0');
-const CASES: Case[] = PLACEMENTS.flatMap(({ name, cpus }) => [
-  { title: `bulk: 512 MiB in 256 KiB sendall()s, ${name}`, workload: 'bulk', cpus, warmup: 64 * MiB, amount: 512 * MiB, unit: 'MiB/s' },
-  { title: `ping-pong: 1-byte round trips, ${name}`, workload: 'pingpong', cpus, warmup: 1_000, amount: cpus[0] === cpus[1] ? 20_000 : 5_000, unit: 'round trips/s' },
-]);
-for (const c of CASES) if (c.workload === 'pingpong') c.title = c.title.replace('1-byte', `${c.amount.toLocaleString('en')} 1-byte`);
+const ONLY = process.env.BENCH_CASES?.split(',');
+const CASES: Case[] = PLACEMENTS.flatMap(({ name, cpus }) => {
+  const trips = cpus[0] === cpus[1] ? 20_000 : 5_000;
+  return [
+    { title: `bulk: 512 MiB in 256 KiB sendall()s, ${name}`, workload: 'bulk' as const, cpus, warmup: 64 * MiB, amount: 512 * MiB, unit: 'MiB/s' },
+    { title: `ping-pong: ${trips.toLocaleString('en')} 1-byte round trips, ${name}`, workload: 'pingpong' as const, cpus, warmup: 1_000, amount: trips, unit: 'round trips/s' },
+    { title: `UDP ping-pong: ${trips.toLocaleString('en')} 64-byte round trips, ${name}`, workload: 'udp' as const, cpus, warmup: 1_000, amount: trips, unit: 'round trips/s' },
+    { title: `connect+accept+close: 2,000 connections, ${name}`, workload: 'connect' as const, cpus, warmup: 200, amount: 2_000, unit: 'connections/s' },
+  ];
+}).filter((c) => ONLY === undefined || ONLY.includes(c.workload));
 
 let pinned = true;
 try {
@@ -58,15 +69,23 @@ const tmp = mkdtempSync(join(os.tmpdir(), 'berkeley-bench-'));
 const peer = join(tmp, 'peer');
 execFileSync('cc', ['-O2', '-Wall', '-o', peer, fileURLToPath(new URL('../../bench/peer.c', import.meta.url))], { stdio: 'inherit' });
 
-const node = (script: string): string[] => [process.execPath, join(here, script)];
+const node = (script: string, dir = here): string[] => [process.execPath, join(dir, script)];
+const baseline = process.env.BENCH_BASELINE;
 const IMPLEMENTATIONS: { name: string; command: string[] }[] = [
   { name: 'berkeley async', command: node('berkeley-async.js') },
   { name: 'berkeley Sync', command: node('berkeley-sync.js') },
+  ...(baseline === undefined
+    ? []
+    : [
+        { name: 'baseline async', command: node('berkeley-async.js', join(baseline, 'out/bench')) },
+        { name: 'baseline Sync', command: node('berkeley-sync.js', join(baseline, 'out/bench')) },
+      ]),
   { name: 'node:net', command: node('net.js') },
+  { name: 'python3', command: ['python3', fileURLToPath(new URL('../../bench/peer.py', import.meta.url))] },
   { name: 'C', command: [peer] },
 ];
-const NET = 2;
-const C = 3;
+const NET = IMPLEMENTATIONS.findIndex((impl) => impl.name === 'node:net');
+const C = IMPLEMENTATIONS.length - 1;
 
 /** Starts a child on a CPU; its stdout is piped, its stderr is ours. */
 function start(cpu: string, command: string[], args: string[]): ReturnType<typeof spawn> {
@@ -137,10 +156,11 @@ for (const [j, c] of CASES.entries()) {
   const medians = rates[j]!.map(median);
   console.log(`\n${c.title}`);
   table(
-    ['', c.unit, 'min–max', 'vs node:net', 'vs C'],
+    ['', c.unit, 'µs each', 'min–max', 'vs node:net', 'vs C'],
     IMPLEMENTATIONS.map((impl, i) => [
       impl.name,
       medians[i]!.toFixed(0),
+      c.workload === 'bulk' ? '' : (1e6 / medians[i]!).toFixed(1),
       `${Math.min(...rates[j]![i]!).toFixed(0)}–${Math.max(...rates[j]![i]!).toFixed(0)}`,
       `${(medians[i]! / medians[NET]!).toFixed(2)}×`,
       `${(medians[i]! / medians[C]!).toFixed(2)}×`,

@@ -27,6 +27,7 @@ static napi_value init(napi_env env, napi_value exports) {
     napi_throw_error(env, "ENOMEM", "berkeley: out of memory");
     return NULL;
   }
+  instance->env = env;
   napi_set_instance_data(env, instance, instance_free, NULL);
   register_contract(env, exports);
   register_constants(env, exports);

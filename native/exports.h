@@ -3,6 +3,7 @@
 #define BERKELEY_EXPORTS_H
 
 #include <node_api.h>
+#include <uv.h>
 
 #define EXPORT(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_enumerable, NULL}
 
@@ -31,6 +32,14 @@ typedef struct {
   /* Watchers whose handle is not closed yet (poll.c): all are closed, and
    * their close callbacks run, before the env goes away (teardown.c). */
   watcher_t *watchers;
+  napi_env env;
+  /* Readiness events of the loop's poll phase, delivered to JavaScript in
+   * one batch after it (poll.c): the watchers with events, in order, and the
+   * check handle that delivers them (made on first use; closed, and NULL
+   * again, at teardown) with its async context. */
+  watcher_t *pending, *pending_tail;
+  uv_check_t *dispatch;
+  napi_async_context dispatch_context;
   /* fds owned by this env's Sockets, one byte each (teardown.c). */
   unsigned char *owned;
   size_t owned_size;

@@ -6,7 +6,14 @@
  * Teardown order, as libuv requires: uv_poll_stop, uv_close, and only then
  * may the caller close the fd. The struct is freed when both the handle's
  * close callback and the JS object's finalizer have run, so neither a late
- * callback nor a late GC touches freed memory or a reused fd. */
+ * callback nor a late GC touches freed memory or a reused fd.
+ *
+ * Delivery: the events of one poll phase are gathered per watcher and
+ * handed to JavaScript right after it, from a check handle, in one callback
+ * scope (one async context for the instance): each watcher's callback is a
+ * plain call, and promise reactions and nextTicks run once, after the
+ * batch, rather than once per event. A watcher closed before its turn
+ * (by an earlier callback of the batch) is skipped. */
 #include "exports.h"
 #include "args.h"
 #include "contract.h"
@@ -18,9 +25,11 @@ struct watcher {
   uv_poll_t handle;
   napi_env env;
   napi_ref callback;
-  napi_async_context context;
   int events;
-  bool referenced, closing, handle_closed, finalized;
+  /* Gathered for the next delivery: the status (the first error) and events. */
+  int pending_status, pending_events;
+  watcher_t *pending_next;
+  bool referenced, closing, handle_closed, finalized, queued;
   /* The instance's list of watchers whose handle is open (teardown.c). */
   instance_t *instance;
   watcher_t *prev, *next;
@@ -30,9 +39,25 @@ static void watcher_free_if_done(watcher_t *w) {
   if (w->handle_closed && w->finalized) free(w);
 }
 
+/* Takes w out of the instance's pending events, if it is there. */
+static void unqueue(watcher_t *w) {
+  if (!w->queued) return;
+  instance_t *instance = w->instance;
+  watcher_t *before = NULL;
+  for (watcher_t *p = instance->pending; p != NULL; before = p, p = p->pending_next) {
+    if (p != w) continue;
+    if (before != NULL) before->pending_next = w->pending_next;
+    else instance->pending = w->pending_next;
+    if (instance->pending_tail == w) instance->pending_tail = before;
+    break;
+  }
+  w->queued = false;
+}
+
 static void on_handle_closed(uv_handle_t *handle) {
   watcher_t *w = handle->data;
   instance_t *instance = w->instance;
+  unqueue(w);
   if (w->prev != NULL) w->prev->next = w->next;
   else instance->watchers = w->next;
   if (w->next != NULL) w->next->prev = w->prev;
@@ -48,11 +73,21 @@ static void watcher_close(watcher_t *w) {
   uv_poll_stop(&w->handle);
   uv_close((uv_handle_t *)&w->handle, on_handle_closed);
   napi_delete_reference(w->env, w->callback);
-  napi_async_destroy(w->env, w->context);
+}
+
+static void on_dispatch_closed(uv_handle_t *handle) {
+  instance_t *instance = handle->data;
+  free(handle);
+  instance->dispatch = NULL;
+  teardown_step(instance);
 }
 
 void watchers_close_all(instance_t *instance) {
   for (watcher_t *w = instance->watchers; w != NULL; w = w->next) watcher_close(w);
+  if (instance->dispatch != NULL && !uv_is_closing((uv_handle_t *)instance->dispatch)) {
+    napi_async_destroy(instance->env, instance->dispatch_context);
+    uv_close((uv_handle_t *)instance->dispatch, on_dispatch_closed);
+  }
 }
 
 static void on_finalize(napi_env env, void *data, void *hint) {
@@ -74,25 +109,77 @@ static int from_uv_events(int events) {
          (events & UV_PRIORITIZED ? EVENT_PRIORITY : 0);
 }
 
-static void on_poll(uv_poll_t *handle, int status, int events) {
-  watcher_t *w = handle->data;
-  /* libuv stops the handle itself when it reports an error. */
-  if (status < 0) w->events = 0;
-  napi_env env = w->env;
+/* Calls w's callback with what was gathered for it. */
+static void deliver(napi_env env, napi_value receiver, watcher_t *w) {
+  napi_value callback, argv[2], result;
+  int status = w->pending_status, events = w->pending_events;
+  w->pending_status = w->pending_events = 0;
+  if (w->closing || napi_get_reference_value(env, w->callback, &callback) != napi_ok || callback == NULL) return;
+  argv[0] = make_int(env, status);
+  argv[1] = make_int(env, from_uv_events(events));
+  if (napi_call_function(env, receiver, callback, 2, argv, &result) == napi_pending_exception) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    napi_fatal_exception(env, error);
+  }
+}
+
+/* After the poll phase: every gathered event, in one callback scope. */
+static void on_dispatch(uv_check_t *check) {
+  instance_t *instance = check->data;
+  napi_env env = instance->env;
+  uv_check_stop(check);
   napi_handle_scope scope;
-  napi_value callback, receiver, argv[2], result;
+  napi_callback_scope callback_scope;
+  napi_value receiver;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  if (napi_get_reference_value(env, w->callback, &callback) == napi_ok && callback != NULL) {
-    napi_get_global(env, &receiver);
-    argv[0] = make_int(env, status);
-    argv[1] = make_int(env, from_uv_events(events));
-    if (napi_make_callback(env, w->context, receiver, callback, 2, argv, &result) == napi_pending_exception) {
-      napi_value error;
-      napi_get_and_clear_last_exception(env, &error);
-      napi_fatal_exception(env, error);
+  if (napi_get_global(env, &receiver) == napi_ok &&
+      napi_open_callback_scope(env, receiver, instance->dispatch_context, &callback_scope) == napi_ok) {
+    watcher_t *w;
+    while ((w = instance->pending) != NULL) {
+      instance->pending = w->pending_next;
+      if (instance->pending == NULL) instance->pending_tail = NULL;
+      w->queued = false;
+      deliver(env, receiver, w);
     }
+    napi_close_callback_scope(env, callback_scope);
   }
   napi_close_handle_scope(env, scope);
+}
+
+/* The instance's check handle, made on first use; NULL if it cannot be. */
+static uv_check_t *dispatcher(instance_t *instance, uv_loop_t *loop) {
+  if (instance->dispatch != NULL) return instance->dispatch;
+  uv_check_t *check = malloc(sizeof *check);
+  napi_value name;
+  if (check == NULL) return NULL;
+  if (napi_create_string_utf8(instance->env, "berkeley.Socket", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_async_init(instance->env, NULL, name, &instance->dispatch_context) != napi_ok) {
+    free(check);
+    return NULL;
+  }
+  uv_check_init(loop, check);
+  uv_unref((uv_handle_t *)check);
+  check->data = instance;
+  return instance->dispatch = check;
+}
+
+static void on_poll(uv_poll_t *handle, int status, int events) {
+  watcher_t *w = handle->data;
+  instance_t *instance = w->instance;
+  /* libuv stops the handle itself when it reports an error. */
+  if (status < 0) w->events = 0;
+  if (w->closing || instance->teardown != NULL || instance->dispatch == NULL) return;
+  if (w->pending_status == 0) w->pending_status = status;
+  w->pending_events |= events;
+  if (!w->queued) {
+    w->queued = true;
+    w->pending_next = NULL;
+    if (instance->pending_tail != NULL) instance->pending_tail->pending_next = w;
+    else instance->pending = w;
+    instance->pending_tail = w;
+  }
+  if (!uv_is_active((uv_handle_t *)instance->dispatch)) uv_check_start(instance->dispatch, on_dispatch);
 }
 
 /* watcherNew(fd, callback(status, events)) -> watcher | -errno */
@@ -120,10 +207,8 @@ static napi_value js_watcher_new(napi_env env, napi_callback_info info) {
   w->next = w->instance->watchers;
   if (w->next != NULL) w->next->prev = w;
   w->instance->watchers = w;
-  napi_value name, external;
-  napi_create_string_utf8(env, "berkeley.Socket", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_reference(env, a.argv[1], 1, &w->callback) != napi_ok ||
-      napi_async_init(env, NULL, name, &w->context) != napi_ok ||
+  napi_value external;
+  if (dispatcher(w->instance, loop) == NULL || napi_create_reference(env, a.argv[1], 1, &w->callback) != napi_ok ||
       napi_create_external(env, w, on_finalize, NULL, &external) != napi_ok) {
     /* Not reachable in practice; the handle must still be closed by libuv. */
     w->finalized = true;

@@ -56,6 +56,21 @@ static napi_value js_set_nonblocking(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
+/* setBlocking(fd, blocking) -> 0 | -errno: clears (blocking) or sets O_NONBLOCK,
+ * the flag of the file description (shared by every dup of it). */
+static napi_value js_set_blocking(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 2)) return NULL;
+  int fd = arg_int32(&a, 0);
+  bool blocking = arg_bool(&a, 1);
+  if (a.failed) return NULL;
+  int flags = fcntl(fd, F_GETFL);
+  if (flags < 0) return make_errno(env);
+  int wanted = blocking ? flags & ~O_NONBLOCK : flags | O_NONBLOCK;
+  if (wanted != flags && fcntl(fd, F_SETFL, wanted) < 0) return make_errno(env);
+  return make_int(env, 0);
+}
+
 /* !FD_CLOEXEC -> 1 | 0 | -errno */
 static napi_value js_get_inheritable(napi_env env, napi_callback_info info) {
   args_t a;
@@ -161,6 +176,7 @@ void register_socket(napi_env env, napi_value exports) {
       EXPORT("close", js_close),
       EXPORT("dup", js_dup),
       EXPORT("setNonblocking", js_set_nonblocking),
+      EXPORT("setBlocking", js_set_blocking),
       EXPORT("getInheritable", js_get_inheritable),
       EXPORT("setInheritable", js_set_inheritable),
       EXPORT("bind", js_bind),

@@ -73,6 +73,7 @@ export interface Native {
   disown(this: void, fd: number): number;
   dup(this: void, fd: number): number;
   setNonblocking(this: void, fd: number): number;
+  setBlocking(this: void, fd: number, blocking: boolean): number;
   getInheritable(this: void, fd: number): number;
   setInheritable(this: void, fd: number, inheritable: boolean): number;
   bind(this: void, fd: number, family: number, address: NativeAddress): number;

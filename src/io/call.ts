@@ -51,6 +51,14 @@ export interface Waitable {
   cancel(waiter: Waiter): void;
   /** The Sync form's wait: > 0 once ready, 0 once ms have passed (-1: no limit), or -errno. */
   waitSync(direction: Direction, ms: number): number;
+  /**
+   * Optional: for a Sync call that may wait without limit, puts the fd in
+   * blocking mode if it may, and says whether it did: the call then waits
+   * in its system call itself (CPython's blocking mode), one syscall.
+   */
+  blockSync?(): boolean;
+  /** Optional, with blockSync: before any other call, puts the fd back in non-blocking mode. */
+  unblock?(): void;
 }
 
 /** The direction a call waits in after its op returned rc, 0 if rc is final: its own for EAGAIN/EINPROGRESS, the one a TLS operation wants. */
@@ -60,6 +68,8 @@ function blockedOn(rc: number, direction: Direction): Direction | 0 {
   if (rc === TLS_WANT_WRITE) return WRITE;
   return 0;
 }
+
+const ignore = (): void => {};
 
 // Out of fds or memory (accept's EMFILE): the failure is reported once the
 // event loop has turned, so a loop that retries at once cannot starve the
@@ -73,6 +83,17 @@ function rejectLater<R>(error: SocketError): Promise<R> {
 export function callSync<A extends Arguments, R>(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: Op<A, R>, ...args: A): R;
 export function callSync(target: Waitable, timeout: number | null, direction: Direction, syscall: Syscall, op: AnyOp, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown): unknown {
   let deadline: Deadline | undefined;
+  if (timeout !== null) target.unblock?.();
+  else if (target.blockSync?.() === true) {
+    // Blocking mode: the call waits in the kernel. EAGAIN here (MSG_DONTWAIT,
+    // or someone set O_NONBLOCK on a dup) or a TLS want goes on as below, through poll(2).
+    const fd = target.fd;
+    if (fd < 0) throw closedError(syscall);
+    let result = op(fd, a, b, c, d, e);
+    while (result === -EINTR) result = op(fd, a, b, c, d, e);
+    if (typeof result !== 'number' || result >= 0) return result;
+    if (blockedOn(result, direction) === 0) throw errorFromErrno(result, syscall);
+  }
   for (;;) {
     const fd = target.fd;
     if (fd < 0) throw closedError(syscall);
@@ -115,6 +136,7 @@ function started(target: Waitable, timeout: number | null, direction: Direction,
   // The fast path, unless earlier calls wait in this direction: a call never
   // overtakes them.
   let waitIn: Direction | 0 = direction;
+  target.unblock?.();
   if (timeout === 0 || !target.busy(direction)) {
     let result = op(fd, a, b, c, d, e);
     while (result === -EINTR) result = op(fd, a, b, c, d, e);
@@ -123,11 +145,27 @@ function started(target: Waitable, timeout: number | null, direction: Direction,
     waitIn = blockedOn(result, direction);
     if (waitIn === 0 || timeout === 0) return Promise.reject(errorFromErrno(result, syscall));
   }
-  return withCallerStack(
-    new Promise((resolve, reject) => {
-      target.wait(new Waiting(target, timeout, waitIn, syscall, op, a, b, c, d, e, signal, resolve, reject));
-    }),
-  );
+  const waiting = new Waiting(target, timeout, waitIn, syscall, op, a, b, c, d, e, signal);
+  const promise = promiseOf(waiting);
+  target.wait(waiting);
+  return withCallerStack(promise);
+}
+
+// The Waiting whose promise is being made: one executor for all, so that a
+// call that waits makes no closure of its own.
+let making: Waiting | undefined;
+function settleWith(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  making!.settlers(resolve, reject);
+}
+
+/** A waiting call's promise, made once, right after the Waiting. */
+function promiseOf(waiting: Waiting): Promise<unknown> {
+  making = waiting;
+  try {
+    return new Promise(settleWith);
+  } finally {
+    making = undefined;
+  }
 }
 
 /**
@@ -168,8 +206,8 @@ class Waiting implements Waiter {
   readonly #c: unknown;
   readonly #d: unknown;
   readonly #e: unknown;
-  readonly #resolve: (value: unknown) => void;
-  readonly #reject: (error: unknown) => void;
+  #resolve: (value: unknown) => void = ignore;
+  #reject: (error: unknown) => void = ignore;
   readonly #timer: NodeJS.Timeout | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort: (() => void) | undefined;
@@ -191,8 +229,6 @@ class Waiting implements Waiter {
     d: unknown,
     e: unknown,
     signal: AbortSignal | undefined,
-    resolve: (value: unknown) => void,
-    reject: (error: unknown) => void,
   ) {
     this.#target = target;
     this.#op = op;
@@ -201,14 +237,9 @@ class Waiting implements Waiter {
     this.#c = c;
     this.#d = d;
     this.#e = e;
-    this.#resolve = resolve;
-    this.#reject = reject;
     this.#holder = target.holder();
     if (timeout !== null && timeout * 1000 <= MAX_WAIT_MS) {
-      this.#timer = setTimeout(() => {
-        target.cancel(this);
-        this.fail(timeoutError(syscall));
-      }, timeout * 1000);
+      this.#timer = setTimeout(expire, timeout * 1000, this, target);
       if (!target.referenced) this.#timer.unref();
     }
     if (signal !== undefined) {
@@ -216,10 +247,15 @@ class Waiting implements Waiter {
       this.#onAbort = () => {
         target.cancel(this);
         this.#settle();
-        reject(new AbortError(signal.reason, sentBy(a)));
+        this.#reject(new AbortError(signal.reason, sentBy(a)));
       };
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
+  }
+
+  settlers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+    this.#resolve = resolve;
+    this.#reject = reject;
   }
 
   /** The target may be ready: runs the call once more; true once it leaves this queue (settled, or waiting the other way). */
@@ -259,6 +295,12 @@ class Waiting implements Waiter {
     clearTimeout(this.#timer);
     if (this.#onAbort !== undefined) this.#signal!.removeEventListener('abort', this.#onAbort);
   }
+}
+
+/** A waiting call's time ran out (a function for all: no closure per call). */
+function expire(waiting: Waiting, target: Waitable): void {
+  target.cancel(waiting);
+  waiting.fail(timeoutError(waiting.syscall));
 }
 
 /** Prepares a call of `op(fd, ...args)` on the target's fd, as a Blocking. */

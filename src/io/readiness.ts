@@ -53,6 +53,11 @@ export class Readiness {
     return this.#queues.busy(direction);
   }
 
+  /** Whether calls wait in any direction. */
+  waiting(): boolean {
+    return this.#queues.wanted() !== 0;
+  }
+
   wait(waiter: Waiter): void {
     this.#queues.add(waiter);
     this.#update(0);

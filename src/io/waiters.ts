@@ -19,49 +19,64 @@ export interface Waiter {
 }
 
 // READ, WRITE, PRIORITY -> 0, 1, 2.
-const slot = (direction: Direction): number => direction >> 1;
+const slot = (direction: Direction): 0 | 1 | 2 => (direction >> 1) as 0 | 1 | 2;
 
-function serveQueue(queue: Waiter[], fd: number): void {
-  while (queue.length > 0 && queue[0]!.attempt(fd)) queue.shift();
+function serveQueue(queue: Waiter[] | undefined, fd: number): void {
+  while (queue !== undefined && queue.length > 0 && queue[0]!.attempt(fd)) queue.shift();
 }
 
-export class WaitQueues {
-  readonly #queues: [Waiter[], Waiter[], Waiter[]] = [[], [], []];
+const has = (queue: Waiter[] | undefined): boolean => queue !== undefined && queue.length > 0;
 
+// The queues are made on first use (an idle socket holds none): most
+// sockets only ever wait to read.
+export class WaitQueues {
+  #reads: Waiter[] | undefined;
+  #writes: Waiter[] | undefined;
+  #priority: Waiter[] | undefined;
+
+  #queue(direction: Direction): Waiter[] | undefined {
+    const k = slot(direction);
+    return k === 0 ? this.#reads : k === 1 ? this.#writes : this.#priority;
+  }
+
+  // A queue starts as [waiter], room for one (a push onto [] makes room for 17).
   add(waiter: Waiter): void {
-    this.#queues[slot(waiter.direction)]!.push(waiter);
+    const k = slot(waiter.direction);
+    const queue = this.#queue(waiter.direction);
+    if (queue !== undefined) queue.push(waiter);
+    else if (k === 0) this.#reads = [waiter];
+    else if (k === 1) this.#writes = [waiter];
+    else this.#priority = [waiter];
   }
 
   /** Takes a waiter out of its queue (it timed out or was aborted). */
   remove(waiter: Waiter): void {
-    const queue = this.#queues[slot(waiter.direction)]!;
-    const index = queue.indexOf(waiter);
-    if (index >= 0) queue.splice(index, 1);
+    const queue = this.#queue(waiter.direction);
+    const index = queue?.indexOf(waiter) ?? -1;
+    if (index >= 0) queue!.splice(index, 1);
   }
 
   /** Whether calls wait in this direction (a new call must queue behind them). */
   busy(direction: Direction): boolean {
-    return this.#queues[slot(direction)]!.length > 0;
+    return has(this.#queue(direction));
   }
 
   /** The directions calls wait in, as event bits. */
   wanted(): number {
-    const [reads, writes, priority] = this.#queues;
-    return (reads.length > 0 ? READ : 0) | (writes.length > 0 ? WRITE : 0) | (priority.length > 0 ? PRIORITY : 0);
+    return (has(this.#reads) ? READ : 0) | (has(this.#writes) ? WRITE : 0) | (has(this.#priority) ? PRIORITY : 0);
   }
 
   /** Retries the waiting calls of each direction in events, in order, until one must wait again. */
   serve(events: number, fd: number): void {
-    const [reads, writes, priority] = this.#queues;
-    if (events & READ) serveQueue(reads, fd);
-    if (events & WRITE) serveQueue(writes, fd);
-    if (events & PRIORITY) serveQueue(priority, fd);
+    if (events & READ) serveQueue(this.#reads, fd);
+    if (events & WRITE) serveQueue(this.#writes, fd);
+    if (events & PRIORITY) serveQueue(this.#priority, fd);
   }
 
   /** Fails every waiting call, with the error made for its syscall. */
   failAll(error: (syscall: Syscall) => SocketError): void {
-    for (const queue of this.#queues) {
-      for (const waiter of queue.splice(0)) waiter.fail(error(waiter.syscall));
+    for (const queue of [this.#reads, this.#writes, this.#priority]) {
+      for (const waiter of queue?.splice(0) ?? []) waiter.fail(error(waiter.syscall));
     }
   }
 }

@@ -8,6 +8,7 @@ import { native } from '../core/native.js';
 import { tracingWarnings } from '../core/node-internals.js';
 import { cloneGuard } from '../core/uncloneable.js';
 import type { Handle } from '../io/handle.js';
+import { describe } from './describe.js';
 
 // Read once: a stack per Socket costs microseconds, and a read of the flag per Socket tens of ns.
 const TRACING = tracingWarnings();
@@ -28,24 +29,30 @@ function creationSite(): string {
   return ['Socket created at:', ...frames.slice(first, first + limit)].join('\n');
 }
 
+// What the GC of an unclosed Socket needs: numbers, its description made
+// only if the warning comes (nothing more held per Socket).
 interface Unclosed {
   handle: Handle;
-  description: string | undefined;
+  // undefined: no warning (an epoll object's, as in Python).
+  family: number | undefined;
+  type: number;
+  proto: number;
   site: string | undefined;
 }
 
-const unclosed = new FinalizationRegistry<Unclosed>(({ handle, description, site }) => {
+const unclosed = new FinalizationRegistry<Unclosed>(({ handle, family, type, proto, site }) => {
   if (handle.fd < 0) return;
+  const description = family === undefined ? undefined : describe(handle.fd, false, family, type, proto, false);
   handle.close();
   if (description !== undefined) process.emitWarning(`unclosed ${description}`, { type: 'ResourceWarning', detail: site });
 });
 
-/** Closes handle's fd if owner is collected unclosed, with a warning naming it when there is a description (an epoll object has none, as in Python). */
-export function closeWhenCollected(owner: object, handle: Handle, description?: string): void {
-  const site = TRACING && description !== undefined ? creationSite() : undefined;
+/** Closes handle's fd if owner is collected unclosed, with a warning naming the socket when there is a family (an epoll object has none, as in Python). */
+export function closeWhenCollected(owner: object, handle: Handle, family?: number, type = 0, proto = 0): void {
+  const site = TRACING && family !== undefined ? creationSite() : undefined;
   // A worker that ends closes the fds its Sockets still own (native/teardown.c), and prints the site with its warning.
   if (site !== undefined && !isMainThread) native.own(handle.fd, site);
-  unclosed.register(owner, { handle, description, site }, handle);
+  unclosed.register(owner, { handle, family, type, proto, site }, handle);
 }
 
 /** The socket was closed or detached by its user: nothing is left for the GC to close. */

@@ -94,17 +94,17 @@ export class Socket<F extends number = number, T extends number = number> {
       [fd, family, type, proto] = open(family, type, proto, fileno) as [number, F, T, number];
       if (type & (C.SOCK_NONBLOCK ?? 0)) timeout = 0;
     }
-    this.#handle = new Handle(fd, timeout);
+    this.#handle = new Handle(fd, timeout, typeof fileno === 'number');
     this.family = family!;
     this.type = (type! & ~TYPE_FLAGS) as T;
     this.proto = proto!;
     this.#handle.owner = new WeakRef(this);
-    closeWhenCollected(this, this.#handle, this.#describe(false));
+    closeWhenCollected(this, this.#handle, this.family, this.type, this.proto);
   }
 
   /** The fd, or -1 once closed. */
   fileno(): number {
-    return this.#handle.fd;
+    return this.#handle.expose();
   }
 
   /** Whether the socket is closed (its fd stays open while files made from it are). */
@@ -437,9 +437,9 @@ export class Socket<F extends number = number, T extends number = number> {
 
   /** A new Socket on a dup of the fd, with the same timeout. */
   dup(): Socket<F, T> {
-    const fd = native.dup(this.#fd('dup'));
+    const fd = native.dup(this.#fd('dup') >= 0 ? this.#handle.expose() : -1);
     checkResult(fd, 'dup');
-    const copy = adoptSocket(this.family, this.type, this.proto, fd);
+    const copy = socketOnFd(fd, this.family, this.type, this.proto);
     copy.settimeout(this.gettimeout());
     return copy;
   }

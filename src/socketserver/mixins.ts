@@ -14,7 +14,32 @@ import { servingSignal, stoppedBy, type TCPServer } from './server.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Constructor<T> = new (...args: any[]) => T;
 
-const running = new WeakMap<object, Set<Promise<void>>>();
+// The requests each threading server is serving: a count, and what
+// serverClose() waits on once it reaches 0 (nothing is kept per request).
+interface Running {
+  count: number;
+  drained: (() => void) | undefined;
+}
+const running = new WeakMap<object, Running>();
+
+/** One request as its own task: finishRequest, then shutdownRequest; a failure goes to handleError(). */
+async function serveRequest(server: TCPServer, state: Running, request: unknown, clientAddress: SocketAddress | null): Promise<void> {
+  try {
+    try {
+      await server.finishRequest(request, clientAddress);
+    } catch (error) {
+      await server.handleError(request, clientAddress, error);
+    } finally {
+      await server.shutdownRequest(request);
+    }
+  } catch (error) {
+    // A failing handleError or shutdownRequest ends only this request, as
+    // an exception ends only its thread in Python.
+    process.stderr.write(`Exception in the task serving ${JSON.stringify(clientAddress)}:\n${error instanceof Error ? error.stack : String(error)}\n`);
+  } finally {
+    if (--state.count === 0) state.drained?.();
+  }
+}
 
 /** Serves each request concurrently on the event loop (Python's ThreadingMixIn). */
 export function ThreadingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase) {
@@ -24,30 +49,26 @@ export function ThreadingMixIn<TBase extends Constructor<TCPServer>>(Base: TBase
 
     /** Starts serving the request as its own task and resolves at once; a failure goes to handleError(). */
     override processRequest(request: unknown, clientAddress: SocketAddress | null): Promise<void> {
-      const tasks = running.get(this) ?? new Set<Promise<void>>();
-      running.set(this, tasks);
-      const task = (async () => {
-        try {
-          await this.finishRequest(request, clientAddress);
-        } catch (error) {
-          await this.handleError(request, clientAddress, error);
-        } finally {
-          await this.shutdownRequest(request);
-        }
-      })().catch((error: unknown) => {
-        // A failing handleError or shutdownRequest ends only this request, as
-        // an exception ends only its thread in Python.
-        process.stderr.write(`Exception in the task serving ${JSON.stringify(clientAddress)}:\n${error instanceof Error ? error.stack : String(error)}\n`);
-      });
-      tasks.add(task);
-      void task.finally(() => tasks.delete(task));
+      let state = running.get(this);
+      if (state === undefined) running.set(this, (state = { count: 0, drained: undefined }));
+      state.count++;
+      void serveRequest(this, state, request, clientAddress);
       return Promise.resolve();
     }
 
     /** Closes the server, then (with blockOnClose) waits for the requests being served. */
     override async serverClose(): Promise<void> {
       await super.serverClose();
-      if (this.blockOnClose) await Promise.all(running.get(this) ?? new Set<Promise<void>>());
+      const state = running.get(this);
+      if (!this.blockOnClose || state === undefined || state.count === 0) return;
+      await new Promise<void>((resolve) => {
+        const earlier = state.drained;
+        state.drained = () => {
+          state.drained = undefined;
+          earlier?.();
+          resolve();
+        };
+      });
     }
   };
 }

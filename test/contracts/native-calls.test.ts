@@ -237,6 +237,7 @@ const specs: Record<string, Spec> = {
   own: { kinds: [FDS, [...STRINGS, null, undefined]], good: (f) => [f.tcp, 'Socket created at: a test'] },
   disown: { kinds: [FDS], good: (f) => [f.tcp] },
   setNonblocking: { kinds: [FDS], good: (f) => [f.tcp] },
+  setBlocking: { kinds: [FDS, [...INTS, 'yes']], good: (f) => [f.tcp, false] },
   getInheritable: { kinds: [FDS], good: (f) => [f.tcp] },
   setInheritable: { kinds: [FDS, [...INTS, false]], good: (f) => [f.tcp, true] },
   bind: { kinds: [FDS, INTS, INET], good: (f) => [f.tcp, C.AF_INET, ['127.0.0.1', 0]] },
