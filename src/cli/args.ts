@@ -93,7 +93,7 @@ export function help(cmd: Command): string {
   const width = Math.max(...flags.map(([left]) => left.length)) + 2;
   const examples = cmd.examples.map((line) => `  ${line}`);
   return [
-    ...cmd.usage.map((line, k) => `${k === 0 ? 'usage:' : '      '} berkeley ${cmd.name} ${line}`),
+    ...cmd.usage.map((line, k) => `${k === 0 ? 'usage:' : '      '} berkeley ${cmd.name} ${line}`.trimEnd()),
     '',
     cmd.description,
     '',

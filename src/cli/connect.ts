@@ -42,6 +42,7 @@ export const connect = command({
     const transport = transportOf(values);
     const timeout = values.wait === undefined ? undefined : parseSeconds(values.wait, '-w');
     const context = clientContext(values);
+    const quit = quitOf(values);
     if (context !== null && transport.type !== socket.SOCK_STREAM) throw new UsageError('--tls is for streams: not with -u');
     if (values.scan) {
       if (transport.unix !== undefined || context !== null) throw new UsageError('-z scans HOST PORT[-PORT] over TCP or UDP: not with -U or --tls');
@@ -63,7 +64,7 @@ export const connect = command({
       peer: dialled.peer,
       datagram: transport.type === socket.SOCK_DGRAM,
       crlf: values.crlf === true,
-      quit: quitOf(values),
+      quit,
       endsWith: stdinEnds(),
       signal,
     });

@@ -48,8 +48,6 @@ export const listen = command({
     const transport = transportOf(values);
     const context = serverContext(values);
     if (context !== null && transport.type !== socket.SOCK_STREAM) throw new UsageError('--tls is for streams: not with -u');
-    using place = await bindOf(transport, positionals, signal);
-    log.note(`listening on ${place.name} (${transport.label})`);
     const options: SessionOptions = {
       peer: '',
       datagram: transport.type === socket.SOCK_DGRAM,
@@ -58,6 +56,9 @@ export const listen = command({
       endsWith: values.exec === undefined ? stdinEnds() : 'input',
       signal,
     };
+    if (options.datagram && values.keep && values.exec !== undefined) throw new UsageError('--exec with -u takes one peer: not with -k');
+    using place = await bindOf(transport, positionals, signal);
+    log.note(`listening on ${place.name} (${transport.label})`);
     const serving: Serving = { context, exec: values.exec, options, log };
     if (options.datagram) await datagrams(place.sock, values.keep === true, serving);
     else if (values.keep) {
@@ -107,7 +108,6 @@ async function serveOne(sock: socket.Socket, peer: string, serving: Serving, bro
  */
 async function datagrams(sock: socket.Socket, keep: boolean, serving: Serving): Promise<void> {
   const { signal } = serving.options;
-  if (keep && serving.exec !== undefined) throw new UsageError('--exec with -u takes one peer: not with -k');
   const [, sender] = await sock.recvfrom(1, socket.MSG_PEEK, { signal });
   const peer = showAddress(sender);
   serving.log.note(`datagram from ${peer}`);
