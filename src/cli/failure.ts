@@ -1,7 +1,8 @@
 // How a command ends: its exit status, and the one line a failure prints.
 // 0 success, 1 a network failure (the line names the address and the error
 // code: `connect 127.0.0.1:1: ECONNREFUSED (Connection refused)`), 2 a
-// usage error, 130 (128 + SIGINT, as shells count it) after Ctrl-C.
+// usage error, 130 (128 + SIGINT, as shells count it) after Ctrl-C (main
+// makes it 143 after SIGTERM).
 import * as socket from '../index.js';
 import { hostPort, unixName } from './address.js';
 

@@ -5,10 +5,11 @@
 //   berkeley COMMAND [options] [arguments]     berkeley COMMAND --help
 //
 // Exit status: 0 done, 1 a network failure (the message names the address
-// and the error code), 2 a usage error, 130 ended by Ctrl-C (SIGINT) or
-// SIGTERM after closing its sockets. stdout carries the data only;
-// messages go to stderr.
+// and the error code), 2 a usage error, 128 + the signal's number when
+// ended by Ctrl-C (SIGINT: 130) or SIGTERM (143), after closing its
+// sockets. stdout carries the data only; messages go to stderr.
 import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { help, parse, type Command } from './args.js';
 import { connect } from './connect.js';
 import { describeFailure, Exit, UsageError } from './failure.js';
@@ -35,7 +36,7 @@ function overview(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
     "'berkeley COMMAND --help' tells more, with examples. Exit status: 0 done, 1 a",
-    'network failure, 2 a usage error, 130 interrupted (Ctrl-C).',
+    'network failure, 2 a usage error, 128 + the signal when interrupted (Ctrl-C: 130).',
     '',
   ].join('\n');
 }
@@ -57,9 +58,12 @@ async function main(argv: string[]): Promise<number> {
   }
   // Ctrl-C (or SIGTERM) aborts every wait; the command closes what it opened. A second one ends at once.
   const controller = new AbortController();
-  const interrupt = (): void => {
-    if (controller.signal.aborted) process.exit(Exit.INTERRUPTED);
-    controller.abort();
+  let interrupted: number = Exit.INTERRUPTED;
+  const interrupt = (signal: NodeJS.Signals): void => {
+    const status = 128 + constants.signals[signal];
+    if (controller.signal.aborted) process.exit(status);
+    controller.abort(new DOMException(`interrupted by ${signal}`, 'AbortError'));
+    interrupted = status;
   };
   process.on('SIGINT', interrupt).on('SIGTERM', interrupt);
   try {
@@ -71,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
     const { status, line } = describeFailure(error);
     if (line !== '') process.stderr.write(`${paint('red', `berkeley ${cmd.name}:`)} ${line}\n`);
     if (error instanceof UsageError) process.stderr.write(`Try 'berkeley ${cmd.name} --help'.\n`);
-    return status;
+    return status === Exit.INTERRUPTED ? interrupted : status;
   } finally {
     process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
   }
