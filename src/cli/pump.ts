@@ -47,9 +47,7 @@ export async function session(conn: Connection, input: AsyncIterable<Buffer>, ou
   const stop = new AbortController();
   const signal = AbortSignal.any([options.signal, stop.signal]);
   let quitTimer: NodeJS.Timeout | undefined;
-  const received = receive(conn, output, signal, options).then(() => {
-    if (options.endsWith === 'input') output.end();
-  });
+  const received = receive(conn, output, signal, options);
   const sent = (async () => {
     await send(conn, input, signal, options);
     if (!options.datagram) await at(`shutdown ${options.peer}`, Promise.resolve(conn.shutdown(socket.SHUT_WR)));
@@ -57,8 +55,8 @@ export async function session(conn: Connection, input: AsyncIterable<Buffer>, ou
     if (options.quit !== undefined) quitTimer = setTimeout(() => stop.abort(), options.quit * 1000);
   })();
   try {
-    const both = Promise.all([received, sent]);
-    await Promise.race([options.endsWith === 'peer' ? received : options.endsWith === 'input' ? sent : both, both]);
+    // Either side failing ends the session too.
+    await Promise.race([ending(options.endsWith, received, sent, output), Promise.all([received, sent])]);
   } catch (error) {
     // Ended by -q's timer: the session is over, not failed.
     if (!(stop.signal.aborted && !options.signal.aborted && isAbort(error))) throw error;
@@ -71,23 +69,40 @@ export async function session(conn: Connection, input: AsyncIterable<Buffer>, ou
   }
 }
 
-/**
- * The connection's data to output, until the peer closes (a stream), the
- * output does (EPIPE: the reader left), or the connection has been idle
- * for its timeout (-w).
- */
-export async function receive(conn: Connection, output: Writable, signal: AbortSignal, options: SessionOptions): Promise<void> {
+/** What settles a session of this kind, given how receiving ended and the sending side. */
+function ending(endsWith: SessionOptions['endsWith'], received: Promise<ReceiveEnd>, sent: Promise<void>, output: Writable): Promise<unknown> {
+  switch (endsWith) {
+    case 'peer':
+      return received;
+    case 'both':
+      return received.then((end) => (end === 'eof' ? sent : undefined));
+    case 'input':
+      return Promise.race([
+        sent,
+        received.then((end) => {
+          output.end();
+          return end === 'idle' ? undefined : sent;
+        }),
+      ]);
+  }
+}
+
+/** Why receiving ended: the peer closed, the connection was idle for its timeout (-w), or the output is gone (EPIPE). */
+export type ReceiveEnd = 'eof' | 'idle' | 'gone';
+
+/** The connection's data to output, until the peer closes (a stream), the connection is idle for its timeout, or the output is gone. */
+export async function receive(conn: Connection, output: Writable, signal: AbortSignal, options: SessionOptions): Promise<ReceiveEnd> {
   output.on('error', () => undefined); // seen by deliver() as output.destroyed
   for (;;) {
     let data: Buffer;
     try {
       data = await conn.recv(BUFSIZE, 0, { signal });
     } catch (error) {
-      if (error instanceof socket.TimeoutError) return;
+      if (error instanceof socket.TimeoutError) return 'idle';
       throw located(`recv ${options.peer}`, error);
     }
-    if (data.length === 0 && !options.datagram) return;
-    if (!(await deliver(output, data, signal))) return;
+    if (data.length === 0 && !options.datagram) return 'eof';
+    if (!(await deliver(output, data, signal))) return 'gone';
   }
 }
 
