@@ -2,7 +2,7 @@
 // (berkeley/ssl, on OpenSSL), the handshake, and what -v says about it.
 import * as ssl from '../ssl.js';
 import type * as socket from '../index.js';
-import { at, UsageError } from './failure.js';
+import { at, located, UsageError } from './failure.js';
 import type { Log } from './log.js';
 
 /** The TLS flags of connect. */
@@ -46,7 +46,8 @@ export function clientContext(values: ClientTls): ssl.SSLContext | null {
     if (stray !== undefined) throw new UsageError(`--${stray} needs --tls`);
     return null;
   }
-  const context = ssl.createDefaultContext(ssl.Purpose.SERVER_AUTH, values.ca === undefined ? {} : { cafile: values.ca });
+  const ca = values.ca;
+  const context = loading(`load ${ca ?? 'the system CA certificates'}`, () => ssl.createDefaultContext(ssl.Purpose.SERVER_AUTH, ca === undefined ? {} : { cafile: ca }));
   if (values.insecure) {
     context.checkHostname = false;
     context.verifyMode = ssl.CERT_NONE;
@@ -63,10 +64,20 @@ export function serverContext(values: ServerTls): ssl.SSLContext | null {
     return null;
   }
   if (values.cert === undefined || values.key === undefined) throw new UsageError('--tls needs --cert FILE and --key FILE');
+  const { cert, key } = values;
   const context = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
-  context.loadCertChain(values.cert, values.key);
+  loading(`load ${cert} and ${key}`, () => context.loadCertChain(cert, key));
   if (values.alpn !== undefined) context.setAlpnProtocols(alpnList(values.alpn));
   return context;
+}
+
+/** Runs load(); a failure to read or parse a file names the files. */
+function loading<T>(where: string, load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    throw located(where, error);
+  }
 }
 
 function alpnList(text: string): string[] {

@@ -226,7 +226,6 @@ test('failures: status 1, the message names the address and the error code', asy
       [['127.0.0.1', String(port)], `connect 127.0.0.1:${port}: ECONNREFUSED \\(Connection refused\\)`],
       [['-U', dir.path('none.sock')], `connect ${dir.path('none.sock')}: ENOENT \\(No such file or directory\\)`],
       [['-s', '192.0.2.99', '127.0.0.1', String(port)], `bind 192.0.2.99:0: EADDRNOTAVAIL`],
-      [['localhost', String(port), '--tls', '--ca', dir.path('none.pem')], `open: ENOENT|${dir.path('none.pem')}.*ENOENT`],
     ] as const) {
       const { code, stdout, stderr } = await Cli.run(['connect', ...args]);
       assert.equal(code, 1, stderr);
