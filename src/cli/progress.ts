@@ -58,10 +58,9 @@ export class Progress {
       return;
     }
     const tenths = this.total === 0 ? 10 : Math.floor((10 * done) / this.total);
-    while (this.#tenths < tenths) {
-      this.#tenths++;
-      if (this.#tenths < 10) this.stream.write(`${this.verb} ${this.#tenths * 10}% of ${this.name} (${formatBytes(done)} of ${formatBytes(this.total)}, ${formatBytes(this.#rate(done))}/s)\n`);
-    }
+    if (tenths <= this.#tenths) return;
+    this.#tenths = tenths;
+    if (tenths < 10) this.stream.write(`${this.verb} ${tenths * 10}% of ${this.name} (${formatBytes(done)} of ${formatBytes(this.total)}, ${formatBytes(this.#rate(done))}/s)\n`);
   }
 
   /** The terminal's line: `name [#####.....]  50%  1.2 GiB/s  ETA 0:03`. */

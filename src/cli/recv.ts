@@ -39,7 +39,7 @@ export const recv = command({
     let sock: socket.Socket, peer: string;
     {
       using place = await bindTo(values.bind, port, socket.SOCK_STREAM, familyOf(values), signal);
-      log.note(`listening on ${place.name}`);
+      log.note(`listening on ${place.name} (tcp)`);
       [sock, peer] = await accepted(place.sock, signal, log);
     }
     using _sock = sock;

@@ -13,7 +13,7 @@ import { Progress } from './progress.js';
 import { ANSWER, DIGEST_BYTES, encodeHeader } from './transfer.js';
 
 /** Bytes per sendfile call: how often the progress moves. */
-const CHUNK = 8 * 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
 
 /** `berkeley send`. */
 export const send = command({
