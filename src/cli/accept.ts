@@ -22,7 +22,7 @@ export async function acceptEach(server: socket.Socket, signal: AbortSignal, log
     for (;;) {
       const [sock, peer] = await accepted(server, signal, log);
       const task = serve(sock, peer).catch((error: unknown) => {
-        if (!isAbort(error)) log.warn(`${describeFailure(located(`serve ${peer}`, error)).line}`);
+        if (!isAbort(error)) log.warn(describeFailure(located(`serve ${peer}`, error)).line);
       });
       running.add(task);
       void task.finally(() => running.delete(task));

@@ -33,7 +33,11 @@ export interface Log {
 export function stderrLog(verbose: boolean): Log {
   return {
     verbose,
-    note: (line) => void (verbose && process.stderr.write(`${paint('dim', line)}\n`)),
-    warn: (line) => void process.stderr.write(`${line}\n`),
+    note(line) {
+      if (verbose) process.stderr.write(`${paint('dim', line)}\n`);
+    },
+    warn(line) {
+      process.stderr.write(`${line}\n`);
+    },
   };
 }

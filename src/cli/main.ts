@@ -48,7 +48,7 @@ function version(): string {
 
 /** Runs the command line argv; resolves with the exit status. */
 async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = argv as [string | undefined, ...string[]];
   if (name === '--help' || name === '-h' || name === 'help') return print(overview());
   if (name === '--version') return print(version());
   const cmd = COMMANDS.find((c) => c.name === name);

@@ -34,8 +34,9 @@ export const recv = command({
   positionals: [1, 2],
   operands: ['PORT', 'FILE'],
   examples: ['berkeley recv 9000                  # keeps the sender\'s file name', 'berkeley recv -b 127.0.0.1 9000 copy.img'],
-  async run({ values, positionals: [portText, path], signal, log }) {
-    const port = parsePort(portText!);
+  async run({ values, positionals, signal, log }) {
+    const port = parsePort(positionals[0]!);
+    const path = positionals.at(1);
     let sock: socket.Socket, peer: string;
     {
       using place = await bindTo(values.bind, port, socket.SOCK_STREAM, familyOf(values), signal);

@@ -26,17 +26,18 @@ export const resolve = command({
   positionals: [1, 2],
   operands: ['NAME', 'SERVICE'],
   examples: ['berkeley resolve localhost', 'berkeley resolve -4 -t example.com https', 'berkeley resolve ::1 ssh'],
-  async run({ values, positionals: [name, service], signal }) {
+  async run({ values, positionals, signal }) {
+    const [name, service] = [positionals[0]!, positionals.at(1)];
     if (values.tcp && values.udp) throw new UsageError('-t and -u exclude each other');
     const type = values.tcp ? socket.SOCK_STREAM : values.udp ? socket.SOCK_DGRAM : 0;
     const port = service === undefined ? null : /^\d+$/.test(service) ? Number(service) : service;
     const flags = values.canonical ? socket.AI_CANONNAME : 0;
-    const entries = await lookup(name!, port, familyOf(values), type, signal, flags);
+    const entries = await lookup(name, port, familyOf(values), type, signal, flags);
     const rows = entries.map(([family, kind, proto, canonname, address]) => [
       socket.AddressFamily[family] ?? String(family),
       socket.SocketKind[kind] ?? String(kind),
       protocolName(proto),
-      String(address[0]),
+      address[0],
       String(address[1]),
       ...(values.canonical ? [canonname] : []),
     ]);

@@ -32,9 +32,9 @@ export const serve = command({
   operands: ['SERVICE'],
   examples: ['berkeley serve echo 7007', 'berkeley serve daytime -u 127.0.0.1 1313', 'berkeley serve chargen -v 1919 &  berkeley connect localhost 1919 | head -3'],
   async run({ values, positionals: [name, ...where], signal, log }) {
-    const service = SERVICES[name!];
+    const service = SERVICES[name!] as Service | undefined;
     if (service === undefined) throw new UsageError(`unknown service '${name!}' (${NAMES.join(', ')})`);
-    const [host, port] = where.length === 2 ? where : [undefined, where[0]];
+    const [host, port] = where.length === 2 ? where : [undefined, where.at(0)];
     const type = values.udp ? socket.SOCK_DGRAM : socket.SOCK_STREAM;
     using place = await bindTo(host, port === undefined ? service.port : parsePort(port), type, familyOf(values), signal);
     log.note(`serving ${name!} on ${place.name} (${values.udp ? 'udp' : 'tcp'})`);

@@ -174,7 +174,7 @@ test('-u: each chunk of stdin is a datagram, each answer is printed', async (t) 
 test('-U PATH and -U @NAME: a Unix stream socket, by path or abstract name', async (t) => {
   const dir = tempDir();
   t.after(() => dir.cleanup());
-  for (const name of [dir.path('s.sock'), '@berkeley-cli-test-' + process.pid]) {
+  for (const name of [dir.path('s.sock'), `@berkeley-cli-test-${process.pid}`]) {
     const peer = new Peer(t, `
       name = sys.argv[1]
       srv = socket.socket(socket.AF_UNIX)

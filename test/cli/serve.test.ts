@@ -139,7 +139,7 @@ test('-4 and -6: one family; HOST omitted: every address', { skip: ipv6 !== true
   assert.equal((await ask(t, port, 'tcp', 'v6', undefined, '::1')).toString(), 'v6');
 });
 
-const ownPort = (process.getuid!() === 0 || 'needs root for port 7') && privateNamespaces;
+const ownPort = process.getuid!() === 0 ? privateNamespaces : 'needs root for port 7';
 
 test("without PORT, the service's own port (root, in a private network namespace)", { skip: ownPort !== true && ownPort }, async (t) => {
   const cli = Cli.start(t, ['serve', 'echo', '-v'], { prefix: ['unshare', '-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh'] });

@@ -35,7 +35,7 @@ for (const name of COMMANDS) {
       assert.equal(code, 0, stderr);
       assert.equal(stderr, '');
       assert.match(text, new RegExp(`^usage: berkeley ${name}\\b`));
-      const options = /\noptions:\n((?:  .*\n)*)/.exec(text)![1]!.split('\n').filter(Boolean);
+      const options = /\noptions:\n((?: {2}.*\n)*)/.exec(text)![1]!.split('\n').filter(Boolean);
       assert.deepEqual(
         options.map((line) => line.trim().split(/ {2,}/)[0]),
         [...FLAGS[name]!, '-h, --help'],
