@@ -102,29 +102,29 @@ async function serveOne(sock: socket.Socket, peer: string, serving: Serving, bro
 
 /**
  * UDP (or a Unix datagram socket): the first datagram's sender becomes the
- * peer (the socket is connected to it; the datagram, only peeked at, is
- * the session's first); with -k every sender is heard and answers go to the
- * latest (none to a sender without an address).
+ * peer (the socket is connected to it, and what others sent before that is
+ * dropped; the first datagram, only peeked at, is the session's first);
+ * with -k every sender is heard and answers go to the latest (none to a
+ * sender without an address).
  */
 async function datagrams(sock: socket.Socket, keep: boolean, serving: Serving): Promise<void> {
   const { signal } = serving.options;
   const [, sender] = await sock.recvfrom(1, socket.MSG_PEEK, { signal });
-  const peer = showAddress(sender);
-  serving.log.note(`datagram from ${peer}`);
-  if (!keep && sender !== null) {
-    await sock.connect(sender, { signal });
-    const options = { ...serving.options, peer };
-    if (serving.exec === undefined) await session(sock, stdinChunks(), process.stdout, options);
-    else await runCommand(serving.exec, sock, options, serving.log);
-    return;
-  }
+  const peer = keep ? 'the latest sender' : showAddress(sender);
+  serving.log.note(`datagram from ${showAddress(sender)}`);
+  const single = !keep && sender !== null;
+  if (single) await sock.connect(sender, { signal });
   let latest = sender;
   const conn: Connection = {
-    async recv(bufsize, flags, options) {
-      const [data, from] = await sock.recvfrom(bufsize, flags, options);
-      if (showAddress(from) !== showAddress(latest)) serving.log.note(`datagram from ${showAddress(from)}`);
-      latest = from;
-      return data;
+    async recvInto(buffer, nbytes, flags, options) {
+      for (;;) {
+        const [n, from] = await sock.recvfromInto(buffer, nbytes, flags, options);
+        if (showAddress(from) === showAddress(latest)) return n;
+        if (single) continue; // queued before the connect, from another sender
+        serving.log.note(`datagram from ${showAddress(from)}`);
+        latest = from;
+        return n;
+      }
     },
     async sendall(data, flags, options) {
       if (latest === null) serving.log.warn('berkeley listen: no sender to answer yet: input dropped');
@@ -132,5 +132,7 @@ async function datagrams(sock: socket.Socket, keep: boolean, serving: Serving): 
     },
     shutdown() {},
   };
-  await session(conn, stdinChunks(), process.stdout, { ...serving.options, peer: 'the latest sender' });
+  const options = { ...serving.options, peer };
+  if (serving.exec === undefined) await session(conn, stdinChunks(), process.stdout, options);
+  else await runCommand(serving.exec, conn, options, serving.log);
 }

@@ -4,14 +4,13 @@
 // backpressure both ways: the socket is read only as fast as the output
 // takes the data (a full pipe is waited on, never buffered without bound),
 // and the input only as fast as the socket sends it.
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import * as socket from '../index.js';
 import { at, isAbort, located } from './failure.js';
 
 /** What a session needs of a connection: a Socket and an SSLSocket both have it. */
 export interface Connection {
-  recv(bufsize: number, flags?: number, options?: socket.WaitOptions): Promise<Buffer>;
+  recvInto(buffer: Uint8Array, nbytes?: number, flags?: number, options?: socket.WaitOptions): Promise<number>;
   sendall(data: Uint8Array, flags?: number, options?: socket.WaitOptions): Promise<void>;
   shutdown(how: number): void | Promise<void>;
 }
@@ -39,7 +38,7 @@ export interface SessionOptions {
   signal: AbortSignal;
 }
 
-/** The size of each receive. */
+/** The size of each receive (into one of two buffers, each reused once the output has taken it). */
 const BUFSIZE = 128 * 1024;
 
 /** Copies between conn and the input and output until the session ends (see SessionOptions.endsWith). */
@@ -90,33 +89,35 @@ function ending(endsWith: SessionOptions['endsWith'], received: Promise<ReceiveE
 /** Why receiving ended: the peer closed, the connection was idle for its timeout (-w), or the output is gone (EPIPE). */
 export type ReceiveEnd = 'eof' | 'idle' | 'gone';
 
-/** The connection's data to output, until the peer closes (a stream), the connection is idle for its timeout, or the output is gone. */
+/**
+ * The connection's data to output, until the peer closes (a stream), the
+ * connection is idle for its timeout, or the output is gone. Two buffers
+ * take turns: one is received into while the output takes the other, so at
+ * most two chunks are ever held, whatever the output's speed.
+ */
 export async function receive(conn: Connection, output: Writable, signal: AbortSignal, options: SessionOptions): Promise<ReceiveEnd> {
-  output.on('error', () => undefined); // seen by deliver() as output.destroyed
-  for (;;) {
-    let data: Buffer;
+  output.on('error', () => undefined); // seen by the writes' callbacks
+  const buffers = [Buffer.allocUnsafe(BUFSIZE), Buffer.allocUnsafe(BUFSIZE)];
+  const taken = [Promise.resolve(true), Promise.resolve(true)];
+  for (let k = 0; ; k ^= 1) {
+    if (!(await taken[k]!)) return 'gone';
+    let n: number;
     try {
-      data = await conn.recv(BUFSIZE, 0, { signal });
+      n = await conn.recvInto(buffers[k]!, BUFSIZE, 0, { signal });
     } catch (error) {
       if (error instanceof socket.TimeoutError) return 'idle';
       throw located(`recv ${options.peer}`, error);
     }
-    if (data.length === 0 && !options.datagram) return 'eof';
-    if (!(await deliver(output, data, signal))) return 'gone';
+    if (n === 0 && !options.datagram) return 'eof';
+    taken[k] = deliver(output, buffers[k]!.subarray(0, n));
   }
 }
 
-/** Writes data, waiting while the output's buffer is full; false once the output is gone. */
-async function deliver(output: Writable, data: Buffer, signal: AbortSignal): Promise<boolean> {
-  if (output.destroyed || output.writableEnded) return false;
-  if (data.length === 0 || output.write(data)) return true;
-  try {
-    await once(output, 'drain', { signal });
-    return true;
-  } catch (error) {
-    if (isAbort(error)) throw error;
-    return false;
-  }
+/** Writes data; resolves once the output has taken it (true), or false if the output is gone (EPIPE: its reader left). */
+function deliver(output: Writable, data: Buffer): Promise<boolean> {
+  if (output.destroyed || output.writableEnded) return Promise.resolve(false);
+  if (data.length === 0) return Promise.resolve(true);
+  return new Promise((resolve) => output.write(data, (error) => resolve(error === null || error === undefined)));
 }
 
 /** Each chunk of input to the connection (LF as CRLF with --crlf), until the input ends. */

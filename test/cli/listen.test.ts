@@ -135,6 +135,17 @@ test('-u: the first datagram\'s sender is the peer; other senders are not heard'
   assert.equal(stdout.toString(), 'first', 'the stranger was not heard');
 });
 
+test('-u --exec CMD: the first sender\'s datagrams to CMD, its output back as datagrams', async (t) => {
+  const cli = Cli.start(t, ['listen', '-u', '--exec', 'cat', '-v', '127.0.0.1', '0']);
+  const peer = new Peer(t, UDP_CLIENT, [String(await cli.port()), 'echoed by cat']);
+  await peer.json();
+  assert.equal(await peer.json(), 'echoed by cat');
+  cli.signal('SIGINT');
+  const { code, stdout } = await cli.exit();
+  assert.equal(code, 130);
+  assert.equal(stdout.length, 0);
+});
+
 test('-u -k: every sender is heard, and answers go to the latest', async (t) => {
   const cli = Cli.start(t, ['listen', '-u', '-k', '127.0.0.1', '0', '-v']);
   const port = await cli.port();
