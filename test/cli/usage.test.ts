@@ -4,9 +4,9 @@
 // the package's bin.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cli, cliPath, packageRoot } from '../support/index.js';
+import { Cli, cliPath, packageRoot, tempDir } from '../support/index.js';
 
 /** Each command's flags, as its help lists them (each has its tests in this folder). */
 const FLAGS: Record<string, string[]> = {
@@ -119,4 +119,18 @@ test('usage errors: status 2, the message and the hint to --help on stderr, noth
       assert.match(stderr, new RegExp(`\\nTry 'berkeley ${args[0]!} --help'\\.\\n$`));
     });
   }
+});
+
+test('without its addon (nothing compiled, no prebuild): status 1 and the loader\'s explanation, no stack trace', async (t) => {
+  const copy = tempDir();
+  t.after(() => copy.cleanup());
+  for (const part of ['dist', 'addon']) cpSync(join(packageRoot, part), copy.path(part), { recursive: true });
+  writeFileSync(copy.path('package.json'), JSON.stringify(pkg));
+  symlinkSync(join(packageRoot, 'node_modules'), copy.path('node_modules'));
+  const { code, stdout, stderr } = await Cli.run(['--version'], '', { entry: copy.path('dist/cli/main.js') });
+  assert.equal(code, 1);
+  assert.equal(stdout.length, 0);
+  assert.match(stderr, /^berkeley: cannot load its native addon for linux-/);
+  assert.match(stderr, /npm rebuild berkeley/);
+  assert.doesNotMatch(stderr, /^\s+at /m);
 });

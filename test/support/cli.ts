@@ -26,6 +26,8 @@ export interface CliResult {
 export interface CliOptions {
   /** Run under these argv words (`unshare -n …`, `setpriv …`). */
   prefix?: string[];
+  /** Another copy of the command's entry (default: cliPath). */
+  entry?: string;
   cwd?: string;
   env?: Record<string, string>;
   uid?: number;
@@ -44,7 +46,7 @@ export class Cli {
     readonly args: string[],
     options: CliOptions = {},
   ) {
-    const argv = [...(options.prefix ?? []), process.execPath, cliPath, ...args];
+    const argv = [...(options.prefix ?? []), process.execPath, options.entry ?? cliPath, ...args];
     const spawnOptions: SpawnOptions = { cwd: options.cwd ?? packageRoot, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: 'pipe' };
     if (options.uid !== undefined) spawnOptions.uid = options.uid;
     if (options.gid !== undefined) spawnOptions.gid = options.gid;
