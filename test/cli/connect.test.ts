@@ -244,3 +244,43 @@ test('-v: what happens, on stderr only (stdout has the data alone)', async (t) =
   assert.equal(stdout.toString(), 'cba');
   assert.match(stderr, new RegExp(`^connected to 127.0.0.1:${port} \\(tcp\\) from 127.0.0.1:\\d+\\nclosed 127.0.0.1:${port}\\n$`));
 });
+
+/** A port nothing listens on (bound, then closed), and a listener's port. */
+function ports(): { closed: number; open: socket.Socket<typeof socket.AF_INET, typeof socket.SOCK_STREAM> } {
+  const probe = socket.socket();
+  probe.bind(['127.0.0.1', 0]);
+  const [, closed] = probe.getsockname() as [string, number];
+  probe.close();
+  return { closed, open: socket.createServer(['127.0.0.1', 0]) };
+}
+
+test('-z (--scan): which ports of a range accept a connection; status 0 when one does, -v tells each', async () => {
+  const { closed, open } = ports();
+  using _open = open;
+  const [, port] = open.getsockname();
+  const quiet = await Cli.run(['connect', '-z', '127.0.0.1', String(port)]);
+  assert.deepEqual([quiet.code, quiet.stdout.length, quiet.stderr], [0, 0, '']);
+  const [low, high] = port < closed ? [port, closed] : [closed, port];
+  const { code, stderr } = await Cli.run(['connect', '--scan', '-v', '127.0.0.1', `${low}-${high}`]);
+  assert.equal(code, 0);
+  assert.match(stderr, new RegExp(`^127\\.0\\.0\\.1:${port} \\(tcp/[^)]+\\) open$`, 'm'));
+  assert.match(stderr, new RegExp(`^127\\.0\\.0\\.1:${closed} \\(tcp/[^)]+\\) closed: ECONNREFUSED$`, 'm'));
+  assert.equal(stderr.trimEnd().split('\n').length, high - low + 1, 'a line a port');
+  const none = await Cli.run(['connect', '-z', '127.0.0.1', String(closed)]);
+  assert.equal(none.code, 1);
+  assert.equal(none.stderr, `berkeley connect: connect 127.0.0.1:${closed}: ECONNREFUSED (Connection refused)\n`);
+});
+
+test('-z -u: a UDP port that answers ICMP port unreachable is closed, one that does not is open', async () => {
+  const { closed, open } = ports();
+  open.close();
+  using listening = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  listening.bind(['127.0.0.1', 0]);
+  const [, port] = listening.getsockname() as [string, number];
+  const { code, stderr } = await Cli.run(['connect', '-z', '-u', '-w', '0.2', '-v', '127.0.0.1', String(port)]);
+  assert.equal(code, 0);
+  assert.match(stderr, new RegExp(`^127\\.0\\.0\\.1:${port} \\(udp/[^)]+\\) open\\n$`));
+  const none = await Cli.run(['connect', '-zuv', '127.0.0.1', String(closed)]);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, new RegExp(`^127\\.0\\.0\\.1:${closed} \\(udp/[^)]+\\) closed: ECONNREFUSED\\nberkeley connect: connect 127\\.0\\.0\\.1:${closed}: ECONNREFUSED`));
+});

@@ -3,7 +3,9 @@
 // Ctrl-C; a privileged port refused with the reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cli, hasLoopbackIPv6, Peer, privateNamespaces } from '../support/index.js';
+import { readdirSync } from 'node:fs';
+import * as socket from 'berkeley';
+import { Cli, connectTo, hasLoopbackIPv6, Peer, privateNamespaces, recvAll, waitUntil } from '../support/index.js';
 
 const ipv6 = hasLoopbackIPv6() || 'no ::1 here';
 
@@ -126,6 +128,21 @@ test('every client at once: a chargen reader does not hold up an echo client', a
   assert.equal((await ask(t, port, 'tcp', 'meanwhile')).toString(), 'meanwhile');
   cli.signal('SIGINT');
   assert.equal((await cli.exit()).code, 130, 'Ctrl-C ends it with a client still connected');
+});
+
+test('no fd left behind: after 50 clients, the server holds the fds it held after the first', async (t) => {
+  const [cli, port] = await serving(t, ['echo', '127.0.0.1', '0']);
+  const fds = (): number => readdirSync(`/proc/${cli.child.pid!}/fd`).length;
+  const client = async (): Promise<void> => {
+    using sock = await connectTo(['127.0.0.1', port]);
+    await sock.sendall('x');
+    sock.shutdown(socket.SHUT_WR);
+    assert.equal((await recvAll(sock)).toString(), 'x');
+  };
+  await client();
+  const before = fds();
+  for (let k = 0; k < 50; k++) await client();
+  await waitUntil(() => fds() === before, 10_000, () => `the server's fds back to ${before} (now ${fds()})`);
 });
 
 test('-4 and -6: one family; HOST omitted: every address', { skip: ipv6 !== true && ipv6 }, async (t) => {
