@@ -10,20 +10,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import * as socket from 'berkeley';
-import { Cli, hasLoopbackIPv6, type CliOptions } from '../support/index.js';
+import { Cli, hasLoopbackIPv6, rawPrivilege, type CliOptions } from '../support/index.js';
 
 const ipv6 = hasLoopbackIPv6() || 'no ::1 here';
 
-/** true, or why SOCK_RAW cannot be opened here. */
-const raw: true | string = (() => {
-  try {
-    socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP).close();
-    return true;
-  } catch (error) {
-    return `needs CAP_NET_RAW for SOCK_RAW (${(error as Error).message})`;
-  }
-})();
+const raw = rawPrivilege();
 
 /** true, or why a private network namespace with a child as nobody cannot be had. */
 const namespace: true | string = (() => {
