@@ -44,6 +44,7 @@ export const connect = command({
     const context = clientContext(values);
     const quit = quitOf(values);
     if (context !== null && transport.type !== socket.SOCK_STREAM) throw new UsageError('--tls is for streams: not with -u');
+    if (context !== null && transport.unix !== undefined && values.sni === undefined && !values.insecure) throw new UsageError('--tls over -U needs --sni NAME, the name to verify (or --insecure)');
     if (values.scan) {
       if (transport.unix !== undefined || context !== null) throw new UsageError('-z scans HOST PORT[-PORT] over TCP or UDP: not with -U or --tls');
       return scan(expect(positionals, 2), transport, timeout, signal, log);
@@ -59,7 +60,8 @@ export const connect = command({
     }
     using sock = dialled.sock;
     log.note(`connected to ${dialled.peer} (${transport.label}) from ${showAddress(sock.getsockname())}`);
-    using conn = context === null ? sock : await handshake(context, sock, dialled.peer, { serverHostname: values.sni ?? positionals[0]!, log, signal });
+    const serverHostname = values.sni ?? positionals.at(0) ?? null;
+    using conn = context === null ? sock : await handshake(context, sock, dialled.peer, { serverHostname }, log, signal);
     await session(conn, stdinChunks(), process.stdout, {
       peer: dialled.peer,
       datagram: transport.type === socket.SOCK_DGRAM,

@@ -93,7 +93,7 @@ async function serveOne(sock: socket.Socket, peer: string, serving: Serving, bro
   using _sock = sock;
   const { context, exec, log } = serving;
   const options = { ...serving.options, peer };
-  using conn = context === null ? sock : await handshake(context, sock, peer, { log, signal: options.signal });
+  using conn = context === null ? sock : await handshake(context, sock, peer, { serverSide: true }, log, options.signal);
   if (exec !== undefined) await runCommand(exec, conn, options, log);
   else if (broadcast !== undefined) await broadcast.serve(conn, options);
   else await session(conn, stdinChunks(), process.stdout, options);

@@ -86,12 +86,14 @@ function alpnList(text: string): string[] {
   return list;
 }
 
+/** How a side shakes hands: as the server, or as a client verifying serverHostname (null: none to verify, with --insecure). */
+export type Side = { serverSide: true } | { serverHostname: string | null };
+
 /** The TLS handshake over sock (which the SSLSocket takes over); -v tells the outcome. */
-export async function handshake(context: ssl.SSLContext, sock: socket.Socket, peer: string, options: { serverHostname?: string; log: Log; signal: AbortSignal }): Promise<ssl.SSLSocket> {
-  const serverSide = options.serverHostname === undefined;
-  const wrapped = await at(`handshake ${peer}`, context.wrapSocket(sock, serverSide ? { serverSide, signal: options.signal } : { serverHostname: options.serverHostname, signal: options.signal }));
+export async function handshake(context: ssl.SSLContext, sock: socket.Socket, peer: string, side: Side, log: Log, signal: AbortSignal): Promise<ssl.SSLSocket> {
+  const wrapped = await at(`handshake ${peer}`, context.wrapSocket(sock, { ...side, signal }));
   const cipher = wrapped.cipher();
   const alpn = wrapped.selectedAlpnProtocol();
-  options.log.note(`tls with ${peer}: ${wrapped.version() ?? '?'}, ${cipher?.[0] ?? '?'}${alpn === null ? '' : `, alpn ${alpn}`}`);
+  log.note(`tls with ${peer}: ${wrapped.version() ?? '?'}, ${cipher?.[0] ?? '?'}${alpn === null ? '' : `, alpn ${alpn}`}`);
   return wrapped;
 }

@@ -130,3 +130,15 @@ test('a missing certificate, key or CA file: status 1, naming the files', async 
   assert.equal(connect.code, 1);
   assert.equal(connect.stderr, `berkeley connect: load ${missing}: ENOENT (No such file or directory)\n`);
 });
+
+test('TLS over a Unix socket: listen --tls -U, connect --tls --sni NAME -U', async (t) => {
+  if (!needs(t)) return;
+  const path = file('tls.sock');
+  const cli = Cli.start(t, ['listen', '-v', '--tls', '--cert', file('server.pem'), '--key', file('server.key'), '-U', path]);
+  cli.end('over unix');
+  await cli.stderrMatch(/listening on/);
+  const { code, stdout, stderr } = await Cli.run(['connect', '--tls', '--ca', file('ca.pem'), '--sni', 'localhost', '-U', path], 'and back');
+  assert.equal(code, 0, stderr);
+  assert.equal(stdout.toString(), 'over unix');
+  assert.equal((await cli.exit()).stdout.toString(), 'and back');
+});

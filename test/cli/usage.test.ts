@@ -89,6 +89,7 @@ const USAGE_ERRORS: [string[], RegExp][] = [
   [['connect', '--sni', 'x', '127.0.0.1', '1'], /--sni needs --tls/],
   [['connect', '--tls', '--alpn', ',', '127.0.0.1', '1'], /--alpn takes protocol names/],
   [['connect', '-u', '--tls', '127.0.0.1', '1'], /--tls is for streams/],
+  [['connect', '--tls', '-U', '/tmp/x.sock'], /--tls over -U needs --sni NAME/],
   [['listen'], /missing PORT/],
   [['listen', '127.0.0.1', '1', '2'], /too many arguments/],
   [['listen', '--tls', '0'], /--tls needs --cert FILE and --key FILE/],
