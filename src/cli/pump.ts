@@ -96,7 +96,7 @@ export type ReceiveEnd = 'eof' | 'idle' | 'gone';
  * most two chunks are ever held, whatever the output's speed.
  */
 export async function receive(conn: Connection, output: Writable, signal: AbortSignal, options: SessionOptions): Promise<ReceiveEnd> {
-  output.on('error', () => undefined); // seen by the writes' callbacks
+  quiet(output);
   const buffers = [Buffer.allocUnsafe(BUFSIZE), Buffer.allocUnsafe(BUFSIZE)];
   const taken = [Promise.resolve(true), Promise.resolve(true)];
   for (let k = 0; ; k ^= 1) {
@@ -111,6 +111,14 @@ export async function receive(conn: Connection, output: Writable, signal: AbortS
     if (n === 0 && !options.datagram) return 'eof';
     taken[k] = deliver(output, buffers[k]!.subarray(0, n));
   }
+}
+
+const quieted = new WeakSet<Writable>();
+/** An output's errors (EPIPE) are seen by the writes' callbacks: one listener per output, however many sessions write to it. */
+function quiet(output: Writable): void {
+  if (quieted.has(output)) return;
+  quieted.add(output);
+  output.on('error', () => undefined);
 }
 
 /** Writes data; resolves once the output has taken it (true), or false if the output is gone (EPIPE: its reader left). */

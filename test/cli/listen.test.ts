@@ -94,6 +94,19 @@ test('-k: clients at once; each one\'s data on stdout, stdin to every client con
   assert.equal((await cli.exit()).code, 130);
 });
 
+test('-k: client after client (a dozen), each one\'s data on stdout, nothing on stderr without -v', async (t) => {
+  const cli = Cli.start(t, ['listen', '-k', '127.0.0.1', '0', '-v']);
+  const port = await cli.port();
+  const before = cli.stderr.length;
+  for (let k = 0; k < 12; k++) await text(client(t, '127.0.0.1', port, `client ${k}\n`));
+  await cli.stdoutHas('client 11\n');
+  cli.signal('SIGINT');
+  const { code, stdout, stderr } = await cli.exit();
+  assert.equal(code, 130);
+  assert.equal(stdout.toString(), Array.from({ length: 12 }, (_, k) => `client ${k}\n`).join(''));
+  assert.doesNotMatch(stderr.slice(before), /Warning|berkeley listen:/);
+});
+
 test('--exec CMD (-e): the connection is CMD\'s stdin and stdout; one, or each with -k', async (t) => {
   const one = Cli.start(t, ['listen', '-v', '--exec', 'tr a-z A-Z', '127.0.0.1', '0']);
   assert.equal(await text(client(t, '127.0.0.1', await one.port(), 'shout')), 'SHOUT');
