@@ -10,7 +10,7 @@ const COLOURS = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
 export type Colour = keyof typeof COLOURS;
 
 /** Whether stream is a terminal that gets colours. */
-export function colourful(stream: NodeJS.WritableStream): boolean {
+function colourful(stream: NodeJS.WritableStream): boolean {
   return (stream as Partial<WriteStream>).isTTY === true && !process.env.NO_COLOR;
 }
 

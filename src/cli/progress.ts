@@ -7,7 +7,7 @@ import { paint } from './log.js';
 const REDRAW_MS = 100;
 
 /** Bytes in binary units: `512 B`, `1.5 MiB`. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
   let unit = 0;

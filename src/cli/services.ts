@@ -22,7 +22,7 @@ const CHARGEN = (() => {
 const SECONDS_1900_TO_1970 = 2208988800;
 
 /** The time now as RFC 868 sends it: seconds since 1900, 32 bits, network order. */
-export function rfc868Time(now = Date.now()): Buffer {
+function rfc868Time(now = Date.now()): Buffer {
   const time = Buffer.alloc(4);
   time.writeUInt32BE((Math.floor(now / 1000) + SECONDS_1900_TO_1970) % 2 ** 32);
   return time;
