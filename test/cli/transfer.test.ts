@@ -148,3 +148,30 @@ test('send failures: no such file, not a regular file, nobody listening (status 
     assert.match(stderr, new RegExp(`^berkeley send: ${line}\\n$`));
   }
 });
+
+test('Ctrl-C: recv waiting ends with status 130 and writes nothing; send mid-file too', async (t) => {
+  const dir = tempDir();
+  t.after(() => dir.cleanup());
+  const [waiting] = await receiver(t, ['-b', '127.0.0.1', '0'], dir.dir);
+  waiting.signal('SIGINT');
+  assert.equal((await waiting.exit()).code, 130);
+  // A receiver that never reads: the sender waits in sendfile once the buffers are full.
+  const peer = new Peer(t, `
+    srv = socket.socket()
+    srv.bind(('127.0.0.1', 0))
+    srv.listen()
+    out(srv.getsockname()[1])
+    conn, _ = srv.accept()
+    out('accepted')
+    sys.stdin.readline()
+  `);
+  const port = await peer.json<number>();
+  writeFileSync(dir.path('large'), Buffer.alloc(64 * 1024 * 1024));
+  const send = Cli.start(t, ['send', '127.0.0.1', String(port), dir.path('large')]);
+  await peer.json();
+  send.signal('SIGINT');
+  const { code, stderr } = await send.exit();
+  assert.equal(code, 130);
+  assert.doesNotMatch(stderr, /berkeley send:/);
+  assert.deepEqual(readdirSync(dir.dir), ['large']);
+});
