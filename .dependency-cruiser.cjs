@@ -2,6 +2,9 @@
 //
 // src/ is layers, one folder each; imports point only down the map:
 //
+//   cli            src/cli/, the `berkeley` command: a user of the package, so it
+//                  imports the entry points only (src/index.ts, ssl.ts, …) and
+//                  nothing imports it
 //   entry points   src/index.ts, selectors.ts, socketserver.ts, ssl.ts: re-export only
 //   ───────────────────────────────────────────────────────────────────────────────
 //   socketserver   may import selectors, socket, adapters, io, core   (never ssl)
@@ -28,7 +31,7 @@
 // Every rule is an error: `depcruise` exits non-zero on any violation.
 
 /** Every layer folder of src/, in the map's order, bottom first. */
-const LAYERS = ['core', 'io', 'adapters', 'socket', 'selectors', 'ssl', 'socketserver'];
+const LAYERS = ['core', 'io', 'adapters', 'socket', 'selectors', 'ssl', 'socketserver', 'cli'];
 
 /** A path regex for the given layers of src/. */
 const layers = (...names) => `^src/(${names.join('|')})/`;
@@ -72,6 +75,20 @@ module.exports = {
       ['core', 'io', 'adapters', 'socket', 'selectors'],
       'socketserver may import selectors, socket, adapters, io and core; never ssl.',
     ),
+    {
+      name: 'cli-uses-entry-points',
+      severity: 'error',
+      comment: "cli (the berkeley command) uses the package as its users do: the entry points src/index.ts, selectors.ts, socketserver.ts and ssl.ts, never a layer's file.",
+      from: { path: layers('cli') },
+      to: { path: '^src/', pathNot: [layers('cli'), '^src/(index|selectors|socketserver|ssl)\\.ts$'] },
+    },
+    {
+      name: 'nothing-imports-cli',
+      severity: 'error',
+      comment: 'cli is the top: no layer and no entry point imports it (the package exports no part of it).',
+      from: { path: '^src/', pathNot: layers('cli') },
+      to: { path: layers('cli') },
+    },
     {
       name: 'src-layer-unknown',
       severity: 'error',

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as socket from 'berkeley';
 import { checksum, echoRequest, formatReply, openPingSocket, ping } from '../../examples/ping.js';
-import { bounded, hasLoopbackIPv6, packageRoot, udpSocket } from '../support/index.js';
+import { bounded, hasLoopbackIPv6, packageRoot, rawPrivilege, udpSocket } from '../support/index.js';
 
 const { AF_INET, AF_INET6, SOCK_RAW, SOCK_DGRAM, IPPROTO_IP } = socket;
 const run = promisify(execFile);
@@ -20,16 +20,6 @@ const ETH_P_ALL = socket.ETH_P_ALL; // <linux/if_ether.h>, as Python's socket.ET
 const ETH_P_IP = socket.ETH_P_IP;
 const IPPROTO_EXPERIMENT = 253; // RFC 3692: for experimentation
 
-/** true, or why SOCK_RAW cannot be opened here (the skip message). */
-function rawPrivilege(family: number = AF_INET): true | string {
-  try {
-    socket.socket(family, SOCK_RAW, family === AF_INET6 ? socket.IPPROTO_ICMPV6 : socket.IPPROTO_ICMP).close();
-    return true;
-  } catch (error) {
-    if (error instanceof socket.PermissionError) return `needs CAP_NET_RAW for SOCK_RAW (${error.message})`;
-    throw error;
-  }
-}
 const raw = rawPrivilege();
 const ipv6 = hasLoopbackIPv6() || 'no ::1 here';
 

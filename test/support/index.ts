@@ -11,6 +11,8 @@
 //   tls.ts      a throwaway CA and its certificates, TLS pairs, refused handshakes
 //   native.ts   the addon's functions (loaded on first use), NativeFixture
 //   abort.ts    AbortError matchers, an aborted send's bytesSent, queued bytes
+//   cli.ts      the berkeley command run as a child process with pipes
+//   terminal.ts tmux: panes to type into and read, for the interactive tests
 export * from './wait.js';
 export * from './system.js';
 export * from './sockets.js';
@@ -22,3 +24,5 @@ export * from './servers.js';
 export * from './tls.js';
 export * from './native.js';
 export * from './abort.js';
+export * from './cli.js';
+export * from './terminal.js';

@@ -52,6 +52,17 @@ export function hasLoopbackIPv6(): boolean {
   }
 }
 
+/** true, or why SOCK_RAW (ICMP, or ICMPv6 for AF_INET6) cannot be opened here (the skip message). */
+export function rawPrivilege(family: number = socket.AF_INET): true | string {
+  try {
+    socket.socket(family, socket.SOCK_RAW, family === socket.AF_INET6 ? socket.IPPROTO_ICMPV6 : socket.IPPROTO_ICMP).close();
+    return true;
+  } catch (error) {
+    if (error instanceof socket.PermissionError) return `needs CAP_NET_RAW for SOCK_RAW (${error.message})`;
+    throw error;
+  }
+}
+
 /**
  * The argv prefix that runs a command with private copies of some /etc files
  * (`unshare --mount`, bind mounts seen by that command only); cleanup removes the copies.

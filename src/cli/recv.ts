@@ -1,0 +1,89 @@
+// berkeley recv: one file from `berkeley send`, written under a temporary
+// name and renamed into place only once its SHA-256 matches.
+import { createHash } from 'node:crypto';
+import { open, rename, rm, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import * as socket from '../index.js';
+import { accepted } from './accept.js';
+import { command, familyOf, parsePort, VERBOSE } from './args.js';
+import { bindTo } from './endpoint.js';
+import { at, failed } from './failure.js';
+import { Progress } from './progress.js';
+import { ANSWER, DIGEST_BYTES, readHeader, recvExactly } from './transfer.js';
+
+/** Bytes per receive (and per write to the file). */
+const BUFSIZE = 1024 * 1024;
+
+/** `berkeley recv`. */
+export const recv = command({
+  name: 'recv',
+  usage: ['[options] PORT [FILE]'],
+  summary: 'receive one file from `berkeley send` and check its SHA-256',
+  description: [
+    'Waits on PORT for `berkeley send`, then writes the file it sends to FILE (by',
+    "default: the sender's file name, in this directory, which must not exist yet),",
+    'showing the progress on stderr. The file appears under its name only once its',
+    'SHA-256 matches the sender\'s; a mismatch leaves nothing and exits with status 1.',
+  ].join('\n'),
+  flags: {
+    bind: { short: 'b', value: 'ADDR', help: 'listen on ADDR only (default: every address)' },
+    ipv4: { short: '4', help: 'IPv4 only' },
+    ipv6: { short: '6', help: 'IPv6 only' },
+    ...VERBOSE,
+  },
+  positionals: [1, 2],
+  operands: ['PORT', 'FILE'],
+  examples: ['berkeley recv 9000                  # keeps the sender\'s file name', 'berkeley recv -b 127.0.0.1 9000 copy.img'],
+  async run({ values, positionals, signal, log }) {
+    const port = parsePort(positionals[0]!);
+    const path = positionals.at(1);
+    let sock: socket.Socket, peer: string;
+    {
+      using place = await bindTo(values.bind, port, socket.SOCK_STREAM, familyOf(values), signal);
+      log.note(`listening on ${place.name} (tcp)`);
+      [sock, peer] = await accepted(place.sock, signal, log);
+    }
+    using _sock = sock;
+    const { name, size } = await readHeader(sock, peer, signal);
+    const target = path ?? (await ownName(name, peer));
+    log.note(`receiving ${name} (${size} bytes) into ${target}`);
+    const partial = `${target}.part`;
+    const hash = createHash('sha256');
+    try {
+      {
+        await using file = await at(`open ${partial}`, open(partial, 'w'));
+        const progress = new Progress('received', target, size);
+        const buffer = Buffer.allocUnsafe(BUFSIZE);
+        for (let done = 0; done < size; ) {
+          const n = await at(`recv ${peer}`, sock.recvInto(buffer, Math.min(BUFSIZE, size - done), 0, { signal }));
+          if (n === 0) throw failed(`recv ${peer}`, `the connection closed after ${done} of ${size} bytes`);
+          hash.update(buffer.subarray(0, n));
+          await at(`write ${partial}`, file.write(buffer, 0, n));
+          done += n;
+          progress.update(done);
+        }
+        const digest = await recvExactly(sock, DIGEST_BYTES, peer, signal, 'the connection closed before the SHA-256 came');
+        const match = digest.equals(hash.digest());
+        await at(`send ${peer}`, sock.sendall(match ? ANSWER.ok : ANSWER.mismatch, 0, { signal }));
+        progress.end(size, match ? 'SHA-256 ok' : 'SHA-256 mismatch');
+        if (!match) throw failed(`recv ${name} from ${peer}`, 'SHA-256 mismatch: the file is not kept');
+      }
+      await at(`rename ${partial}`, rename(partial, target));
+    } finally {
+      await rm(partial, { force: true });
+    }
+    return 0;
+  },
+});
+
+/** The sender's file name, to be written here: a plain name that does not exist yet. */
+async function ownName(name: string, peer: string): Promise<string> {
+  const own = basename(name);
+  if (own !== name || own === '' || own === '.' || own === '..' || own.includes('\0')) throw failed(`recv ${peer}`, `the sender's file name ${JSON.stringify(name)} is not a plain name: give FILE`);
+  const exists = await stat(own).then(
+    () => true,
+    () => false,
+  );
+  if (exists) throw failed(`recv ${peer}`, `${own} exists: give FILE to overwrite it, or remove it`);
+  return own;
+}
