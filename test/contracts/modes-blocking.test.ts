@@ -98,8 +98,9 @@ test('a dup of a socket: both keep working with Sync and async calls, in either 
 
 // The signal comes from python3 once the child's main thread waits in
 // recvfrom(2) itself (its /proc syscall number), which shows the call did
-// not poll first; python3 then checks that it still waits there after the
-// handler ran, and sends the byte that ends the wait.
+// not poll first; python3 then waits until the kernel has delivered the
+// signal (no longer pending for the thread), checks that the thread waits in
+// recvfrom(2) again, and sends the byte that ends the wait.
 function signalThenSend(pid: number, port: number): Promise<unknown> {
   const sender = spawn('python3', ['-c', `
 import ctypes, platform, signal, socket, time
@@ -117,8 +118,15 @@ while not waiting():
     time.sleep(0.001)
 if ctypes.CDLL(None, use_errno=True).syscall(tgkill, ${pid}, ${pid}, signal.SIGUSR1) != 0:
     raise OSError(ctypes.get_errno(), 'tgkill')
+def delivered():
+    with open('/proc/${pid}/status') as f:
+        pending = next(l for l in f if l.startswith('SigPnd:')).split()[1]
+    return not int(pending, 16) & (1 << (signal.SIGUSR1 - 1))
 deadline = time.monotonic() + 10
-time.sleep(0.05)
+while not delivered():
+    if time.monotonic() > deadline:
+        raise SystemExit('the signal was never delivered')
+    time.sleep(0.001)
 while not waiting():
     if time.monotonic() > deadline:
         raise SystemExit('not waiting in recvfrom after the signal')
