@@ -70,8 +70,8 @@ export class SSLObject {
 
   /**
    * Up to len decrypted bytes (an empty Buffer after the peer's
-   * close_notify); with buffer, reads into it (up to len bytes, all of it
-   * when len is 0 or absent) and returns the count.
+   * close_notify); with buffer, reads into it (up to len bytes, as much
+   * as it holds when len is 0) and returns the count.
    */
   read(len?: number): Buffer;
   read(len: number | undefined, buffer: ArrayBufferView): number;
