@@ -372,3 +372,50 @@ test('the bytes of MemoryBIOs and SSLObjects are freed with them: 400 MiB throug
   t.diagnostic(`rss growth after 400 MiB through dropped objects: ${growthMiB.toFixed(1)} MiB`);
   assert.ok(growthMiB < 150, `rss grew ${growthMiB} MiB: the BIOs' bytes were not freed`);
 });
+
+test('a worker holding SSLObjects and MemoryBIOs mid-handshake, terminated or exiting, frees them without a crash', async (t) => {
+  if (!needs(t)) return;
+  const r = await runNode(
+    `
+      import { Worker } from 'node:worker_threads';
+      import { once } from 'node:events';
+      const code = \`
+        const { parentPort, workerData } = require('node:worker_threads');
+        (async () => {
+          const ssl = await import('berkeley/ssl');
+          const server = new ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER);
+          server.loadCertChain(workerData.cert, workerData.key);
+          const client = new ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT);
+          client.checkHostname = false;
+          client.verifyMode = ssl.CERT_NONE;
+          const kept = [];
+          for (let i = 0; i < 20; i++) {
+            const [a, b, c, d] = [new ssl.MemoryBIO(), new ssl.MemoryBIO(), new ssl.MemoryBIO(), new ssl.MemoryBIO()];
+            const tlsClient = client.wrapBio(a, b);
+            const tlsServer = server.wrapBio(c, d, true);
+            try { tlsClient.doHandshake(); } catch {}
+            c.write(b.read());
+            try { tlsServer.doHandshake(); } catch {}
+            a.write(Buffer.alloc(100000, 1));
+            kept.push(tlsClient, tlsServer, a, b, c, d);
+          }
+          globalThis.kept = kept;
+          parentPort.postMessage('ready');
+          if (workerData.exit) process.exit(0);
+          setInterval(() => {}, 1000);
+        })();
+      \`;
+      for (const exit of [false, true]) {
+        const worker = new Worker(code, { eval: true, execArgv: [], workerData: { exit, cert: ${JSON.stringify(file('server.pem'))}, key: ${JSON.stringify(file('server.key'))} } });
+        const [message] = await once(worker, 'message');
+        if (message !== 'ready') throw new Error(String(message));
+        if (exit) await once(worker, 'exit');
+        else await worker.terminate();
+      }
+      console.log('done');
+    `,
+    { ms: 60_000 },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'done');
+});
