@@ -7,7 +7,7 @@
 import { inspect } from 'node:util';
 import { native } from '../core/native.js';
 import { cloneGuard } from '../core/uncloneable.js';
-import { checkIntoLength, checkSize, checkWritable, toBytes, toUint8Array, typeError, valueError, withCode, type Data } from '../core/validate.js';
+import { checkInt, checkSize, checkWritable, toBytes, toUint8Array, typeError, valueError, withCode, type Data } from '../core/validate.js';
 import type { PeerCertificate } from './certificate.js';
 import type { SSLContext } from './context.js';
 import { checked, TLSSteps, TLSWrite } from './engine.js';
@@ -71,14 +71,16 @@ export class SSLObject {
   /**
    * Up to len decrypted bytes (an empty Buffer after the peer's
    * close_notify); with buffer, reads into it (up to len bytes, as much
-   * as it holds when len is 0) and returns the count.
+   * as it holds when len is 0 or past its end, as Python's) and returns
+   * the count.
    */
   read(len?: number): Buffer;
   read(len: number | undefined, buffer: ArrayBufferView): number;
   read(len = 1024, buffer?: ArrayBufferView): Buffer | number {
     if (buffer !== undefined) {
       const into = checkWritable(buffer);
-      return stepped(TLSSteps.readIntoOp(-1, this.#steps, into, checkIntoLength(into, len)), 'read');
+      const n = checkInt(len, 'len');
+      return stepped(TLSSteps.readIntoOp(-1, this.#steps, into, n <= 0 || n > into.byteLength ? into.byteLength : n), 'read');
     }
     const n = checkSize(len, 'len');
     return n === 0 ? Buffer.alloc(0) : stepped(TLSSteps.readOp(-1, this.#steps, n), 'read');
