@@ -5,7 +5,7 @@
 // run.ts; their first line; medians.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 /** The kinds of server key: ECDSA P-256 and RSA 2048, each signed by a CA of its own kind. */
@@ -34,6 +34,26 @@ export function noTicketsConfig(dir: string): string {
   const path = join(dir, 'openssl.cnf');
   writeFileSync(path, ['nodejs_conf = bench', 'openssl_conf = bench', '[bench]', 'ssl_conf = bench_ssl', '[bench_ssl]', 'system_default = bench_tls', '[bench_tls]', 'NumTickets = 0', ''].join('\n'));
   return path;
+}
+
+/** A row of a benchmark: what its children run (kind) and the script they run it with. */
+export interface Row<K extends string> {
+  name: string;
+  kind: K;
+  script: string;
+}
+
+/**
+ * berkeley's rows ('async', 'Sync'), run by script; with BENCH_BASELINE=dir
+ * each again as "baseline …", run by dir's copy of the script (the same file
+ * under its out/bench, which runs that build's berkeley), as run.ts does.
+ */
+export function berkeleyRows<K extends string>(script: string, rows: { name: string; kind: K }[]): Row<K>[] {
+  const here = rows.map(({ name, kind }) => ({ name: `berkeley/ssl ${name}`, kind, script }));
+  const dir = process.env.BENCH_BASELINE;
+  if (dir === undefined) return here;
+  const baseline = join(dir, 'out/bench', basename(script));
+  return [...here, ...rows.map(({ name, kind }) => ({ name: `baseline ${name}`, kind, script: baseline }))];
 }
 
 let pinnable: boolean | undefined;

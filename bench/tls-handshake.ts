@@ -16,7 +16,9 @@
 // handshake is a full one. The client times COUNT handshakes after WARMUP
 // untimed ones.
 //
-// BENCH_ROUNDS=n (default 5), BENCH_HANDSHAKES=n (default 400).
+// BENCH_ROUNDS=n (default 5), BENCH_HANDSHAKES=n (default 400);
+// BENCH_BASELINE=dir adds the berkeley rows of another build, as in run.ts
+// (its out/bench/tls-handshake.js, which may be a copy of this one).
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -25,18 +27,21 @@ import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import * as socket from 'berkeley';
 import * as ssl from 'berkeley/ssl';
-import { certificate, firstLine, makeCertificates, median, noTicketsConfig, pinned, placements, start, stop, type KeyKind } from './tls-common.js';
+import { berkeleyRows, certificate, firstLine, makeCertificates, median, noTicketsConfig, pinned, placements, start, stop, type KeyKind, type Row } from './tls-common.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const COUNT = Number(process.env.BENCH_HANDSHAKES ?? 400);
 const WARMUP = 50;
 
 type Implementation = 'berkeley-async' | 'berkeley-sync' | 'node-tls' | 'python3';
-const IMPLEMENTATIONS: { name: string; kind: Implementation }[] = [
-  { name: 'berkeley/ssl async', kind: 'berkeley-async' },
-  { name: 'berkeley/ssl Sync', kind: 'berkeley-sync' },
-  { name: 'node:tls', kind: 'node-tls' },
-  { name: 'python3 ssl', kind: 'python3' },
+const self = fileURLToPath(import.meta.url);
+const IMPLEMENTATIONS: Row<Implementation>[] = [
+  ...berkeleyRows<Implementation>(self, [
+    { name: 'async', kind: 'berkeley-async' },
+    { name: 'Sync', kind: 'berkeley-sync' },
+  ]),
+  { name: 'node:tls', kind: 'node-tls', script: self },
+  { name: 'python3 ssl', kind: 'python3', script: fileURLToPath(new URL('../../bench/tls-peer.py', import.meta.url)) },
 ];
 
 // ---- the children: servers and clients --------------------------------------------
@@ -147,24 +152,21 @@ async function child(role: string, kind: Implementation, key: KeyKind, port: num
 
 // ---- the orchestrator ------------------------------------------------------------
 
-const self = fileURLToPath(import.meta.url);
-const python = fileURLToPath(new URL('../../bench/tls-peer.py', import.meta.url));
-
 /** A child's command line: a server, or a client of the server on port. */
-function command(kind: Implementation, key: KeyKind, port?: string): string[] {
+function command({ kind, script }: Row<Implementation>, key: KeyKind, port?: string): string[] {
   const role = port === undefined ? ['server'] : ['client'];
   const counts = port === undefined ? [] : [port, String(WARMUP), String(COUNT)];
-  return kind === 'python3' ? ['python3', python, ...role, 'handshake', key, ...counts] : [process.execPath, self, ...role, kind, key, ...counts];
+  return kind === 'python3' ? ['python3', script, ...role, 'handshake', key, ...counts] : [process.execPath, script, ...role, kind, key, ...counts];
 }
 
 /** One timed run: handshakes per second. */
-async function measure(kind: Implementation, key: KeyKind, cpus: [string, string], env: Record<string, string>): Promise<number> {
-  const server = start(cpus[0], command(kind, key), env);
+async function measure(implementation: Row<Implementation>, key: KeyKind, cpus: [string, string], env: Record<string, string>): Promise<number> {
+  const server = start(cpus[0], command(implementation, key), env);
   try {
     const port = await firstLine(server, 'server');
-    const client = start(cpus[1], command(kind, key, port), env);
+    const client = start(cpus[1], command(implementation, key, port), env);
     const ms = Number(await firstLine(client, 'client'));
-    if (!(ms > 0)) throw new Error(`the ${kind} client failed`);
+    if (!(ms > 0)) throw new Error(`the ${implementation.name} client failed`);
     return COUNT / (ms / 1000);
   } finally {
     await stop(server);
@@ -180,17 +182,17 @@ async function main(): Promise<void> {
     console.log(`TLS 1.3 full handshakes (no resumption, no tickets), ${COUNT} one after another on one connection each; ${ROUNDS} interleaved rounds, medians; node ${process.version}, OpenSSL ${process.versions.openssl}${pinned() ? '' : ' (taskset not found: not pinned)'}`);
     for (const key of keys) {
       for (const placement of placements(os.availableParallelism())) {
-        const rates = new Map(IMPLEMENTATIONS.map((i) => [i.kind, [] as number[]]));
+        const rates = new Map(IMPLEMENTATIONS.map((i) => [i.name, [] as number[]]));
         for (let round = 0; round < ROUNDS; round++) {
           for (let k = 0; k < IMPLEMENTATIONS.length; k++) {
-            const { kind } = IMPLEMENTATIONS[(k + round) % IMPLEMENTATIONS.length]!;
-            rates.get(kind)!.push(await measure(kind, key, placement.cpus, env));
+            const implementation = IMPLEMENTATIONS[(k + round) % IMPLEMENTATIONS.length]!;
+            rates.get(implementation.name)!.push(await measure(implementation, key, placement.cpus, env));
           }
         }
-        const base = median(rates.get('node-tls')!);
+        const base = median(rates.get('node:tls')!);
         console.log(`\n${key === 'ecdsa' ? 'ECDSA P-256' : 'RSA 2048'}, ${placement.name}   handshakes/s  µs each  min–max      vs node:tls`);
-        for (const { name, kind } of IMPLEMENTATIONS) {
-          const values = rates.get(kind)!;
+        for (const { name } of IMPLEMENTATIONS) {
+          const values = rates.get(name)!;
           const range = `${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)}`;
           const rate = median(values);
           console.log(`  ${name.padEnd(20)} ${rate.toFixed(0).padStart(12)}  ${(1e6 / rate).toFixed(0).padStart(7)}  ${range.padEnd(11)}  ${(rate / base).toFixed(2)}×`);

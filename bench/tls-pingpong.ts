@@ -12,23 +12,27 @@
 // The client connects (TCP_NODELAY), handshakes, makes WARMUP round trips,
 // then times COUNT: send one byte, receive the server's echo of it.
 //
-// BENCH_ROUNDS=n (default 7).
+// BENCH_ROUNDS=n (default 7); BENCH_BASELINE=dir adds the berkeley rows of
+// another build, as in run.ts (its out/bench/tls-pingpong.js, which may be a
+// copy of this one).
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as socket from 'berkeley';
 import * as ssl from 'berkeley/ssl';
-import { certificate, firstLine, makeCertificates, median, noTicketsConfig, pinned, placements, start, stop } from './tls-common.js';
+import { berkeleyRows, certificate, firstLine, makeCertificates, median, noTicketsConfig, pinned, placements, start, stop, type Row } from './tls-common.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const WARMUP = 1_000;
 
 type Implementation = 'berkeley-sync' | 'berkeley-async' | 'python3';
-const IMPLEMENTATIONS: { name: string; kind: Implementation }[] = [
-  { name: 'berkeley/ssl Sync', kind: 'berkeley-sync' },
-  { name: 'berkeley/ssl async', kind: 'berkeley-async' },
-  { name: 'python3 ssl', kind: 'python3' },
+const IMPLEMENTATIONS: Row<Implementation>[] = [
+  ...berkeleyRows<Implementation>(fileURLToPath(import.meta.url), [
+    { name: 'Sync', kind: 'berkeley-sync' },
+    { name: 'async', kind: 'berkeley-async' },
+  ]),
+  { name: 'python3 ssl', kind: 'python3', script: fileURLToPath(new URL('../../bench/tls-peer.py', import.meta.url)) },
 ];
 
 // ---- the children: servers and clients --------------------------------------------
@@ -104,23 +108,20 @@ async function child(argv: string[]): Promise<void> {
 
 // ---- the orchestrator ------------------------------------------------------------
 
-const self = fileURLToPath(import.meta.url);
-const python = fileURLToPath(new URL('../../bench/tls-peer.py', import.meta.url));
-
 /** A child's command line: a server, or a client of the server on port. */
-function command(kind: Implementation, counts?: string[]): string[] {
+function command({ kind, script }: Row<Implementation>, counts?: string[]): string[] {
   const role = counts === undefined ? ['server'] : ['client'];
-  return kind === 'python3' ? ['python3', python, ...role, 'pingpong', 'ecdsa', ...(counts ?? [])] : [process.execPath, self, ...role, kind, ...(counts ?? [])];
+  return kind === 'python3' ? ['python3', script, ...role, 'pingpong', 'ecdsa', ...(counts ?? [])] : [process.execPath, script, ...role, kind, ...(counts ?? [])];
 }
 
 /** One timed run: µs per round trip. */
-async function measure(kind: Implementation, cpus: [string, string], count: number, env: Record<string, string>): Promise<number> {
-  const server = start(cpus[0], command(kind), env);
+async function measure(implementation: Row<Implementation>, cpus: [string, string], count: number, env: Record<string, string>): Promise<number> {
+  const server = start(cpus[0], command(implementation), env);
   try {
     const port = await firstLine(server, 'server');
-    const client = start(cpus[1], command(kind, [port, String(WARMUP), String(count)]), env);
+    const client = start(cpus[1], command(implementation, [port, String(WARMUP), String(count)]), env);
     const ms = Number(await firstLine(client, 'client'));
-    if (!(ms > 0)) throw new Error(`the ${kind} client failed`);
+    if (!(ms > 0)) throw new Error(`the ${implementation.name} client failed`);
     return (ms * 1000) / count;
   } finally {
     await stop(server);
@@ -135,17 +136,17 @@ async function main(): Promise<void> {
     console.log(`TLS 1.3 ping-pong: 1-byte round trips after a handshake and ${WARMUP} untimed ones; ${ROUNDS} interleaved rounds, medians; node ${process.version}, OpenSSL ${process.versions.openssl}${pinned() ? '' : ' (taskset not found: not pinned)'}`);
     for (const placement of placements(os.availableParallelism()).reverse()) {
       const count = placement.cpus[0] === placement.cpus[1] ? 20_000 : 5_000;
-      const latencies = new Map(IMPLEMENTATIONS.map((i) => [i.kind, [] as number[]]));
+      const latencies = new Map(IMPLEMENTATIONS.map((i) => [i.name, [] as number[]]));
       for (let round = 0; round < ROUNDS; round++) {
         for (let k = 0; k < IMPLEMENTATIONS.length; k++) {
-          const { kind } = IMPLEMENTATIONS[(k + round) % IMPLEMENTATIONS.length]!;
-          latencies.get(kind)!.push(await measure(kind, placement.cpus, count, env));
+          const implementation = IMPLEMENTATIONS[(k + round) % IMPLEMENTATIONS.length]!;
+          latencies.get(implementation.name)!.push(await measure(implementation, placement.cpus, count, env));
         }
       }
-      const base = median(latencies.get('python3')!);
+      const base = median(latencies.get('python3 ssl')!);
       console.log(`\n${count.toLocaleString('en')} round trips, ${placement.name}   µs each  round trips/s  min–max µs    vs python3`);
-      for (const { name, kind } of IMPLEMENTATIONS) {
-        const values = latencies.get(kind)!;
+      for (const { name } of IMPLEMENTATIONS) {
+        const values = latencies.get(name)!;
         const range = `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
         const us = median(values);
         console.log(`  ${name.padEnd(20)} ${us.toFixed(1).padStart(8)}  ${(1e6 / us).toFixed(0).padStart(13)}  ${range.padEnd(12)}  ${(us / base).toFixed(2)}×`);
