@@ -137,17 +137,18 @@ async function nodeClient(key: KeyKind, port: number, count: number): Promise<nu
   return performance.now() - started;
 }
 
-async function child(role: string, kind: Implementation, key: KeyKind, port: number): Promise<void> {
+async function child(argv: string[]): Promise<void> {
+  const [role, kind, key, port, warmup, count] = argv as [string, Implementation, KeyKind, string, string, string];
   if (role === 'server') {
     if (kind === 'berkeley-async') await berkeleyAsyncServer(key);
     else if (kind === 'berkeley-sync') berkeleySyncServer(key);
     else nodeServer(key);
     return;
   }
-  const client = async (count: number): Promise<number> =>
-    kind === 'berkeley-async' ? await berkeleyAsyncClient(key, port, count) : kind === 'berkeley-sync' ? berkeleySyncClient(key, port, count) : await nodeClient(key, port, count);
-  await client(WARMUP);
-  process.stdout.write(`${await client(COUNT)}\n`);
+  const client = async (n: number): Promise<number> =>
+    kind === 'berkeley-async' ? await berkeleyAsyncClient(key, Number(port), n) : kind === 'berkeley-sync' ? berkeleySyncClient(key, Number(port), n) : await nodeClient(key, Number(port), n);
+  await client(Number(warmup));
+  process.stdout.write(`${await client(Number(count))}\n`);
 }
 
 // ---- the orchestrator ------------------------------------------------------------
@@ -204,6 +205,5 @@ async function main(): Promise<void> {
   }
 }
 
-const [role, kind, key, port] = process.argv.slice(2);
-if (process.argv.length > 2) await child(role!, kind as Implementation, key as KeyKind, Number(port));
+if (process.argv.length > 2) await child(process.argv.slice(2));
 else await main();
