@@ -22,7 +22,8 @@
         "native/tls_conn.c",
         "native/tls_bio.c",
         "native/tls_info.c",
-        "native/tls_error.c"
+        "native/tls_error.c",
+        "native/tls_session.c"
       ],
       "include_dirs": ["native"],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],
