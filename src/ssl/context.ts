@@ -60,6 +60,7 @@ export class SSLContext extends SSLContextSettings {
     return this.#postHandshakeAuth;
   }
 
+  /** Takes a boolean. */
   set postHandshakeAuth(value: boolean) {
     this.#postHandshakeAuth = checkBoolean(value, 'postHandshakeAuth');
   }
@@ -69,6 +70,7 @@ export class SSLContext extends SSLContextSettings {
     return native.tlsContextNumTickets(contextHandle(this), -1);
   }
 
+  /** Takes a count of 0 or more, on a server context (RangeError otherwise, as Python's ValueError). */
   set numTickets(value: number) {
     checkInt(value, 'numTickets');
     if (value < 0) throw valueError('value must be non-negative');

@@ -4,11 +4,10 @@
 // has Python's three modes and both forms; its Promise method and its
 // …Sync twin are the two drivers of that one preparation.
 import { inspect } from 'node:util';
-import { SOCK_STREAM } from '../core/constants.js';
 import { closedError } from '../core/errors.js';
 import { native } from '../core/native.js';
 import { cloneGuard } from '../core/uncloneable.js';
-import { typeError, valueError, withCode, type Data, type WaitOptions } from '../core/validate.js';
+import { valueError, withCode, type Data, type WaitOptions } from '../core/validate.js';
 import { chunks } from '../adapters/chunks.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { asyncForm, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
@@ -393,7 +392,8 @@ export class SSLSocket<F extends number = number, T extends number = number> {
     return this.#closed ? null : connectionSession(this.#engine, this.context);
   }
 
-  set session(value: SSLSession) {
+  /** Takes an SSLSession of this socket's context, on a client before its handshake (RangeError otherwise, as Python's ValueError). */
+  set session(value: SSLSession | null) {
     this.#check('session');
     setConnectionSession(this.#engine, this.context, this.serverSide, this.version() !== null, value);
   }
