@@ -96,6 +96,7 @@ test('setting a session: Python errors for another context, a server side, after
   assert.equal(a.fileno(), -1, 'the socket was taken over, then closed');
   const [d, e] = await tcpPair();
   using _d = d;
+  using _e = e;
   await assert.rejects(server.wrapSocket(e, { serverSide: true, session }), { name: 'RangeError', message: 'session can only be specified in client mode' });
   // Before the handshake, on the client, the property takes it.
   using late = client.wrapSocketSync(d, { serverHostname: 'localhost', doHandshakeOnConnect: false });

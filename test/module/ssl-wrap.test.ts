@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as socket from 'berkeley';
 import * as ssl from 'berkeley/ssl';
 import { selectSync } from 'berkeley/selectors';
-import { bounded, openFds, Peer, PEER_MS, recvExactly, runNode, signalWhenPolling, tcpListener, TestCertificates } from '../support/index.js';
+import { bounded, openFds, Peer, PEER_MS, recvExactly, runNode, signalWhenPolling, tcpListener, terminatedWorkers, TestCertificates } from '../support/index.js';
 
 const certificates = new TestCertificates();
 before(() => certificates.make());
@@ -266,19 +266,6 @@ test('a worker terminated while it waits in acceptSync (or accept) on a wrapped 
       parentPort.postMessage('ready');
       ${call};
     });`;
-  const script = `
-    import { Worker } from 'node:worker_threads';
-    import { once } from 'node:events';
-    for (const code of ${JSON.stringify([worker('listener.acceptSync()'), worker('await listener.accept()')])}) {
-      for (let k = 0; k < 2; k++) {
-        const worker = new Worker(code, { eval: true, workerData: ${JSON.stringify({ cert: file('server.pem'), key: file('server.key') })} });
-        const exited = once(worker, 'exit');
-        await once(worker, 'message');
-        await worker.terminate();
-        await exited;
-      }
-    }
-    console.log('alive');`;
-  const result = await runNode(script, { ms: 30_000 });
+  const result = await terminatedWorkers([worker('listener.acceptSync()'), worker('await listener.accept()')], { cert: file('server.pem'), key: file('server.key') });
   assert.deepEqual({ code: result.code, signal: result.signal, stdout: result.stdout.trim() }, { code: 0, signal: null, stdout: 'alive' }, result.stderr);
 });

@@ -200,3 +200,26 @@ if ctypes.CDLL(None, use_errno=True).syscall(tgkill, ${pid}, ${pid}, signal.${si
 `], { stdio: 'inherit' });
   return once(sender, 'close');
 }
+
+/**
+ * Runs each worker program (ES module code, given `workerData`) twice in a
+ * child node, terminating it once it posts a message (it posts when it is
+ * about to wait): the child's result, whose stdout is 'alive' when the
+ * process lived through every termination.
+ */
+export function terminatedWorkers(codes: string[], workerData: unknown): Promise<RunResult> {
+  const script = `
+    import { Worker } from 'node:worker_threads';
+    import { once } from 'node:events';
+    for (const code of ${JSON.stringify(codes)}) {
+      for (let k = 0; k < 2; k++) {
+        const worker = new Worker(code, { eval: true, workerData: ${JSON.stringify(workerData)} });
+        const exited = once(worker, 'exit');
+        await once(worker, 'message');
+        await worker.terminate();
+        await exited;
+      }
+    }
+    console.log('alive');`;
+  return runNode(script, { ms: 30_000 });
+}
