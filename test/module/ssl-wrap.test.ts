@@ -191,6 +191,22 @@ test("a wrapped listening socket's accept and acceptSync give server-side SSLSoc
   }
 });
 
+test("the abort signal on a wrapped listener's accept: AbortError, and the listener accepts again", async (t) => {
+  if (!needs(t, true)) return;
+  using listener = serverContext().wrapSocketSync(tcpListener(), { serverSide: true });
+  const controller = new AbortController();
+  const waiting = listener.accept({ signal: controller.signal });
+  controller.abort(new Error('enough'));
+  await assert.rejects(bounded(waiting), (e: unknown) => e instanceof socket.AbortError && (e.cause as Error).message === 'enough');
+  await assert.rejects(listener.accept({ signal: AbortSignal.abort() }), socket.AbortError);
+  const peer = new Peer(t, HELLO_CLIENT, [file('ca.pem'), String(listener.getsockname()[1]), '1']);
+  const [conn] = await bounded(listener.accept(), PEER_MS);
+  using _conn = conn;
+  assert.equal((await bounded(conn.recv(10))).toString(), 'hello');
+  await conn.sendall('again');
+  assert.equal((await peer.json<{ back: string }>()).back, 'again');
+});
+
 // A client that starts the handshake and vanishes: half a ClientHello, then close.
 const VANISHING_CLIENT = `
   for _ in range(int(sys.argv[2])):
