@@ -36,6 +36,7 @@ function isConnected(sock: Socket): boolean {
     throw error;
   }
   if (early.length === 0) return false;
+  sock.close(); // as Python's, which owns the fd by then
   throw new SSLError(0, 'Closed before TLS handshake with data in recv buffer.', 'wrap_socket');
 }
 

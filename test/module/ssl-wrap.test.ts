@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as socket from 'berkeley';
 import * as ssl from 'berkeley/ssl';
 import { selectSync } from 'berkeley/selectors';
-import { bounded, openFds, Peer, PEER_MS, recvExactly, runNode, signalWhenPolling, tcpListener, terminatedWorkers, TestCertificates } from '../support/index.js';
+import { bounded, openFds, Peer, PEER_MS, recvExactly, runNode, signalWhenPolling, tcpListener, terminatedWorkers, TestCertificates, waitUntil } from '../support/index.js';
 
 const certificates = new TestCertificates();
 before(() => certificates.make());
@@ -153,6 +153,28 @@ test("connect's errors as Python's: refused (then another try), a server side, a
   await assert.rejects(client.accept(), { name: 'RangeError', message: 'Cannot create a server socket with a PROTOCOL_TLS_CLIENT context' });
   client.close();
   await assert.rejects(client.connect(address), { code: 'EBADF' });
+});
+
+test('a socket whose connection was reset with bytes unread is refused, as Python refuses it (they did not come through TLS)', async (t) => {
+  if (!needs(t)) return;
+  using listener = tcpListener();
+  using client = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+  client.connectSync(listener.getsockname() as [string, number]);
+  const [conn] = listener.acceptSync();
+  client.sendallSync('early');
+  // SO_LINGER on, 0 s: close sends RST, and the server's side is no longer connected.
+  client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]));
+  client.close();
+  await waitUntil(() => {
+    try {
+      conn.getpeername();
+      return false;
+    } catch {
+      return true;
+    }
+  }, 5000, 'the reset to arrive');
+  assert.throws(() => serverContext().wrapSocketSync(conn, { serverSide: true }), (e: unknown) => e instanceof ssl.SSLError && e.message === 'Closed before TLS handshake with data in recv buffer.');
+  assert.equal(conn.fileno(), -1, 'closed');
 });
 
 // A python3 TLS client: connects, says hello, prints what came back and its own address.
