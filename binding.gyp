@@ -23,7 +23,8 @@
         "native/tls_bio.c",
         "native/tls_memory.c",
         "native/tls_info.c",
-        "native/tls_error.c"
+        "native/tls_error.c",
+        "native/tls_session.c"
       ],
       "include_dirs": ["native"],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],

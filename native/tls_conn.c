@@ -13,6 +13,9 @@ static const napi_type_tag CONN_TAG = {0x6265726b656c6579ULL, 0x746c73636f6e6eUL
  * the latest when the JS object is collected or its worker ends. */
 static void conn_close(tls_conn_t *conn) {
   if (conn->ssl == NULL) return;
+  /* Freed without close_notify, OpenSSL would make the session unfit to
+   * resume; Python marks it shut down first, and so here. */
+  SSL_set_shutdown(conn->ssl, SSL_get_shutdown(conn->ssl) | SSL_SENT_SHUTDOWN);
   SSL_free(conn->ssl);
   conn->ssl = NULL;
   tls_context_release(conn->context);

@@ -63,6 +63,9 @@ static napi_value js_context_new(napi_env env, napi_callback_info info) {
   SSL_CTX_set_options(context->ctx, (SSL_OP_ALL & ~SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS) | SSL_OP_NO_SSLv3 |
                                         SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_mode(context->ctx, SSL_MODE_RELEASE_BUFFERS);
+  /* A server resumes sessions only of its own kind (and may not at all
+   * while it verifies clients, without one): Python sets one for each. */
+  SSL_CTX_set_session_id_context(context->ctx, (const unsigned char *)"berkeley", 8);
   X509_VERIFY_PARAM_set_hostflags(SSL_CTX_get0_param(context->ctx), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
   SSL_CTX_set_alpn_select_cb(context->ctx, select_alpn, context);
   napi_value external;

@@ -43,6 +43,7 @@
   X(PEM_read_bio_X509)                 \
   X(PEM_read_bio_X509_AUX)             \
   X(SSL_CIPHER_get_bits)               \
+  X(SSL_CIPHER_get_id)                 \
   X(SSL_CIPHER_get_name)               \
   X(SSL_CIPHER_get_version)            \
   X(SSL_ctrl)                          \
@@ -51,13 +52,16 @@
   X(SSL_CTX_free)                      \
   X(SSL_CTX_get0_param)                \
   X(SSL_CTX_get_cert_store)            \
+  X(SSL_CTX_get_num_tickets)           \
   X(SSL_CTX_new)                       \
   X(SSL_CTX_set1_cert_store)           \
   X(SSL_CTX_set_alpn_protos)           \
   X(SSL_CTX_set_alpn_select_cb)        \
   X(SSL_CTX_set_cert_store)            \
   X(SSL_CTX_set_cipher_list)           \
+  X(SSL_CTX_set_num_tickets)           \
   X(SSL_CTX_set_options)               \
+  X(SSL_CTX_set_session_id_context)    \
   X(SSL_CTX_set_verify)                \
   X(SSL_CTX_use_certificate)           \
   X(SSL_CTX_use_PrivateKey)            \
@@ -66,21 +70,42 @@
   X(SSL_get0_alpn_selected)            \
   X(SSL_get0_param)                    \
   X(SSL_get1_peer_certificate)         \
+  X(SSL_get1_session)                  \
+  X(SSL_get_ciphers)                   \
+  X(SSL_get_client_ciphers)            \
   X(SSL_get_current_cipher)            \
   X(SSL_get_error)                     \
+  X(SSL_get_finished)                  \
+  X(SSL_get_peer_finished)             \
+  X(SSL_get_shutdown)                  \
+  X(SSL_get_verify_callback)           \
+  X(SSL_get_verify_mode)               \
   X(SSL_get_verify_result)             \
   X(SSL_get_version)                   \
   X(SSL_is_init_finished)              \
+  X(SSL_is_server)                     \
   X(SSL_new)                           \
   X(SSL_pending)                       \
   X(SSL_read_ex)                       \
   X(SSL_select_next_proto)             \
   X(SSL_set0_rbio)                     \
   X(SSL_set0_wbio)                     \
+  X(SSL_SESSION_free)                  \
+  X(SSL_SESSION_get_id)                \
+  X(SSL_SESSION_get_ticket_lifetime_hint) \
+  X(SSL_SESSION_get_time)              \
+  X(SSL_SESSION_get_timeout)           \
+  X(SSL_SESSION_has_ticket)            \
+  X(SSL_session_reused)                \
   X(SSL_set_accept_state)              \
   X(SSL_set_bio)                       \
   X(SSL_set_connect_state)             \
+  X(SSL_set_post_handshake_auth)       \
+  X(SSL_set_session)                   \
+  X(SSL_set_shutdown)                  \
+  X(SSL_set_verify)                    \
   X(SSL_shutdown)                      \
+  X(SSL_verify_client_post_handshake)  \
   X(SSL_write_ex)                      \
   X(TLS_client_method)                 \
   X(TLS_server_method)                 \

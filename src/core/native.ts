@@ -22,6 +22,8 @@ export interface NativeTLSContext { readonly __tlsContext: unique symbol }
 export interface NativeTLS { readonly __tls: unique symbol }
 /** Opaque handle of a memory BIO (OpenSSL's BIO_s_mem), a MemoryBIO's bytes. */
 export interface NativeMemoryBIO { readonly __memoryBio: unique symbol }
+/** Opaque handle of a TLS session (one reference of an SSL_SESSION). */
+export interface NativeTLSSession { readonly __tlsSession: unique symbol }
 /** tlsLastError(): [SSL_get_error()'s kind, library, reason text, verify code, verify message]. */
 export type NativeTLSFailure = [kind: number, library: string | null, reason: string | null, verifyCode: number, verifyMessage: string | null];
 
@@ -170,6 +172,16 @@ export interface Native {
   tlsMemoryWriteEof(this: void, bio: NativeMemoryBIO): number;
   tlsMemoryPending(this: void, bio: NativeMemoryBIO): number;
   tlsUseMemory(this: void, tls: NativeTLS, incoming: NativeMemoryBIO, outgoing: NativeMemoryBIO): number;
+  tlsSharedCiphers(this: void, tls: NativeTLS): [string, string, number][] | null;
+  tlsChannelBinding(this: void, tls: NativeTLS): Buffer | null;
+  tlsSessionGet(this: void, tls: NativeTLS): NativeTLSSession | null;
+  tlsSessionSet(this: void, tls: NativeTLS, session: NativeTLSSession): number;
+  tlsSessionReused(this: void, tls: NativeTLS): boolean;
+  tlsSessionInfo(this: void, session: NativeTLSSession): [id: Buffer, time: number, timeout: number, ticketLifetimeHint: number, hasTicket: boolean];
+  tlsContextSessionStats(this: void, context: NativeTLSContext): number[];
+  tlsContextNumTickets(this: void, context: NativeTLSContext, n: number): number;
+  tlsPostHandshakeAuth(this: void, tls: NativeTLS): number;
+  tlsVerifyClientPostHandshake(this: void, tls: NativeTLS): number;
 }
 
 export const native = loadAddon() as Native;

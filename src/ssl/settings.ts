@@ -23,6 +23,7 @@ import {
 } from './constants.js';
 import { checked, newConnection, newContext } from './engine.js';
 import { SSLError } from './errors.js';
+import type { SSLSession } from './session.js';
 
 /** A private key's password: the text or bytes, or a function that returns them (called when the key is loaded). */
 export type Password = string | Buffer | (() => string | Buffer);
@@ -52,6 +53,8 @@ export interface WrapOptions extends WaitOptions {
   doHandshakeOnConnect?: boolean;
   /** A read that meets the end of the connection without TLS's close_notify returns EOF (the default) rather than SSLEOFError. */
   suppressRaggedEofs?: boolean;
+  /** A client's session to resume (from an earlier connection's `session`, on this context). */
+  session?: SSLSession | null;
 }
 
 /** What a new SSLSocket takes from its context and wrapSocket()'s options. */
@@ -61,6 +64,7 @@ export interface Wrapping {
   readonly doHandshakeOnConnect: boolean;
   readonly suppressRaggedEofs: boolean;
   readonly verifyMode: number;
+  readonly session: SSLSession | null;
   /** Makes the connection's OpenSSL object, with the SNI and host name check asked for. */
   readonly open: () => NativeTLS;
 }
@@ -100,6 +104,9 @@ function checkHostname(value: unknown): string | null {
 }
 
 let rootsPem: Buffer | undefined;
+
+/** The OpenSSL context of an SSLContext, for its session calls (context.ts). */
+export let contextHandle: (settings: SSLContextSettings) => NativeTLSContext;
 
 /**
  * The settings of Python's `ssl.SSLContext`; SSLContext (context.ts) adds
@@ -273,6 +280,8 @@ export class SSLContextSettings {
     if (serverSide && this.protocol === PROTOCOL_TLS_CLIENT) throw valueError('Cannot create a server socket with a PROTOCOL_TLS_CLIENT context');
     if (!serverSide && this.protocol === PROTOCOL_TLS_SERVER) throw valueError('Cannot create a client socket with a PROTOCOL_TLS_SERVER context');
     if (serverSide && serverHostname !== null) throw valueError('serverHostname can only be specified in client mode');
+    const session = options.session ?? null;
+    if (serverSide && session !== null) throw valueError('session can only be specified in client mode');
     if (!serverSide && this.#checkHostname && !serverHostname) throw valueError('checkHostname requires serverHostname');
     const checkName = this.#checkHostname;
     return {
@@ -281,8 +290,13 @@ export class SSLContextSettings {
       doHandshakeOnConnect: optionalBoolean(options.doHandshakeOnConnect, 'doHandshakeOnConnect', true),
       suppressRaggedEofs: optionalBoolean(options.suppressRaggedEofs, 'suppressRaggedEofs', true),
       verifyMode: this.#verifyMode,
+      session,
       open: () => this.#open(serverSide, serverHostname, checkName),
     };
+  }
+
+  static {
+    contextHandle = (settings) => settings.#context;
   }
 
   #open(serverSide: boolean, serverHostname: string | null, checkName: boolean): NativeTLS {

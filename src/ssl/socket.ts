@@ -4,39 +4,42 @@
 // has Python's three modes and both forms; its Promise method and its
 // …Sync twin are the two drivers of that one preparation.
 import { inspect } from 'node:util';
-import { SOCK_STREAM } from '../core/constants.js';
 import { closedError } from '../core/errors.js';
 import { native } from '../core/native.js';
 import { cloneGuard } from '../core/uncloneable.js';
-import { typeError, valueError, withCode, type Data, type WaitOptions } from '../core/validate.js';
+import { valueError, withCode, type Data, type WaitOptions } from '../core/validate.js';
 import { chunks } from '../adapters/chunks.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
-import { steps, wait } from '../io/blocking.js';
 import { asyncForm, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
-import type { SocketAddress } from '../socket/address.js';
+import type { Address, SenderAddress, SocketAddress } from '../socket/address.js';
 import type { FileLike } from '../socket/sendfile.js';
-import { adoptSocket, Socket, socketHandle } from '../socket/socket.js';
+import { Socket, socketHandle } from '../socket/socket.js';
 import type { PeerCertificate } from './certificate.js';
 import * as calls from './calls.js';
+import { acceptThenWrap, connectThenHandshake } from './connect.js';
 import type { SSLContext } from './context.js';
-import { TLSEngine } from './engine.js';
+import { checked, TLSEngine } from './engine.js';
 import { peerCertificate, type CipherInfo } from './info.js';
+import { connectionSession, setConnectionSession, type SSLSession } from './session.js';
 import type { Wrapping } from './settings.js';
 
 export type { CipherInfo } from './info.js';
 
 const internal = Symbol('SSLSocket');
 const CLONE_GUARD = cloneGuard('A berkeley SSLSocket cannot be cloned or posted to another thread: its TLS session belongs to this one. Post the fd of the plain Socket before wrapping it (sock.detach()), and wrap it there; or unwrap() this one first.');
-let wrapped: (context: SSLContext, socket: Socket, wrapping: Wrapping) => SSLSocket;
-let engineOf: (sock: SSLSocket) => TLSEngine;
+/** Makes an SSLSocket (for wrap.ts): the Socket given is its own from then on. */
+export let wrapped: <F extends number, T extends number>(context: SSLContext, socket: Socket<F, T>, wrapping: Wrapping, connected: boolean) => SSLSocket<F, T>;
+/** An SSLSocket's TLS engine (for wrap.ts). */
+export let engineOf: (sock: SSLSocket) => TLSEngine;
 
 /**
  * A TLS connection over a berkeley Socket (Python's `ssl.SSLSocket`), made
  * by `SSLContext.wrapSocket()`. Its I/O calls are the Socket's, each in
  * both forms, with the socket's timeout; the socket belongs to it until
- * `unwrap()` gives it back.
+ * `unwrap()` gives it back. F and T are the wrapped Socket's family and
+ * type, as the type checker knows them: its addresses are typed alike.
  */
-export class SSLSocket {
+export class SSLSocket<F extends number = number, T extends number = number> {
   /** The context the socket was made with. */
   readonly context: SSLContext;
   /** Whether this is the server side of the connection. */
@@ -44,21 +47,24 @@ export class SSLSocket {
   /** The host name the server was checked against (client side), or null. */
   readonly serverHostname: string | null;
   private readonly cloneGuard = CLONE_GUARD; // structuredClone, postMessage: a DataCloneError saying what to post
-  readonly #socket: Socket;
+  readonly #socket: Socket<F, T>;
   readonly #engine: TLSEngine;
-  readonly #verifyMode: number;
+  readonly #wrapping: Wrapping;
+  #connected: boolean;
   #closed = false;
   readonly #files = new FileRefs(() => this.close());
 
   /** @internal SSLContext.wrapSocket() makes SSLSockets. */
-  constructor(token: typeof internal, context: SSLContext, socket: Socket, wrapping: Wrapping) {
+  constructor(token: typeof internal, context: SSLContext, socket: Socket<F, T>, wrapping: Wrapping, connected: boolean) {
     if (token !== internal) throw withCode(new TypeError('SSLSocket does not have a public constructor; use SSLContext.wrapSocket()'), 'ERR_ILLEGAL_CONSTRUCTOR');
     this.context = context;
     this.serverSide = wrapping.serverSide;
     this.serverHostname = wrapping.serverHostname;
-    this.#verifyMode = wrapping.verifyMode;
+    this.#wrapping = wrapping;
+    this.#connected = connected;
     this.#socket = socket;
     this.#engine = new TLSEngine(wrapping.open(), socketHandle(socket), wrapping.serverHostname, wrapping.suppressRaggedEofs);
+    if (wrapping.session !== null) this.session = wrapping.session;
   }
 
   #check(syscall: string): void {
@@ -77,6 +83,64 @@ export class SSLSocket {
     calls.handshake(this.#engine).sync();
   }
 
+  // ---- connecting and accepting -----------------------------------------
+
+  /**
+   * Connects a socket wrapped before it was connected, then runs the
+   * handshake (unless doHandshakeOnConnect was false). Non-blocking, it
+   * throws BlockingIOError (EINPROGRESS) as the Socket's connect does;
+   * once connected, doHandshake() goes on.
+   */
+  connect(address: Address<F>, options?: WaitOptions): Promise<void> {
+    return promised(() => this.#connect<'async', undefined>(asyncForm(options), address, false));
+  }
+
+  /** connect() on the calling thread. */
+  connectSync(address: Address<F>): void {
+    this.#connect(SYNC, address, false);
+  }
+
+  /** connect() resolving 0 or the errno (EINPROGRESS when non-blocking) instead of rejecting; a failed handshake still rejects. */
+  connectEx(address: Address<F>, options?: WaitOptions): Promise<number> {
+    return promised(() => this.#connect<'async', number>(asyncForm(options), address, true));
+  }
+
+  /** connectEx() on the calling thread. */
+  connectExSync(address: Address<F>): number {
+    return this.#connect<'sync', number>(SYNC, address, true);
+  }
+
+  #connect<G extends FormName, R extends number | undefined>(form: Form<G>, address: Address<F>, ex: boolean): Results<R>[G] {
+    this.#check('connect');
+    if (this.serverSide) throw valueError("can't connect in server-side mode");
+    if (this.#connected) throw valueError('attempt to connect already-connected SSLSocket!');
+    this.#connected = true;
+    return connectThenHandshake(form, this.#engine, this.#socket, address, ex, this.#wrapping.doHandshakeOnConnect, () => (this.#connected = false));
+  }
+
+  /**
+   * On a wrapped listening socket (serverSide): the next connection,
+   * wrapped on the server side with this socket's doHandshakeOnConnect and
+   * suppressRaggedEofs (its handshake done unless doHandshakeOnConnect is
+   * false), and its address. The connection gets the default timeout, as
+   * the Socket's accept gives it.
+   */
+  accept(options?: WaitOptions): Promise<[SSLSocket<F, T>, SocketAddress<F>]> {
+    return promised(() => this.#accept(asyncForm(options)));
+  }
+
+  /** accept() on the calling thread. */
+  acceptSync(): [SSLSocket<F, T>, SocketAddress<F>] {
+    return this.#accept(SYNC);
+  }
+
+  #accept<G extends FormName>(form: Form<G>): Results<[SSLSocket<F, T>, SocketAddress<F>]>[G] {
+    this.#check('accept');
+    if (!this.serverSide) throw valueError('Cannot create a server socket with a PROTOCOL_TLS_CLIENT context');
+    const { doHandshakeOnConnect, suppressRaggedEofs } = this.#wrapping;
+    return acceptThenWrap(form, this.#socket, this.context, { serverSide: true, doHandshakeOnConnect, suppressRaggedEofs });
+  }
+
   // ---- the Socket's calls ------------------------------------------------
 
   /** The fd of the socket, or -1 once closed or unwrapped. */
@@ -90,12 +154,12 @@ export class SSLSocket {
   }
 
   /** The socket's address family. */
-  get family(): number {
+  get family(): F {
     return this.#socket.family;
   }
 
   /** The socket's type (SOCK_STREAM). */
-  get type(): number {
+  get type(): T {
     return this.#socket.type;
   }
 
@@ -105,13 +169,13 @@ export class SSLSocket {
   }
 
   /** Returns the peer's address. */
-  getpeername(): SocketAddress {
+  getpeername(): SocketAddress<F> {
     this.#check('getpeername');
     return this.#socket.getpeername();
   }
 
   /** Returns the socket's own address. */
-  getsockname(): SocketAddress {
+  getsockname(): SocketAddress<F> {
     this.#check('getsockname');
     return this.#socket.getsockname();
   }
@@ -161,6 +225,22 @@ export class SSLSocket {
   /** recvInto() on the calling thread. */
   recvIntoSync(buffer: ArrayBufferView, nbytes?: number, flags?: number): number {
     return calls.recvInto(SYNC, this.#engine, buffer, nbytes, flags);
+  }
+
+  /** As Python's: refused once TLS runs on the connection; before, the Socket's recvfrom. */
+  recvfrom(bufsize: number, flags?: number, options?: WaitOptions): Promise<[Buffer, SenderAddress<F, T>]> {
+    return promised(() => this.#plain().recvfrom(bufsize, flags, options));
+  }
+
+  /** recvfrom() on the calling thread. */
+  recvfromSync(bufsize: number, flags?: number): [Buffer, SenderAddress<F, T>] {
+    return this.#plain().recvfromSync(bufsize, flags);
+  }
+
+  #plain(): Socket<F, T> {
+    this.#check('recvfrom');
+    if (this.#connected) throw valueError('recvfrom not allowed on instances of SSLSocket');
+    return this.#socket;
   }
 
   /** Sends what the socket takes at once (whole TLS records); returns the count, which may be fewer than given. */
@@ -228,16 +308,16 @@ export class SSLSocket {
    * and returns the plain Socket, with the bytes after the peer's
    * close_notify unread in it.
    */
-  unwrap(options?: WaitOptions): Promise<Socket> {
+  unwrap(options?: WaitOptions): Promise<Socket<F, T>> {
     return promised(() => this.#unwrap(asyncForm(options)));
   }
 
   /** unwrap() on the calling thread. */
-  unwrapSync(): Socket {
+  unwrapSync(): Socket<F, T> {
     return this.#unwrap(SYNC);
   }
 
-  #unwrap<F extends FormName>(form: Form<F>): Results<Socket>[F] {
+  #unwrap<G extends FormName>(form: Form<G>): Results<Socket<F, T>>[G] {
     return calls.unwrap(form, this.#engine, () => {
       this.#closed = true;
       this.#engine.close();
@@ -280,7 +360,7 @@ export class SSLSocket {
   getpeercert(binaryForm = false): PeerCertificate | Record<string, never> | Buffer | null {
     this.#check('getpeercert');
     if (this.version() === null) throw valueError('handshake not done yet');
-    return peerCertificate(native.tlsPeerCertificate(this.#engine.ssl), binaryForm, this.#verifyMode);
+    return peerCertificate(native.tlsPeerCertificate(this.#engine.ssl), binaryForm, this.#wrapping.verifyMode);
   }
 
   /** The cipher in use: [name, protocol version, secret bits]; null before the handshake. */
@@ -306,6 +386,51 @@ export class SSLSocket {
    */
   pending(): number {
     return this.#closed ? 0 : native.tlsPending(this.#engine.ssl);
+  }
+
+  /**
+   * The connection's TLS session (null before there is one): a client may
+   * resume it on a later connection of the same context. Set it on a
+   * client before the handshake to resume one (wrapSocket's `session`).
+   */
+  get session(): SSLSession | null {
+    return this.#closed ? null : connectionSession(this.#engine, this.context);
+  }
+
+  /** Takes an SSLSession of this socket's context, on a client before its handshake (RangeError otherwise, as Python's ValueError). */
+  set session(value: SSLSession | null) {
+    this.#check('session');
+    setConnectionSession(this.#engine, this.context, this.serverSide, this.version() !== null, value);
+  }
+
+  /** Whether the handshake resumed a session. */
+  get sessionReused(): boolean {
+    return !this.#closed && native.tlsSessionReused(this.#engine.ssl);
+  }
+
+  /** The server's: the ciphers both sides have, in the server's order, as cipher()'s triples; null on a client or before the client's hello. */
+  sharedCiphers(): CipherInfo[] | null {
+    this.#check('shared_ciphers');
+    return native.tlsSharedCiphers(this.#engine.ssl);
+  }
+
+  /** The channel binding of RFC 5929 (only 'tls-unique' is known, as in Python); null before the handshake. */
+  getChannelBinding(cbType = 'tls-unique'): Buffer | null {
+    this.#check('get_channel_binding');
+    if (cbType !== 'tls-unique') throw valueError('Unsupported channel binding type');
+    return native.tlsChannelBinding(this.#engine.ssl);
+  }
+
+  /**
+   * A TLS 1.3 server asks the client for its certificate (post-handshake
+   * authentication, context.postHandshakeAuth on both sides): the request
+   * goes out with the next write, the certificate is checked at the next
+   * read. SSLError as Python's: not on TLS 1.3 (WRONG_SSL_VERSION), on a
+   * client (NOT_SERVER), the client not offering it (EXTENSION_NOT_RECEIVED).
+   */
+  verifyClientPostHandshake(): void {
+    this.#check('verify_client_post_handshake');
+    checked(native.tlsVerifyClientPostHandshake(this.#engine.ssl), 'verify_client_post_handshake');
   }
 
   /** Pending calls keep the process alive (the default). */
@@ -348,55 +473,7 @@ export class SSLSocket {
   }
 
   static {
-    wrapped = (context, socket, wrapping) => new SSLSocket(internal, context, socket, wrapping);
+    wrapped = (context, socket, wrapping, connected) => new SSLSocket(internal, context, socket, wrapping, connected);
     engineOf = (sock) => sock.#engine;
   }
-}
-
-/**
- * A Socket on sock's fd, which it takes over (sock is left detached). An
- * fd that was never given out stays the library's alone, so that blocking
- * mode's Sync calls on the main thread still wait in the system call
- * itself (SSL_read in recv(2)), as the plain socket's do.
- */
-function takeOver(sock: Socket): Socket {
-  const shared = socketHandle(sock).shared;
-  const fd = sock.detach();
-  return shared ? new Socket(sock.family, sock.type, sock.proto, fd) : adoptSocket(sock.family, sock.type, sock.proto, fd);
-}
-
-/**
- * SSLContext.wrapSocket's work, in either form: the SSLSocket on a
- * connected stream socket, handshake done unless doHandshakeOnConnect is
- * false. As Python's wrap_socket, it takes the fd over: the Socket given
- * is detached (closed, fileno() -1); unwrap() gives a Socket on it back.
- * A failed handshake closes it.
- */
-export function wrap<F extends FormName>(form: Form<F>, context: SSLContext, sock: Socket, wrapping: Wrapping): Results<SSLSocket>[F] {
-  if (!(sock instanceof Socket)) throw typeError('sock', 'a berkeley Socket', sock);
-  if (sock.type !== SOCK_STREAM) throw valueError('Only SOCK_STREAM sockets can be wrapped');
-  const timeout = sock.gettimeout();
-  if (wrapping.doHandshakeOnConnect && timeout === 0) throw valueError('doHandshakeOnConnect should not be specified for non-blocking sockets');
-  sock.getpeername(); // not connected: ENOTCONN now, not a stranger error later
-  const inner = takeOver(sock);
-  inner.settimeout(timeout);
-  let tls: SSLSocket;
-  try {
-    tls = wrapped(context, inner, wrapping);
-  } catch (error) {
-    inner.close();
-    throw error;
-  }
-  if (!wrapping.doHandshakeOnConnect) return form.done(tls);
-  return form.run(
-    steps(function* () {
-      try {
-        yield* wait(calls.handshake(engineOf(tls)));
-      } catch (error) {
-        tls.close();
-        throw error;
-      }
-      return tls;
-    }),
-  );
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import * as socket from 'berkeley';
-import { bounded, recvExactly, runNode } from '../support/index.js';
+import { bounded, recvExactly, runNode, signalWhenPolling } from '../support/index.js';
 
 const berkeley = JSON.stringify(import.meta.resolve('berkeley'));
 // For a child script: whether the thread whose /proc folder is given is in poll(2) or ppoll(2) (x86_64: 7, 271; arm64: 73).
@@ -117,26 +117,6 @@ for (const [call, block] of [
     const result = await runNode(script, { ms: 15_000 });
     assert.deepEqual({ code: result.code, stdout: result.stdout.trim() }, { code: 7, stdout: 'terminated' }, result.stderr);
   });
-}
-
-// The signal comes from a python3 process that waits until the child's main
-// thread is in poll(2) (its /proc syscall number), then sends it to that
-// thread (tgkill), so it lands during the Sync wait, whatever the timing.
-function signalWhenPolling(pid: number, signal: string): Promise<unknown> {
-  const sender = spawn('python3', ['-c', `
-import ctypes, os, platform, signal, time
-polls = {7, 271, 73}  # poll and ppoll on x86_64, ppoll on arm64
-tgkill = {'x86_64': 234, 'aarch64': 131}[platform.machine()]
-while True:
-    with open('/proc/${pid}/syscall') as f:
-        nr = f.read().split()[0]
-    if nr.isdigit() and int(nr) in polls:
-        break
-    time.sleep(0.001)
-if ctypes.CDLL(None, use_errno=True).syscall(tgkill, ${pid}, ${pid}, signal.${signal}) != 0:
-    raise OSError(ctypes.get_errno(), 'tgkill')
-`], { stdio: 'inherit' });
-  return once(sender, 'close');
 }
 
 for (const [what, code, expected] of [

@@ -190,6 +190,14 @@ const CONTEXTS: unknown[] = [closedConnection, closedWatcher(), ...WATCHERS];
 const CONNECTIONS: unknown[] = [closedConnection, otherContext, closedWatcher(), ...WATCHERS];
 /** Wrong for a memory BIO: a connection, a context, a watcher, the rest. */
 const MEMORY_BIOS: unknown[] = [closedConnection, otherContext, closedWatcher(), ...WATCHERS];
+/** Wrong for a TLS session: the other externals of the addon, and the rest. */
+const SESSIONS: unknown[] = [closedConnection, otherContext, closedWatcher(), ...WATCHERS];
+/** A client's TLS session, as its hello makes it (the handshake goes no further). */
+function tlsSession(f: NativeFixture): unknown {
+  const connection = f.tls();
+  native.tlsHandshake!(connection, f.stream1);
+  return native.tlsSessionGet!(connection);
+}
 const CA_PEM = Buffer.from(rootCertificates[0]!);
 const CA_DER = new X509Certificate(CA_PEM).raw;
 const KEY_PEM = Buffer.from(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
@@ -331,6 +339,16 @@ const specs: Record<string, Spec> = {
   tlsMemoryWriteEof: { kinds: [MEMORY_BIOS], good: (f) => [f.memoryBio('x')] },
   tlsMemoryPending: { kinds: [MEMORY_BIOS], good: (f) => [f.memoryBio('x')] },
   tlsUseMemory: { kinds: [CONNECTIONS, MEMORY_BIOS, MEMORY_BIOS], good: (f) => [f.tls(), f.memoryBio(), f.memoryBio()] },
+  tlsSharedCiphers: { kinds: [CONNECTIONS], good: (f) => [f.tls(true)] },
+  tlsChannelBinding: { kinds: [CONNECTIONS], good: (f) => [f.tls()] },
+  tlsSessionGet: { kinds: [CONNECTIONS], good: (f) => [f.tls()] },
+  tlsSessionSet: { kinds: [CONNECTIONS, SESSIONS], good: (f) => [f.tls(), tlsSession(f)] },
+  tlsSessionReused: { kinds: [CONNECTIONS], good: (f) => [f.tls()] },
+  tlsSessionInfo: { kinds: [SESSIONS], good: (f) => [tlsSession(f)] },
+  tlsContextSessionStats: { kinds: [CONTEXTS], good: (f) => [f.tlsContext()] },
+  tlsContextNumTickets: { kinds: [CONTEXTS, INTS], good: (f) => [f.tlsContext(true), 3] },
+  tlsPostHandshakeAuth: { kinds: [CONNECTIONS], good: (f) => [f.tls(true)] },
+  tlsVerifyClientPostHandshake: { kinds: [CONNECTIONS], good: (f) => [f.tls(true)] },
 };
 
 /** One call; the addon may return anything or throw a JS error, never crash. */

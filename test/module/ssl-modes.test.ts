@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as socket from 'berkeley';
 import * as ssl from 'berkeley/ssl';
 import { selectSync } from 'berkeley/selectors';
-import { bounded, openFds, Peer, PEER_MS, recvExactly, runNode, tcpPair, TestCertificates, tlsPair } from '../support/index.js';
+import { bounded, openFds, Peer, PEER_MS, recvExactly, tcpPair, terminatedWorkers, TestCertificates, tlsPair } from '../support/index.js';
 
 const certificates = new TestCertificates();
 before(() => certificates.make());
@@ -212,19 +212,6 @@ test('a worker terminated while it waits in recvSync (or recv) on TLS: the proce
       parentPort.postMessage('ready');
       ${call};
     });`;
-  const script = `
-    import { Worker } from 'node:worker_threads';
-    import { once } from 'node:events';
-    for (const code of ${JSON.stringify([worker('c.recvSync(10)'), worker('c.recv(10)')])}) {
-      for (let k = 0; k < 2; k++) {
-        const worker = new Worker(code, { eval: true, workerData: ${JSON.stringify({ cert: file('server.pem'), key: file('server.key') })} });
-        const exited = once(worker, 'exit');
-        await once(worker, 'message');
-        await worker.terminate();
-        await exited;
-      }
-    }
-    console.log('alive');`;
-  const result = await runNode(script, { ms: 30_000 });
+  const result = await terminatedWorkers([worker('c.recvSync(10)'), worker('c.recv(10)')], { cert: file('server.pem'), key: file('server.key') });
   assert.deepEqual({ code: result.code, signal: result.signal, stdout: result.stdout.trim() }, { code: 0, signal: null, stdout: 'alive' }, result.stderr);
 });

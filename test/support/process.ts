@@ -177,3 +177,49 @@ export function alive(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * Sends a signal to a child's main thread once it waits in poll(2): a
+ * python3 process watches the thread's /proc syscall number, then sends it
+ * (tgkill), so it lands during the Sync wait, whatever the timing. Resolves
+ * when sent.
+ */
+export function signalWhenPolling(pid: number, signal: string): Promise<unknown> {
+  const sender = spawn('python3', ['-c', `
+import ctypes, os, platform, signal, time
+polls = {7, 271, 73}  # poll and ppoll on x86_64, ppoll on arm64
+tgkill = {'x86_64': 234, 'aarch64': 131}[platform.machine()]
+while True:
+    with open('/proc/${pid}/syscall') as f:
+        nr = f.read().split()[0]
+    if nr.isdigit() and int(nr) in polls:
+        break
+    time.sleep(0.001)
+if ctypes.CDLL(None, use_errno=True).syscall(tgkill, ${pid}, ${pid}, signal.${signal}) != 0:
+    raise OSError(ctypes.get_errno(), 'tgkill')
+`], { stdio: 'inherit' });
+  return once(sender, 'close');
+}
+
+/**
+ * Runs each worker program (ES module code, given `workerData`) twice in a
+ * child node, terminating it once it posts a message (it posts when it is
+ * about to wait): the child's result, whose stdout is 'alive' when the
+ * process lived through every termination.
+ */
+export function terminatedWorkers(codes: string[], workerData: unknown): Promise<RunResult> {
+  const script = `
+    import { Worker } from 'node:worker_threads';
+    import { once } from 'node:events';
+    for (const code of ${JSON.stringify(codes)}) {
+      for (let k = 0; k < 2; k++) {
+        const worker = new Worker(code, { eval: true, workerData: ${JSON.stringify(workerData)} });
+        const exited = once(worker, 'exit');
+        await once(worker, 'message');
+        await worker.terminate();
+        await exited;
+      }
+    }
+    console.log('alive');`;
+  return runNode(script, { ms: 30_000 });
+}

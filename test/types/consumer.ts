@@ -97,6 +97,23 @@ export function shapes(): unknown[] {
   return seen;
 }
 
+/** An SSLSocket's addresses are its Socket's: `host, port = tls.getpeername()` on AF_INET, a path on AF_UNIX. */
+export async function tlsNames(context: ssl.SSLContext): Promise<[string, number, string]> {
+  const tls = await context.wrapSocket(socket.socket(socket.AF_INET), { serverHostname: 'localhost' });
+  await tls.connect(['127.0.0.1', 443]);
+  const [host, port] = tls.getpeername();
+  const listener = context.wrapSocketSync(socket.socket(socket.AF_INET6), { serverSide: true });
+  const [conn, [, , flowinfo]] = await listener.accept();
+  const [, , , scopeId] = conn.getsockname();
+  const unix = await context.wrapSocket(socket.socket(socket.AF_UNIX), { serverHostname: 'localhost' });
+  const path: socket.UnixAddress = unix.getsockname();
+  // @ts-expect-error -- an AF_INET SSLSocket connects to [host, port], not a path
+  await tls.connect('/run/app.sock');
+  const session: ssl.SSLSession | null = tls.session;
+  if (session !== null) tls.session = session;
+  return [host + String(path), port + flowinfo + scopeId + context.sessionStats().hits + context.numTickets, String(tls.sessionReused)];
+}
+
 /** The other entry points load and are typed. */
 export function modules(sock: socket.Socket): [number, string] {
   const sel = new selectors.DefaultSelector();
