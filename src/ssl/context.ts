@@ -12,6 +12,7 @@ import { checked } from './engine.js';
 import type { MemoryBIO } from './memory.js';
 import { wrapBio, type SSLObject } from './object.js';
 import { contextHandle, SSLContextSettings, type VerifyLocations, type Wrapping, type WrapOptions } from './settings.js';
+import type { SSLSession } from './session.js';
 import type { SSLSocket } from './socket.js';
 import { wrap } from './wrap.js';
 
@@ -127,10 +128,11 @@ export class SSLContext extends SSLContextSettings {
   /**
    * Python's wrap_bio(): an SSLObject, TLS that reads the peer's records
    * from incoming and writes its own into outgoing, for the application
-   * to carry (sans-I/O). serverSide and serverHostname as for wrapSocket().
+   * to carry (sans-I/O). serverSide, serverHostname and session as for
+   * wrapSocket().
    */
-  wrapBio(incoming: MemoryBIO, outgoing: MemoryBIO, serverSide = false, serverHostname: string | null = null): SSLObject {
-    return wrapBio(this, incoming, outgoing, () => this.wrapping({ serverSide, serverHostname }));
+  wrapBio(incoming: MemoryBIO, outgoing: MemoryBIO, serverSide = false, serverHostname: string | null = null, session: SSLSession | null = null): SSLObject {
+    return wrapBio(this, incoming, outgoing, () => this.wrapping({ serverSide, serverHostname, session }));
   }
 }
 

@@ -1,9 +1,12 @@
-// What an SSLSocket reports about its connection, in Python's forms: the
-// peer's certificate (getpeercert()) and the cipher triple's type.
+// What an SSLSocket or SSLObject reports about its connection, in Python's
+// forms: the peer's certificate (getpeercert()), the cipher triple's type,
+// the channel binding; and the post-handshake request both may make.
 import { X509Certificate } from 'node:crypto';
-import { checkBoolean } from '../core/validate.js';
+import { native, type NativeTLS } from '../core/native.js';
+import { checkBoolean, valueError } from '../core/validate.js';
 import { decodeCertificate, type PeerCertificate } from './certificate.js';
 import { CERT_NONE } from './constants.js';
+import { checked } from './engine.js';
 
 /** [name, protocol, secret bits], as Python's SSLSocket.cipher(). */
 export type CipherInfo = [string, string, number];
@@ -18,4 +21,15 @@ export function peerCertificate(der: Buffer | null, binaryForm: unknown, verifyM
   if (der === null) return null;
   if (binary) return der;
   return verifyMode === CERT_NONE ? {} : decodeCertificate(new X509Certificate(der));
+}
+
+/** Python's get_channel_binding(): RFC 5929's tls-unique (the only type Python knows); null before the handshake. */
+export function channelBinding(ssl: NativeTLS, cbType: unknown): Buffer | null {
+  if (cbType !== 'tls-unique') throw valueError('Unsupported channel binding type');
+  return native.tlsChannelBinding(ssl);
+}
+
+/** Python's verify_client_post_handshake(), with OpenSSL's errors as SSLError. */
+export function verifyClientPostHandshake(ssl: NativeTLS): void {
+  checked(native.tlsVerifyClientPostHandshake(ssl), 'verify_client_post_handshake');
 }

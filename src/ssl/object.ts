@@ -11,8 +11,9 @@ import { checkInt, checkSize, checkWritable, toBytes, toUint8Array, typeError, v
 import type { PeerCertificate } from './certificate.js';
 import type { SSLContext } from './context.js';
 import { checked, TLSSteps, TLSWrite } from './engine.js';
-import { peerCertificate, type CipherInfo } from './info.js';
+import { channelBinding, peerCertificate, verifyClientPostHandshake, type CipherInfo } from './info.js';
 import { MemoryBIO, memoryOf } from './memory.js';
+import { connectionSession, setConnectionSession, type SSLSession } from './session.js';
 import type { Wrapping } from './settings.js';
 
 const internal = Symbol('SSLObject');
@@ -61,6 +62,7 @@ export class SSLObject {
     checked(native.tlsUseMemory(tls, memoryOf(incoming), memoryOf(outgoing)), 'wrap_bio');
     // Python's SSLObject reports every end without close_notify (SSLEOFError).
     this.#steps = new MemorySteps(tls, wrapping.serverHostname, false);
+    if (wrapping.session !== null) this.session = wrapping.session;
   }
 
   /** Runs the handshake as far as the incoming bytes allow; returns once it is done. */
@@ -127,6 +129,40 @@ export class SSLObject {
   /** The protocol ALPN chose, or null. */
   selectedAlpnProtocol(): string | null {
     return native.tlsAlpnSelected(this.#steps.ssl);
+  }
+
+  /**
+   * The connection's TLS session (null before there is one), for a later
+   * client of the same context to resume. Set it on a client before the
+   * handshake to resume one (wrapBio's `session`).
+   */
+  get session(): SSLSession | null {
+    return connectionSession(this.#steps, this.context);
+  }
+
+  /** Takes an SSLSession of this object's context, on a client before its handshake (RangeError otherwise, as Python's ValueError). */
+  set session(value: SSLSession | null) {
+    setConnectionSession(this.#steps, this.context, this.serverSide, this.version() !== null, value);
+  }
+
+  /** Whether the handshake resumed a session. */
+  get sessionReused(): boolean {
+    return native.tlsSessionReused(this.#steps.ssl);
+  }
+
+  /** The server's: the ciphers both sides have, in the server's order, as cipher()'s triples; null on a client or before the client's hello. */
+  sharedCiphers(): CipherInfo[] | null {
+    return native.tlsSharedCiphers(this.#steps.ssl);
+  }
+
+  /** The channel binding of RFC 5929 (only 'tls-unique' is known, as in Python); null before the handshake. */
+  getChannelBinding(cbType = 'tls-unique'): Buffer | null {
+    return channelBinding(this.#steps.ssl, cbType);
+  }
+
+  /** A TLS 1.3 server asks the client for its certificate (post-handshake authentication), as SSLSocket's: the request goes into the outgoing BIO with the next write. */
+  verifyClientPostHandshake(): void {
+    verifyClientPostHandshake(this.#steps.ssl);
   }
 
   /** The compression in use: always null (Node's OpenSSL has none, as Python's usually). */

@@ -6,7 +6,7 @@ import { inspect } from 'node:util';
 import { native, type NativeTLSSession } from '../core/native.js';
 import { typeError, valueError, withCode } from '../core/validate.js';
 import { checked } from './engine.js';
-import type { TLSEngine } from './engine.js';
+import type { TLSSteps } from './engine.js';
 
 const internal = Symbol('SSLSession');
 let handleOf: (session: SSLSession) => [NativeTLSSession, object];
@@ -75,7 +75,7 @@ export class SSLSession {
 }
 
 /** A connection's session (context: the SSLContext it was made with), or null before there is one. */
-export function connectionSession(e: TLSEngine, context: object): SSLSession | null {
+export function connectionSession(e: TLSSteps, context: object): SSLSession | null {
   const session = native.tlsSessionGet(e.ssl);
   return session === null ? null : new SSLSession(internal, session, context);
 }
@@ -83,9 +83,9 @@ export function connectionSession(e: TLSEngine, context: object): SSLSession | n
 /**
  * Sets a session to resume on a client's connection before its handshake,
  * with Python's errors: not an SSLSession, another context's, a server
- * side, a handshake already done.
+ * side, a handshake already done. (An SSLSocket's or an SSLObject's.)
  */
-export function setConnectionSession(e: TLSEngine, context: object, serverSide: boolean, handshakeDone: boolean, session: unknown): void {
+export function setConnectionSession(e: TLSSteps, context: object, serverSide: boolean, handshakeDone: boolean, session: unknown): void {
   if (!(session instanceof SSLSession)) throw typeError('session', 'an SSLSession', session);
   const [handle, from] = handleOf(session);
   if (from !== context) throw valueError('Session refers to a different SSLContext.');

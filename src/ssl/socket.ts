@@ -18,8 +18,8 @@ import type { PeerCertificate } from './certificate.js';
 import * as calls from './calls.js';
 import { acceptThenWrap, connectThenHandshake } from './connect.js';
 import type { SSLContext } from './context.js';
-import { checked, TLSEngine } from './engine.js';
-import { peerCertificate, type CipherInfo } from './info.js';
+import { TLSEngine } from './engine.js';
+import { channelBinding, peerCertificate, verifyClientPostHandshake, type CipherInfo } from './info.js';
 import { connectionSession, setConnectionSession, type SSLSession } from './session.js';
 import type { Wrapping } from './settings.js';
 
@@ -417,8 +417,7 @@ export class SSLSocket<F extends number = number, T extends number = number> {
   /** The channel binding of RFC 5929 (only 'tls-unique' is known, as in Python); null before the handshake. */
   getChannelBinding(cbType = 'tls-unique'): Buffer | null {
     this.#check('get_channel_binding');
-    if (cbType !== 'tls-unique') throw valueError('Unsupported channel binding type');
-    return native.tlsChannelBinding(this.#engine.ssl);
+    return channelBinding(this.#engine.ssl, cbType);
   }
 
   /**
@@ -430,7 +429,7 @@ export class SSLSocket<F extends number = number, T extends number = number> {
    */
   verifyClientPostHandshake(): void {
     this.#check('verify_client_post_handshake');
-    checked(native.tlsVerifyClientPostHandshake(this.#engine.ssl), 'verify_client_post_handshake');
+    verifyClientPostHandshake(this.#engine.ssl);
   }
 
   /** Pending calls keep the process alive (the default). */

@@ -4,7 +4,8 @@
 // close_notify and unwrap, ALPN, host name and CA failures as
 // SSLCertVerificationError, SSLWantReadError when the incoming BIO is
 // empty, writeEof (SSLEOFError, or the end after close_notify), garbage
-// (an SSLError, never a crash) and bad arguments. Against python3's ssl
+// (an SSLError, never a crash) and bad arguments; sessions resumed through
+// wrapBio, sharedCiphers and the channel binding. Against python3's ssl
 // over a real socket: ssl-memory-python.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,8 +42,8 @@ class MemoryPair {
   readonly client: ssl.SSLObject;
   readonly server: ssl.SSLObject;
 
-  constructor(client = clientContext(), server = serverContext(), serverHostname: string | null = 'localhost') {
-    this.client = client.wrapBio(this.clientIn, this.clientOut, false, serverHostname);
+  constructor(client = clientContext(), server = serverContext(), serverHostname: string | null = 'localhost', session: ssl.SSLSession | null = null) {
+    this.client = client.wrapBio(this.clientIn, this.clientOut, false, serverHostname, session);
     this.server = server.wrapBio(this.serverIn, this.serverOut, true);
   }
 
@@ -215,6 +216,35 @@ test('ALPN in memory: the first of the client\'s list the server has; none share
     assert.deepEqual([pair.client.selectedAlpnProtocol(), pair.server.selectedAlpnProtocol()], [chosen, chosen]);
   }
 });
+
+for (const version of VERSIONS) {
+  const name = version === ssl.TLSVersion.TLSv1_2 ? 'TLSv1.2' : 'TLSv1.3';
+  test(`${name}: a session resumed through wrapBio's session; sharedCiphers, channel binding and Python's session errors`, () => {
+    const [client, server] = [versioned(version), serverContext()];
+    const first = new MemoryPair(client, server);
+    assert.equal(first.client.getChannelBinding(), null, 'none before the handshake');
+    first.handshake();
+    first.server.write('x'); // TLS 1.3's tickets come after the handshake: the client has them once it reads
+    first.pump();
+    assert.equal(first.client.read().toString(), 'x');
+    const session = first.client.session;
+    assert.ok(session instanceof ssl.SSLSession);
+    assert.equal(first.client.sessionReused, false);
+    assert.equal(first.server.sharedCiphers()?.some(([name]) => name === first.server.cipher()?.[0]), true);
+    assert.equal(first.client.sharedCiphers(), null);
+    const binding = first.client.getChannelBinding();
+    assert.ok(binding !== null && binding.length > 0);
+    assert.deepEqual(first.server.getChannelBinding('tls-unique'), binding);
+    assert.throws(() => first.client.getChannelBinding('tls-server-end-point'), { name: 'RangeError', message: 'Unsupported channel binding type' });
+    assert.throws(() => (first.client.session = session), { name: 'RangeError', message: 'Cannot set session after handshake.' });
+    assert.throws(() => new MemoryPair(versioned(version), server, 'localhost', session), { name: 'RangeError', message: 'Session refers to a different SSLContext.' });
+    const second = new MemoryPair(client, server, 'localhost', session);
+    second.handshake();
+    assert.equal(second.client.sessionReused, true);
+    assert.equal(second.server.sessionReused, true);
+    assert.equal(second.client.version(), name);
+  });
+}
 
 test('certificates are checked as for an SSLSocket: host name and IP mismatches, an unknown CA, CERT_NONE', (t) => {
   if (!needs(t)) return;
