@@ -82,19 +82,29 @@ static napi_value js_recv_into(napi_env env, napi_callback_info info) {
   return got < 0 ? make_errno(env) : make_int(env, got);
 }
 
-/* recvfromInto(fd, view, n, flags) -> [nbytes, address] | -errno */
+/* recvfromInto(fd, view, n, flags[, inet]) -> [nbytes, address] | nbytes | -errno.
+ * With `inet` (at least 6 bytes), a datagram from an AF_INET sender returns
+ * nbytes alone and leaves the sender's port and address in inet (network
+ * order, at 0 and 2): JavaScript makes the [host, port] (src/io/ops.ts),
+ * so no tuple, string or pair is made here per datagram. */
 static napi_value js_recvfrom_into(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 4)) return NULL;
-  size_t len;
+  size_t len, inet_len = 0;
   int fd = arg_int32(&a, 0);
-  void *data = into_view(&a, &len);
   int flags = arg_int32(&a, 3);
+  unsigned char *inet = a.argc > 4 ? arg_bytes(&a, 4, &inet_len) : NULL;
+  void *data = into_view(&a, &len);
   if (a.failed) return NULL;
   sockaddr_any from;
   socklen_t fromlen = sizeof from;
   ssize_t got = recvfrom(fd, data, len, flags, &from.sa, &fromlen);
   if (got < 0) return make_errno(env);
+  if (inet != NULL && inet_len >= 6 && fromlen >= sizeof from.in && from.sa.sa_family == AF_INET) {
+    memcpy(inet, &from.in.sin_port, 2);
+    memcpy(inet + 2, &from.in.sin_addr, 4);
+    return make_int(env, got);
+  }
   return make_pair(env, make_int(env, got), sockaddr_to_js(env, &from.sa, fromlen));
 }
 
