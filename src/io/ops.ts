@@ -46,6 +46,12 @@ function inetSender(): [string, number] {
   return [lastHost, inetView.getUint16(0)];
 }
 
+/** recvfrom(2) of up to n bytes: `[data, address]`. */
+export function recvfromOp(fd: number, n: number, flags: number): [Buffer, NativeAddress] | number {
+  const result = native.recvfrom(fd, n, flags, inet);
+  return Buffer.isBuffer(result) ? [result, inetSender()] : result;
+}
+
 /** recvfrom_into(2) into view[0, n): `[nbytes, address]`. */
 export function recvfromIntoOp(fd: number, view: ArrayBufferView, n: number, flags: number): [number, NativeAddress] | number {
   checkHeld(view, n);

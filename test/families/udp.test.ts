@@ -98,6 +98,11 @@ describe('sendto / recvfrom', () => {
         assert.equal(buffer.subarray(0, n).toString(), String(k));
         assert.deepEqual(from, sender.getsockname());
         seen.push(from);
+        sender.sendtoSync(`again ${k}`, server.getsockname() as Inet);
+        const [data, again] = k % 2 === 0 ? await bounded(server.recvfrom(64)) : server.recvfromSync(64);
+        assert.equal(data.toString(), `again ${k}`);
+        assert.deepEqual(again, sender.getsockname());
+        assert.notEqual(again, from);
       }
       // Each call returns a tuple of its own: changing one changes no other.
       (seen[0] as [string, number])[1] = 0;
