@@ -46,11 +46,25 @@ static napi_value js_recv(napi_env env, napi_callback_info info) {
   return receive(env, fd, (size_t)n, flags, NULL, NULL);
 }
 
-/* recvfrom(fd, n, flags) -> [Buffer, address] | -errno */
+/* An AF_INET sender's port and address into inet (network order, at 0 and
+ * 2) when the caller gave room for them: JavaScript then makes the
+ * [host, port] (src/io/ops.ts), with no tuple, string or pair made here per
+ * datagram. Whether it did. */
+static bool inet_sender(const sockaddr_any *from, socklen_t fromlen, unsigned char *inet, size_t inet_len) {
+  if (inet == NULL || inet_len < 6 || fromlen < sizeof from->in || from->sa.sa_family != AF_INET) return false;
+  memcpy(inet, &from->in.sin_port, 2);
+  memcpy(inet + 2, &from->in.sin_addr, 4);
+  return true;
+}
+
+/* recvfrom(fd, n, flags[, inet]) -> [Buffer, address] | Buffer | -errno:
+ * the Buffer alone when inet_sender() took the address. */
 static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 3)) return NULL;
+  size_t inet_len = 0;
   int fd = arg_int32(&a, 0), n = arg_int32(&a, 1), flags = arg_int32(&a, 2);
+  unsigned char *inet = a.argc > 3 ? arg_bytes(&a, 3, &inet_len) : NULL;
   if (a.failed) return NULL;
   if (n < 0) return make_int(env, -EINVAL);
   sockaddr_any from;
@@ -58,6 +72,7 @@ static napi_value js_recvfrom(napi_env env, napi_callback_info info) {
   napi_value data = receive(env, fd, (size_t)n, flags, &from, &fromlen);
   napi_valuetype type;
   if (data == NULL || napi_typeof(env, data, &type) != napi_ok || type == napi_number) return data;
+  if (inet_sender(&from, fromlen, inet, inet_len)) return data;
   return make_pair(env, data, sockaddr_to_js(env, &from.sa, fromlen));
 }
 
@@ -82,19 +97,22 @@ static napi_value js_recv_into(napi_env env, napi_callback_info info) {
   return got < 0 ? make_errno(env) : make_int(env, got);
 }
 
-/* recvfromInto(fd, view, n, flags) -> [nbytes, address] | -errno */
+/* recvfromInto(fd, view, n, flags[, inet]) -> [nbytes, address] | nbytes | -errno:
+ * nbytes alone when inet_sender() took the address. */
 static napi_value js_recvfrom_into(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 4)) return NULL;
-  size_t len;
+  size_t len, inet_len = 0;
   int fd = arg_int32(&a, 0);
-  void *data = into_view(&a, &len);
   int flags = arg_int32(&a, 3);
+  unsigned char *inet = a.argc > 4 ? arg_bytes(&a, 4, &inet_len) : NULL;
+  void *data = into_view(&a, &len);
   if (a.failed) return NULL;
   sockaddr_any from;
   socklen_t fromlen = sizeof from;
   ssize_t got = recvfrom(fd, data, len, flags, &from.sa, &fromlen);
   if (got < 0) return make_errno(env);
+  if (inet_sender(&from, fromlen, inet, inet_len)) return make_int(env, got);
   return make_pair(env, make_int(env, got), sockaddr_to_js(env, &from.sa, fromlen));
 }
 

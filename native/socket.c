@@ -57,18 +57,16 @@ static napi_value js_set_nonblocking(napi_env env, napi_callback_info info) {
 }
 
 /* setBlocking(fd, blocking) -> 0 | -errno: clears (blocking) or sets O_NONBLOCK,
- * the flag of the file description (shared by every dup of it). */
+ * the flag of the file description (shared by every dup of it). FIONBIO
+ * changes that one flag in one system call (F_GETFL + F_SETFL take two), as
+ * CPython does: src/io/handle.ts pays it on every change of mode. */
 static napi_value js_set_blocking(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 2)) return NULL;
   int fd = arg_int32(&a, 0);
-  bool blocking = arg_bool(&a, 1);
+  int nonblocking = !arg_bool(&a, 1);
   if (a.failed) return NULL;
-  int flags = fcntl(fd, F_GETFL);
-  if (flags < 0) return make_errno(env);
-  int wanted = blocking ? flags & ~O_NONBLOCK : flags | O_NONBLOCK;
-  if (wanted != flags && fcntl(fd, F_SETFL, wanted) < 0) return make_errno(env);
-  return make_int(env, 0);
+  return make_int(env, ioctl(fd, FIONBIO, &nonblocking) < 0 ? -errno : 0);
 }
 
 /* !FD_CLOEXEC -> 1 | 0 | -errno */

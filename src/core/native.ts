@@ -89,9 +89,11 @@ export interface Native {
   getpeername(this: void, fd: number): NativeAddress | number;
 
   recv(this: void, fd: number, n: number, flags: number): Buffer | number;
-  recvfrom(this: void, fd: number, n: number, flags: number): [Buffer, NativeAddress] | number;
+  /** With `inet`: an AF_INET sender's port and address are left there (network order) and the Buffer alone is returned. */
+  recvfrom(this: void, fd: number, n: number, flags: number, inet?: Uint8Array): [Buffer, NativeAddress] | Buffer | number;
   recvInto(this: void, fd: number, into: Bytes, n: number, flags: number): number;
-  recvfromInto(this: void, fd: number, into: Bytes, n: number, flags: number): [number, NativeAddress] | number;
+  /** With `inet`: an AF_INET sender's port and address are left there (network order) and nbytes alone is returned. */
+  recvfromInto(this: void, fd: number, into: Bytes, n: number, flags: number, inet?: Uint8Array): [number, NativeAddress] | number;
   send(this: void, fd: number, data: Bytes, flags: number): number;
   sendto(this: void, fd: number, data: Bytes, flags: number, family: number, address: NativeAddress): number;
   sendfile(this: void, outFd: number, inFd: number, offset: number, count: number): number;

@@ -26,7 +26,7 @@ export class Handle implements Waitable {
   timeout: number | null;
   #readiness: Readiness | undefined;
   #referenced = true;
-  /** The Socket, held strongly only by calls that are waiting. */
+  /** The Socket, held strongly only by calls that are waiting (set by heldBy). */
   owner: WeakRef<object> | undefined;
   // Whether the fd's O_NONBLOCK is clear (a blocking Sync call cleared it).
   #blocking = false;
@@ -82,6 +82,17 @@ export class Handle implements Waitable {
       this.#readiness.setRef(this.#referenced);
     }
     return this.#readiness;
+  }
+
+  /**
+   * This handle, for a call that may wait in the event loop: while it waits
+   * it holds owner (holder()), through a WeakRef made on first need. A
+   * socket used only by Sync calls makes none: a WeakRef keeps its target
+   * alive until the current job ends, which a loop of Sync calls never does.
+   */
+  heldBy(owner: object): this {
+    this.owner ??= new WeakRef(owner);
+    return this;
   }
 
   holder(): object | undefined {

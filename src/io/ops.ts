@@ -28,10 +28,35 @@ export function recvIntoOp(fd: number, view: ArrayBufferView, n: number, flags: 
   return native.recvInto(fd, view, n, flags);
 }
 
-/** recvfrom_into(2) into view[0, n). */
+// An AF_INET sender as the addon leaves it (port, then address, in network
+// order), and the host string of the last address seen: a datagram server
+// mostly hears from a few peers, and making the string is most of the cost
+// of an address.
+const inet = new Uint8Array(6);
+const inetView = new DataView(inet.buffer);
+let lastAddress = -1;
+let lastHost = '';
+
+function inetSender(): [string, number] {
+  const address = inetView.getUint32(2);
+  if (address !== lastAddress) {
+    lastHost = `${inet[2]}.${inet[3]}.${inet[4]}.${inet[5]}`;
+    lastAddress = address;
+  }
+  return [lastHost, inetView.getUint16(0)];
+}
+
+/** recvfrom(2) of up to n bytes: `[data, address]`. */
+export function recvfromOp(fd: number, n: number, flags: number): [Buffer, NativeAddress] | number {
+  const result = native.recvfrom(fd, n, flags, inet);
+  return Buffer.isBuffer(result) ? [result, inetSender()] : result;
+}
+
+/** recvfrom_into(2) into view[0, n): `[nbytes, address]`. */
 export function recvfromIntoOp(fd: number, view: ArrayBufferView, n: number, flags: number): [number, NativeAddress] | number {
   checkHeld(view, n);
-  return native.recvfromInto(fd, view, n, flags);
+  const result = native.recvfromInto(fd, view, n, flags, inet);
+  return typeof result === 'number' && result >= 0 ? [result, inetSender()] : result;
 }
 
 /** recvmsg(2) into views, each still as long (lengths) as when the call began. */

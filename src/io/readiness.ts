@@ -10,7 +10,7 @@
 import { EEXIST } from '../core/errno.js';
 import { closedError, errorFromErrno, FileExistsError, syscallName, type SocketError, type Syscall } from '../core/errors.js';
 import { native, PRIORITY, READ, WRITE, type NativeWatcher } from '../core/native.js';
-import { WaitQueues, type Direction, type Waiter } from './waiters.js';
+import { WaitQueues, type Waiter } from './waiters.js';
 
 const byFd = new Map<number, Readiness>();
 
@@ -20,15 +20,17 @@ function watcherError(rc: number, syscall: Syscall): SocketError {
   return new FileExistsError(EEXIST, 'Node.js itself already watches this fd (a net.Server or net.Socket, process.stdin…) and libuv allows one watcher per fd: wait on it with the Sync calls, or on a dup() of the fd', syscallName(syscall));
 }
 
-export class Readiness {
+// It is its own WaitQueues (one object fewer per socket).
+export class Readiness extends WaitQueues {
   #watcher: NativeWatcher | undefined;
   #armed = 0;
   #referenced = false;
   #userRef = true;
   #users = 0;
-  readonly #queues = new WaitQueues();
 
-  private constructor(readonly fd: number) {}
+  private constructor(readonly fd: number) {
+    super();
+  }
 
   /** The fd's watcher, shared by its users; each `of` is paired with a `release` or a `close`. */
   static of(fd: number): Readiness {
@@ -48,24 +50,19 @@ export class Readiness {
     if (--this.#users <= 0) this.close();
   }
 
-  /** Whether calls wait in this direction (a new call must queue behind them). */
-  busy(direction: Direction): boolean {
-    return this.#queues.busy(direction);
-  }
-
   /** Whether calls wait in any direction. */
   waiting(): boolean {
-    return this.#queues.wanted() !== 0;
+    return this.wanted() !== 0;
   }
 
   wait(waiter: Waiter): void {
-    this.#queues.add(waiter);
+    this.add(waiter);
     this.#update(0);
   }
 
   /** Takes a waiter out of its queue (it timed out or was aborted). */
   cancel(waiter: Waiter): void {
-    this.#queues.remove(waiter);
+    this.remove(waiter);
     this.#update(0);
   }
 
@@ -86,7 +83,7 @@ export class Readiness {
     if (this.#watcher !== undefined) native.watcherClose(this.#watcher);
     this.#watcher = undefined;
     this.#armed = 0;
-    this.#queues.failAll(closedError);
+    this.failAll(closedError);
   }
 
   readonly #onEvent = (status: number, events: number): void => {
@@ -98,25 +95,25 @@ export class Readiness {
     }
     // Disarm only directions that fired with nobody waiting; one whose call
     // was just served stays armed for the next call (no epoll_ctl each time).
-    const waiting = this.#queues.wanted();
-    this.#queues.serve(events, this.fd);
+    const waiting = this.wanted();
+    this.serve(events, this.fd);
     this.#update(events & ~waiting);
   };
 
   /** Arms what is wanted; disarms directions that fired with nobody waiting. */
   #update(fired: number): void {
-    const wanted = this.#queues.wanted();
+    const wanted = this.wanted();
     const armed = (this.#armed | wanted) & ~(fired & ~wanted);
     const referenced = wanted !== 0 && this.#userRef;
     if (armed === this.#armed && referenced === this.#referenced) return;
     if (this.#watcher === undefined) {
       if (wanted === 0) return;
       const watcher = native.watcherNew(this.fd, this.#onEvent);
-      if (typeof watcher === 'number') return this.#queues.failAll((syscall) => watcherError(watcher, syscall));
+      if (typeof watcher === 'number') return this.failAll((syscall) => watcherError(watcher, syscall));
       this.#watcher = watcher;
     }
     const rc = native.watcherUpdate(this.#watcher, armed, referenced);
-    if (rc < 0) return this.#queues.failAll((syscall) => errorFromErrno(rc, syscall));
+    if (rc < 0) return this.failAll((syscall) => errorFromErrno(rc, syscall));
     this.#armed = armed;
     this.#referenced = referenced;
   }

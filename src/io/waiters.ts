@@ -18,47 +18,53 @@ export interface Waiter {
   fail(error: SocketError): void;
 }
 
-// READ, WRITE, PRIORITY -> 0, 1, 2.
-const slot = (direction: Direction): 0 | 1 | 2 => (direction >> 1) as 0 | 1 | 2;
+// A direction's queue: nobody, one waiter (the usual case: no array made
+// for it), or several in call order.
+type Queue = Waiter | Waiter[] | undefined;
 
-function serveQueue(queue: Waiter[] | undefined, fd: number): void {
-  while (queue !== undefined && queue.length > 0 && queue[0]!.attempt(fd)) queue.shift();
-}
+const has = (queue: Queue): boolean => queue !== undefined && (!Array.isArray(queue) || queue.length > 0);
 
-const has = (queue: Waiter[] | undefined): boolean => queue !== undefined && queue.length > 0;
-
-// The queues are made on first use (an idle socket holds none): most
-// sockets only ever wait to read.
+// The queues, one field per direction (an idle socket holds none). Readiness
+// extends this class rather than holding one: one object fewer per socket.
 export class WaitQueues {
-  #reads: Waiter[] | undefined;
-  #writes: Waiter[] | undefined;
-  #priority: Waiter[] | undefined;
+  #reads: Queue;
+  #writes: Queue;
+  #priority: Queue;
 
-  #queue(direction: Direction): Waiter[] | undefined {
-    const k = slot(direction);
-    return k === 0 ? this.#reads : k === 1 ? this.#writes : this.#priority;
+  #get(direction: Direction): Queue {
+    return direction === READ ? this.#reads : direction === WRITE ? this.#writes : this.#priority;
   }
 
-  // A queue starts as [waiter], room for one (a push onto [] makes room for 17).
+  #set(direction: Direction, queue: Queue): void {
+    if (direction === READ) this.#reads = queue;
+    else if (direction === WRITE) this.#writes = queue;
+    else this.#priority = queue;
+  }
+
   add(waiter: Waiter): void {
-    const k = slot(waiter.direction);
-    const queue = this.#queue(waiter.direction);
-    if (queue !== undefined) queue.push(waiter);
-    else if (k === 0) this.#reads = [waiter];
-    else if (k === 1) this.#writes = [waiter];
-    else this.#priority = [waiter];
+    const queue = this.#get(waiter.direction);
+    if (queue === undefined) this.#set(waiter.direction, waiter);
+    else if (Array.isArray(queue)) queue.push(waiter);
+    else this.#set(waiter.direction, [queue, waiter]);
   }
 
   /** Takes a waiter out of its queue (it timed out or was aborted). */
   remove(waiter: Waiter): void {
-    const queue = this.#queue(waiter.direction);
-    const index = queue?.indexOf(waiter) ?? -1;
-    if (index >= 0) queue!.splice(index, 1);
+    this.#take(waiter.direction, waiter);
+  }
+
+  #take(direction: Direction, waiter: Waiter): void {
+    const queue = this.#get(direction);
+    if (queue === waiter) this.#set(direction, undefined);
+    else if (Array.isArray(queue)) {
+      const index = queue.indexOf(waiter);
+      if (index >= 0) queue.splice(index, 1);
+    }
   }
 
   /** Whether calls wait in this direction (a new call must queue behind them). */
   busy(direction: Direction): boolean {
-    return has(this.#queue(direction));
+    return has(this.#get(direction));
   }
 
   /** The directions calls wait in, as event bits. */
@@ -68,15 +74,26 @@ export class WaitQueues {
 
   /** Retries the waiting calls of each direction in events, in order, until one must wait again. */
   serve(events: number, fd: number): void {
-    if (events & READ) serveQueue(this.#reads, fd);
-    if (events & WRITE) serveQueue(this.#writes, fd);
-    if (events & PRIORITY) serveQueue(this.#priority, fd);
+    if (events & READ) this.#serve(READ, fd);
+    if (events & WRITE) this.#serve(WRITE, fd);
+    if (events & PRIORITY) this.#serve(PRIORITY, fd);
+  }
+
+  #serve(direction: Direction, fd: number): void {
+    let queue = this.#get(direction);
+    // One waiter: out of its queue once served (a call may have queued behind it meanwhile).
+    while (queue !== undefined && !Array.isArray(queue)) {
+      if (!queue.attempt(fd)) return;
+      this.#take(direction, queue);
+      queue = this.#get(direction);
+    }
+    while (queue !== undefined && queue.length > 0 && queue[0]!.attempt(fd)) queue.shift();
   }
 
   /** Fails every waiting call, with the error made for its syscall. */
   failAll(error: (syscall: Syscall) => SocketError): void {
-    for (const queue of [this.#reads, this.#writes, this.#priority]) {
-      for (const waiter of queue?.splice(0) ?? []) waiter.fail(error(waiter.syscall));
-    }
+    const waiting = [this.#reads, this.#writes, this.#priority].flatMap((queue) => (queue === undefined ? [] : Array.isArray(queue) ? queue.splice(0) : [queue]));
+    this.#reads = this.#writes = this.#priority = undefined;
+    for (const waiter of waiting) waiter.fail(error(waiter.syscall));
   }
 }

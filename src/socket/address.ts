@@ -100,6 +100,23 @@ interface Parsed {
   host?: string;
 }
 
+// The last numeric host each family accepted: a datagram server that
+// answers recvfrom's address sends to the same host again and again, and
+// the check (a regular expression) is most of sendto's own cost.
+let numericV4 = '127.0.0.1';
+let numericV6 = '::1';
+
+/** The host as the native layer takes it: numeric, or undefined when it must be looked up. */
+function numericHost(host: string, v6: boolean): string | undefined {
+  if (host === (v6 ? numericV6 : numericV4)) return host;
+  if (host === '') return v6 ? '::' : '0.0.0.0';
+  if (host === '<broadcast>' && !v6) return '255.255.255.255';
+  if (!(v6 ? isIPv6(host) : isIPv4(host))) return undefined;
+  if (v6) numericV6 = host;
+  else numericV4 = host;
+  return host;
+}
+
 function parseInet(family: number, address: unknown, name: string): Parsed {
   const v6 = family === AF_INET6;
   const shape = v6 ? '[host, port, flowinfo?, scopeId?]' : '[host, port]';
@@ -107,21 +124,22 @@ function parseInet(family: number, address: unknown, name: string): Parsed {
   if (address.length < 2 || address.length > (v6 ? 4 : 2)) {
     throw valueError(`The "${name}" argument must be a ${shape} tuple; got ${address.length} elements`);
   }
-  const [host, port, flowinfo = 0, scopeId = 0] = address as unknown[];
+  const host: unknown = address[0];
+  const port: unknown = address[1];
   if (typeof host !== 'string') throw typeError(`${name}[0]`, 'a string (host)', host);
-  if (host.includes('\0')) throw valueError(`The "${name}[0]" argument must not contain null characters`);
+  if (host !== (v6 ? numericV6 : numericV4) && host.includes('\0')) throw valueError(`The "${name}[0]" argument must not contain null characters`);
   checkInt(port, `${name}[1]`, 0, 65535);
-  if (v6) {
-    checkInt(flowinfo, `${name}[2]`, 0, 0xfffff);
-    checkInt(scopeId, `${name}[3]`, 0, 0xffffffff);
+  if (!v6) {
+    const numeric = numericHost(host, false);
+    return numeric === undefined ? { address: ['', port as number], host } : { address: [numeric, port as number] };
   }
-  let numeric: string | undefined;
-  if (host === '') numeric = v6 ? '::' : '0.0.0.0';
-  else if (host === '<broadcast>' && !v6) numeric = '255.255.255.255';
-  else if (v6 ? isIPv6(host) : isIPv4(host)) numeric = host;
-  const tuple = (h: string, scope = scopeId as number): NativeAddress =>
-    v6 ? [h, port as number, flowinfo as number, scope] : [h, port as number];
-  return numeric === undefined ? { address: tuple(''), host } : { address: tuple(numeric) };
+  const flowinfo: unknown = address.length > 2 && address[2] !== undefined ? address[2] : 0;
+  const scopeId: unknown = address.length > 3 && address[3] !== undefined ? address[3] : 0;
+  checkInt(flowinfo, `${name}[2]`, 0, 0xfffff);
+  checkInt(scopeId, `${name}[3]`, 0, 0xffffffff);
+  const numeric = numericHost(host, true);
+  const tuple: NativeAddress = [numeric ?? '', port as number, flowinfo as number, scopeId as number];
+  return numeric === undefined ? { address: tuple, host } : { address: tuple };
 }
 
 function parseUnix(address: unknown, name: string): Parsed {

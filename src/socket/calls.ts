@@ -8,7 +8,7 @@ import { checkFlags, checkIntoLength, checkSize, checkWritable, toBytes } from '
 import { abortableEither, steps, wait } from '../io/blocking.js';
 import { abortable, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import type { Handle } from '../io/handle.js';
-import { Connect, RecvAll, recvfromIntoOp, recvIntoOp, recvmsgIntoOp, SendAll, SendFile } from '../io/ops.js';
+import { Connect, RecvAll, recvfromIntoOp, recvfromOp, recvIntoOp, recvmsgIntoOp, SendAll, SendFile } from '../io/ops.js';
 import { READ, WRITE } from '../io/waiters.js';
 import { addressed, type SenderAddress } from './address.js';
 import { checkAncbufsize, checkAncdata, checkBuffers, checkViews, type Ancillary } from './message.js';
@@ -94,7 +94,7 @@ export function recvInto<F extends FormName>(form: Form<F>, h: Handle, s: Family
 export function recvfrom<F extends FormName>(form: Form<F>, h: Handle, bufsize: unknown, flags: unknown): Results<[Buffer, NativeAddress]>[F] {
   const n = checkSize(bufsize, 'bufsize');
   const f = checkFlags(flags);
-  return form.call(h, timeoutFor(h, f), READ, 'recvfrom', native.recvfrom, n, f);
+  return form.call(h, timeoutFor(h, f), READ, 'recvfrom', recvfromOp, n, f);
 }
 
 /** recvfrom(2) into the caller's buffer: `[nbytes, address]`. */

@@ -98,7 +98,6 @@ export class Socket<F extends number = number, T extends number = number> {
     this.family = family!;
     this.type = (type! & ~TYPE_FLAGS) as T;
     this.proto = proto!;
-    this.#handle.owner = new WeakRef(this);
     closeWhenCollected(this, this.#handle, this.family, this.type, this.proto);
   }
 
@@ -134,26 +133,26 @@ export class Socket<F extends number = number, T extends number = number> {
 
   /** accept(2): the new connection (with the default timeout) and its address. */
   accept(options?: WaitOptions): Promise<[Socket<F, T>, SocketAddress<F>]> {
-    return promised(() => this.#accept(asyncForm(options), this.#handle.timeout));
+    return promised(() => this.#accept(asyncForm(options), this.#handle.timeout, this.#handle.heldBy(this)));
   }
 
   /** accept(2) on the calling thread: the new connection and its address. */
   acceptSync(): [Socket<F, T>, SocketAddress<F>] {
-    return this.#accept(SYNC, this.#handle.timeout);
+    return this.#accept(SYNC, this.#handle.timeout, this.#handle);
   }
 
-  #accept<G extends FormName>(form: Form<G>, timeout: number | null): Results<[Socket<F, T>, SocketAddress<F>]>[G] {
-    return form.call(this.#handle, timeout, READ, 'accept', acceptOp<F, T>, this);
+  #accept<G extends FormName>(form: Form<G>, timeout: number | null, handle: Handle): Results<[Socket<F, T>, SocketAddress<F>]>[G] {
+    return form.call(handle, timeout, READ, 'accept', acceptOp<F, T>, this);
   }
 
   static {
-    acceptWithin = (sock, timeout) => sock.#accept(ASYNC, timeout);
-    socketHandle = (sock) => sock.#handle;
+    acceptWithin = (sock, timeout) => sock.#accept(ASYNC, timeout, sock.#handle.heldBy(sock));
+    socketHandle = (sock) => sock.#handle.heldBy(sock);
   }
 
   /** connect(2); a refused connection is ConnectionRefusedError. A host name is looked up first. */
   connect(address: Address<F>, options?: WaitOptions): Promise<void> {
-    return promised(() => calls.connect(asyncForm(options), this.#handle, this, address));
+    return promised(() => calls.connect(asyncForm(options), this.#handle.heldBy(this), this, address));
   }
 
   /** connect(2) on the calling thread. */
@@ -163,7 +162,7 @@ export class Socket<F extends number = number, T extends number = number> {
 
   /** connect(2) resolving 0 or the errno instead of rejecting (name look-up errors still reject). */
   connectEx(address: Address<F>, options?: WaitOptions): Promise<number> {
-    return promised(() => calls.connectEx(asyncForm(options), this.#handle, this, address));
+    return promised(() => calls.connectEx(asyncForm(options), this.#handle.heldBy(this), this, address));
   }
 
   /** connect(2) on the calling thread: 0 or the errno. */
@@ -191,7 +190,7 @@ export class Socket<F extends number = number, T extends number = number> {
 
   /** recv(2): up to bufsize bytes; an empty Buffer means the peer closed. */
   recv(bufsize: number, flags?: number, options?: WaitOptions): Promise<Buffer> {
-    return promised(() => calls.recv(asyncForm(options), this.#handle, this, bufsize, flags));
+    return promised(() => calls.recv(asyncForm(options), this.#handle.heldBy(this), this, bufsize, flags));
   }
 
   /** recv(2) on the calling thread: up to bufsize bytes; empty once the peer closed. */
@@ -201,7 +200,7 @@ export class Socket<F extends number = number, T extends number = number> {
 
   /** recv(2) into the caller's memory; nbytes 0 (the default) means all of it. Resolves with the count. */
   recvInto(buffer: ArrayBufferView, nbytes?: number, flags?: number, options?: WaitOptions): Promise<number> {
-    return promised(() => calls.recvInto(asyncForm(options), this.#handle, this, buffer, nbytes, flags));
+    return promised(() => calls.recvInto(asyncForm(options), this.#handle.heldBy(this), this, buffer, nbytes, flags));
   }
 
   /** recv(2) into the caller's memory on the calling thread; the count. */
@@ -211,7 +210,7 @@ export class Socket<F extends number = number, T extends number = number> {
 
   /** recvfrom(2): `[data, address]`. */
   recvfrom(bufsize: number, flags?: number, options?: WaitOptions): Promise<[Buffer, SenderAddress<F, T>]> {
-    return promised(() => calls.recvfrom(asyncForm(options), this.#handle, bufsize, flags)) as Promise<[Buffer, SenderAddress<F, T>]>;
+    return promised(() => calls.recvfrom(asyncForm(options), this.#handle.heldBy(this), bufsize, flags)) as Promise<[Buffer, SenderAddress<F, T>]>;
   }
 
   /** recvfrom(2) on the calling thread: `[data, address]`. */
@@ -221,7 +220,7 @@ export class Socket<F extends number = number, T extends number = number> {
 
   /** recvfrom(2) into the caller's memory: `[nbytes, address]`. */
   recvfromInto(buffer: ArrayBufferView, nbytes?: number, flags?: number, options?: WaitOptions): Promise<[number, SenderAddress<F, T>]> {
-    return promised(() => calls.recvfromInto(asyncForm(options), this.#handle, buffer, nbytes, flags)) as Promise<[number, SenderAddress<F, T>]>;
+    return promised(() => calls.recvfromInto(asyncForm(options), this.#handle.heldBy(this), buffer, nbytes, flags)) as Promise<[number, SenderAddress<F, T>]>;
   }
 
   /** recvfrom(2) into the caller's memory on the calling thread: `[nbytes, address]`. */
@@ -231,7 +230,7 @@ export class Socket<F extends number = number, T extends number = number> {
 
   /** recvmsg(2): `[data, ancdata, msgFlags, address]`; received fds are close-on-exec. */
   recvmsg(bufsize: number, ancbufsize?: number, flags?: number, options?: WaitOptions): Promise<Message<F, T>> {
-    return promised(() => calls.recvmsg(asyncForm(options), this.#handle, bufsize, ancbufsize, flags)) as Promise<Message<F, T>>;
+    return promised(() => calls.recvmsg(asyncForm(options), this.#handle.heldBy(this), bufsize, ancbufsize, flags)) as Promise<Message<F, T>>;
   }
 
   /** recvmsg(2) on the calling thread: `[data, ancdata, msgFlags, address]`. */
@@ -241,7 +240,7 @@ export class Socket<F extends number = number, T extends number = number> {
 
   /** recvmsg(2) scattered into the caller's buffers: `[nbytes, ancdata, msgFlags, address]`. */
   recvmsgInto(buffers: Iterable<ArrayBufferView>, ancbufsize?: number, flags?: number, options?: WaitOptions): Promise<MessageInto<F, T>> {
-    return promised(() => calls.recvmsgInto(asyncForm(options), this.#handle, buffers, ancbufsize, flags)) as Promise<MessageInto<F, T>>;
+    return promised(() => calls.recvmsgInto(asyncForm(options), this.#handle.heldBy(this), buffers, ancbufsize, flags)) as Promise<MessageInto<F, T>>;
   }
 
   /** recvmsg(2) into the caller's buffers on the calling thread: `[nbytes, ancdata, msgFlags, address]`. */
@@ -253,7 +252,7 @@ export class Socket<F extends number = number, T extends number = number> {
 
   /** send(2): the number of bytes sent, which may be fewer than given. */
   send(data: Data, flags?: number, options?: WaitOptions): Promise<number> {
-    return promised(() => calls.send(asyncForm(options), this.#handle, data, flags));
+    return promised(() => calls.send(asyncForm(options), this.#handle.heldBy(this), data, flags));
   }
 
   /** send(2) on the calling thread: the number of bytes sent. */
@@ -263,7 +262,7 @@ export class Socket<F extends number = number, T extends number = number> {
 
   /** Sends all of data or fails; concurrent sendalls never interleave. */
   sendall(data: Data, flags?: number, options?: WaitOptions): Promise<void> {
-    return promised(() => calls.sendall(asyncForm(options), this.#handle, data, flags));
+    return promised(() => calls.sendall(asyncForm(options), this.#handle.heldBy(this), data, flags));
   }
 
   /** Sends all of data on the calling thread, or fails. */
@@ -279,8 +278,8 @@ export class Socket<F extends number = number, T extends number = number> {
     const withFlags = addressOrOptions !== undefined && !isWaitOptions(addressOrOptions);
     return promised(() =>
       withFlags
-        ? calls.sendto(asyncForm(options), this.#handle, this, data, flagsOrAddress, addressOrOptions)
-        : calls.sendto(asyncForm(addressOrOptions), this.#handle, this, data, flagsOrAddress, undefined),
+        ? calls.sendto(asyncForm(options), this.#handle.heldBy(this), this, data, flagsOrAddress, addressOrOptions)
+        : calls.sendto(asyncForm(addressOrOptions), this.#handle.heldBy(this), this, data, flagsOrAddress, undefined),
     );
   }
 
@@ -296,7 +295,7 @@ export class Socket<F extends number = number, T extends number = number> {
    * data][]`, and an address for unconnected datagram sockets.
    */
   sendmsg(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address<F> | null, options?: WaitOptions): Promise<number> {
-    return promised(() => calls.sendmsg(asyncForm(options), this.#handle, this, buffers, ancdata, flags, address));
+    return promised(() => calls.sendmsg(asyncForm(options), this.#handle.heldBy(this), this, buffers, ancdata, flags, address));
   }
 
   /** sendmsg(2) on the calling thread; the bytes sent. */
@@ -311,7 +310,7 @@ export class Socket<F extends number = number, T extends number = number> {
    * Resolves with the number of bytes sent.
    */
   sendfile(file: FileLike, offset?: number | null, count?: number | null, options?: WaitOptions): Promise<number> {
-    return promised(() => calls.sendfile(asyncForm(options), this.#handle, this, file, offset, count));
+    return promised(() => calls.sendfile(asyncForm(options), this.#handle.heldBy(this), this, file, offset, count));
   }
 
   /** sendfile on the calling thread; the bytes sent. */

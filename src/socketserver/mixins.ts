@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { checkBoolean, checkObject, type WaitOptions } from '../core/validate.js';
 import type { SocketAddress } from '../socket/address.js';
 import { Socket } from '../socket/socket.js';
-import { servingSignal, stoppedBy, type TCPServer } from './server.js';
+import { BaseServer, servingSignal, stoppedBy, type TCPServer } from './server.js';
 
 /** A class whose instances are T: what a mixin extends. @inline */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,12 +21,25 @@ interface Running {
   drained: (() => void) | undefined;
 }
 const running = new WeakMap<object, Running>();
+// eslint-disable-next-line @typescript-eslint/unbound-method -- compared, never called unbound
+const defaultFinishRequest = BaseServer.prototype.finishRequest;
 
 /** One request as its own task: finishRequest, then shutdownRequest; a failure goes to handleError(). */
 async function serveRequest(server: TCPServer, state: Running, request: unknown, clientAddress: SocketAddress | null): Promise<void> {
   try {
     try {
-      await server.finishRequest(request, clientAddress);
+      if (server.finishRequest !== defaultFinishRequest) await server.finishRequest(request, clientAddress);
+      else {
+        // finishRequest's own steps, in this frame: an idle request then
+        // holds one async frame fewer (its generator, promise and reactions).
+        const handler = new server.RequestHandlerClass(request, clientAddress, server);
+        await handler.setup();
+        try {
+          await handler.handle();
+        } finally {
+          await handler.finish();
+        }
+      }
     } catch (error) {
       await server.handleError(request, clientAddress, error);
     } finally {

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { constants, readFileSync } from 'node:fs';
 import * as socket from 'berkeley';
 import { bounded, runNode } from '../support/index.js';
 
@@ -177,4 +178,55 @@ test('async calls after one that waited: data that is already there is read, in 
   let got = '';
   for (let k = 0; k < 100; k++) got += (await bounded(a.recv(1))).toString();
   assert.equal(got, text);
+});
+
+/** Whether the fd's file description has O_NONBLOCK, as the kernel reports it. */
+function nonblocking(fd: number): boolean {
+  const flags = /^flags:\s+(\d+)$/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, 'utf8'))![1]!;
+  return (parseInt(flags, 8) & constants.O_NONBLOCK) !== 0;
+}
+
+test('detach() after Sync calls blocked: the fd is handed over non-blocking, and a Socket made on it works both ways', async () => {
+  const [c, d] = socket.socketpair();
+  using _d = d;
+  d.sendSync('y');
+  assert.equal(c.recvSync(1).toString(), 'y');
+  // The Sync call waited in recv(2) itself: the flag stays clear until another call needs it.
+  const given = Number(/fd=(\d+)/.exec(String(c))![1]);
+  assert.equal(nonblocking(given), false);
+  const fd = c.detach();
+  assert.equal(fd, given);
+  assert.equal(nonblocking(fd), true);
+  using e = new socket.Socket(undefined, undefined, undefined, fd);
+  const pending = e.recv(1);
+  d.sendSync('z');
+  assert.equal((await bounded(pending)).toString(), 'z');
+  d.sendSync('w');
+  assert.equal(e.recvSync(1).toString(), 'w');
+  assert.equal(nonblocking(fd), true, 'a Socket made on a given fd never clears the flag');
+});
+
+test('Sockets used only by Sync calls can be collected before the job that made them ends', async () => {
+  // A WeakRef keeps its target alive until the job ends, and a loop of Sync
+  // calls may never end its job: such sockets make none.
+  const result = await runNode(`
+    const socket = await import(${berkeley});
+    let collected = 0;
+    const registry = new FinalizationRegistry(() => collected++);
+    (function churn() {
+      for (let k = 0; k < 20; k++) {
+        const [a, b] = socket.socketpair();
+        a.sendSync('x');
+        b.recvSync(1);
+        registry.register(a, k);
+        registry.register(b, k);
+        a.close();
+        b.close();
+      }
+    })();
+    globalThis.gc();
+    for (let turn = 0; turn < 1000 && collected < 40; turn++) await new Promise((resolve) => setImmediate(resolve));
+    console.log(collected);`, { args: ['--expose-gc'], ms: 15_000 });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout.trim(), '40');
 });

@@ -82,6 +82,36 @@ describe('sendto / recvfrom', () => {
     assert.deepEqual(from2, client.getsockname());
   });
 
+  test('recvfrom and recvfromInto name each sender, however they alternate, with fresh tuples', async () => {
+    using server = udpSocket();
+    const senders = ['127.0.0.2', '127.0.0.1', '127.0.0.2', '127.255.255.254'].map((host) => {
+      const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+      s.bind([host, 0]);
+      return s;
+    });
+    try {
+      const buffer = Buffer.alloc(8);
+      const seen: unknown[] = [];
+      for (const [k, sender] of senders.entries()) {
+        sender.sendtoSync(String(k), server.getsockname() as Inet);
+        const [n, from] = k % 2 === 0 ? server.recvfromIntoSync(buffer) : await bounded(server.recvfromInto(buffer));
+        assert.equal(buffer.subarray(0, n).toString(), String(k));
+        assert.deepEqual(from, sender.getsockname());
+        seen.push(from);
+        sender.sendtoSync(`again ${k}`, server.getsockname() as Inet);
+        const [data, again] = k % 2 === 0 ? await bounded(server.recvfrom(64)) : server.recvfromSync(64);
+        assert.equal(data.toString(), `again ${k}`);
+        assert.deepEqual(again, sender.getsockname());
+        assert.notEqual(again, from);
+      }
+      // Each call returns a tuple of its own: changing one changes no other.
+      (seen[0] as [string, number])[1] = 0;
+      assert.deepEqual(seen[2], senders[2]!.getsockname());
+    } finally {
+      for (const s of senders) s.close();
+    }
+  });
+
   test('a short buffer truncates the datagram and drops the rest', async () => {
     using server = udpSocket();
     using client = udpSocket();

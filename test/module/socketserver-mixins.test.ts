@@ -29,6 +29,23 @@ describe('ThreadingMixIn', () => {
     });
   });
 
+  test('an overridden finishRequest is what serves each request', async () => {
+    const served: string[] = [];
+    class Logged extends socketserver.ThreadingTCPServer {
+      override async finishRequest(request: unknown, clientAddress: socket.SocketAddress | null): Promise<void> {
+        served.push('finishRequest');
+        await super.finishRequest(request, clientAddress);
+        served.push('served');
+      }
+    }
+    const server = new Logged(LOCAL, LineEcho);
+    await serving(server, async () => {
+      assert.equal(await exchange(server.serverAddress as Address, 'x\n'), 'x\n');
+      await waitUntil(() => served.length === 2, 5000, 'the request to end');
+    });
+    assert.deepEqual(served, ['finishRequest', 'served']);
+  });
+
   test('a slow client (a byte per 100 ms) does not delay the others', async () => {
     // 20 clients connect at once: with Python's backlog of 5 some would be reset by the
     // kernel (Python's own ThreadingTCPServer too), so this server takes a longer queue.
