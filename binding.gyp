@@ -22,7 +22,10 @@
         "native/tls_conn.c",
         "native/tls_bio.c",
         "native/tls_info.c",
-        "native/tls_error.c"
+        "native/tls_error.c",
+        "native/tls_settings.c",
+        "native/tls_sni.c",
+        "native/tls_module.c"
       ],
       "include_dirs": ["native"],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],

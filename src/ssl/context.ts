@@ -5,17 +5,19 @@ import { signalOf, valueError } from '../core/validate.js';
 import { abortable, promised, SYNC } from '../io/forms.js';
 import type { Socket } from '../socket/socket.js';
 import { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, Purpose } from './constants.js';
-import { SSLContextSettings, type VerifyLocations, type WrapOptions } from './settings.js';
+import { SSLContextAdvanced } from './advanced.js';
+import type { VerifyLocations, WrapOptions } from './settings.js';
 import { wrap, type SSLSocket } from './socket.js';
 
 export type { Password, VerifyLocations, WrapOptions } from './settings.js';
+export type { CertStoreStats, CipherDescription, SNICallback } from './advanced.js';
 
 /**
  * Python's `ssl.SSLContext`. A client context (PROTOCOL_TLS_CLIENT) verifies
  * the server's certificate and host name by default; a server context
  * (PROTOCOL_TLS_SERVER) asks for no client certificate.
  */
-export class SSLContext extends SSLContextSettings {
+export class SSLContext extends SSLContextAdvanced {
   /**
    * Wraps a connected stream socket (taking its fd over) and runs the TLS
    * handshake under the socket's timeout, unless doHandshakeOnConnect is

@@ -6,7 +6,7 @@
 // non-blocking mode is told here, where a want is Python's SSLWantReadError
 // or SSLWantWriteError at once.
 import { errorFromErrno } from '../core/errors.js';
-import { native, TLS_FAILED, TLS_WANT_READ, TLS_WANT_WRITE, type NativeTLS, type NativeTLSContext } from '../core/native.js';
+import { native, TLS_FAILED, TLS_SERVER_NAME, TLS_WANT_READ, TLS_WANT_WRITE, type NativeTLS, type NativeTLSContext } from '../core/native.js';
 import type { Handle } from '../io/handle.js';
 import { checkHeld } from '../io/ops.js';
 import { SSLEOFError, tlsFailure, wantReadError, wantWriteError } from './errors.js';
@@ -42,6 +42,11 @@ export function newConnection(context: NativeTLSContext, server: boolean): Nativ
 
 /** One TLS connection: its OpenSSL object on a socket's Handle (its fd and timeout). */
 export class TLSEngine {
+  /** A server's sniCallback, run when a step stops at the client's hello (TLS_SERVER_NAME); what it threw, if it did, is kept in `callbackError`. */
+  serverName: (() => void) | null = null;
+  /** What the sniCallback threw: the cause of the handshake's failure. */
+  callbackError: unknown = undefined;
+
   constructor(
     readonly ssl: NativeTLS,
     readonly handle: Handle,
@@ -53,12 +58,21 @@ export class TLSEngine {
 
   /** rc of a step, for the call helper: a failure thrown as its SSLError, a want thrown in non-blocking mode. */
   settle(rc: number, syscall: string): number {
-    if (rc === TLS_FAILED) throw tlsFailure(syscall, this.serverHostname);
+    if (rc === TLS_FAILED) {
+      const error = tlsFailure(syscall, this.serverHostname);
+      if (this.callbackError !== undefined) error.cause = this.callbackError;
+      throw error;
+    }
     if (this.handle.timeout === 0) {
       if (rc === TLS_WANT_READ) throw wantReadError(syscall);
       if (rc === TLS_WANT_WRITE) throw wantWriteError(syscall);
     }
     return rc;
+  }
+
+  /** Runs sniCallback for a step that stopped at the client's hello (TLS_SERVER_NAME): the step is then taken again. */
+  answer(): void {
+    this.serverName?.();
   }
 
   // A read's failure: as settle(), but a suppressed ragged EOF is the end (0).
@@ -73,13 +87,21 @@ export class TLSEngine {
 
   /** SSL_do_handshake: undefined once done. */
   static handshakeOp(this: void, fd: number, e: TLSEngine): undefined | number {
-    const rc = native.tlsHandshake(e.ssl, fd);
+    let rc = native.tlsHandshake(e.ssl, fd);
+    while (rc === TLS_SERVER_NAME) {
+      e.answer();
+      rc = native.tlsHandshake(e.ssl, fd);
+    }
     return rc === 0 ? undefined : e.settle(rc, 'do_handshake');
   }
 
   /** Up to n decrypted bytes; empty at the end (close_notify, or a suppressed ragged EOF). */
   static readOp(this: void, fd: number, e: TLSEngine, n: number): Buffer | number {
-    const data = native.tlsRead(e.ssl, fd, n);
+    let data = native.tlsRead(e.ssl, fd, n);
+    while (data === TLS_SERVER_NAME) {
+      e.answer();
+      data = native.tlsRead(e.ssl, fd, n);
+    }
     if (typeof data !== 'number') return data;
     const rc = e.#readFailed(data, 'recv');
     return rc === 0 ? Buffer.alloc(0) : rc;
@@ -88,7 +110,11 @@ export class TLSEngine {
   /** Decrypted bytes into view[0, n); the count, 0 at the end. */
   static readIntoOp(this: void, fd: number, e: TLSEngine, view: ArrayBufferView, n: number): number {
     checkHeld(view, n);
-    const rc = native.tlsReadInto(e.ssl, fd, view, n);
+    let rc = native.tlsReadInto(e.ssl, fd, view, n);
+    while (rc === TLS_SERVER_NAME) {
+      e.answer();
+      rc = native.tlsReadInto(e.ssl, fd, view, n);
+    }
     return rc >= 0 ? rc : e.#readFailed(rc, 'recv_into');
   }
 
@@ -133,7 +159,11 @@ export class TLSWrite {
   // One step: what the socket takes now, or the code of a step that sent nothing.
   #step(fd: number): number {
     checkHeld(this.bytes, this.#length);
-    const n = native.tlsWrite(this.engine.ssl, fd, this.bytes, this.sent);
+    let n = native.tlsWrite(this.engine.ssl, fd, this.bytes, this.sent);
+    while (n === TLS_SERVER_NAME) {
+      this.engine.answer();
+      n = native.tlsWrite(this.engine.ssl, fd, this.bytes, this.sent);
+    }
     if (n < 0) return this.engine.settle(n, this.syscall);
     this.sent += n;
     return n;

@@ -66,7 +66,7 @@ export interface Wrapping {
 }
 
 /** Reads a file as Python does: a missing file is FileNotFoundError, and so on. */
-function readFile(path: string, name: string): Buffer {
+export function readFile(path: string, name: string): Buffer {
   if (typeof path !== 'string') throw typeError(name, 'a string', path);
   try {
     return readFileSync(path);
@@ -76,7 +76,7 @@ function readFile(path: string, name: string): Buffer {
 }
 
 /** The SocketError for a failed fs call (by its errno), or the error as it is. */
-function fsError(error: unknown, syscall: string): unknown {
+export function fsError(error: unknown, syscall: string): unknown {
   const errnum = (error as { errno?: unknown }).errno;
   return typeof errnum === 'number' ? errorFromErrno(errnum, syscall) : error;
 }
@@ -100,6 +100,8 @@ function checkHostname(value: unknown): string | null {
 }
 
 let rootsPem: Buffer | undefined;
+/** @internal The native context of an SSLContext, for its other halves (advanced.ts, SSLSocket.context). */
+export let contextHandle: (context: SSLContextSettings) => NativeTLSContext;
 
 /**
  * The settings of Python's `ssl.SSLContext`; SSLContext (context.ts) adds
@@ -283,6 +285,10 @@ export class SSLContextSettings {
       verifyMode: this.#verifyMode,
       open: () => this.#open(serverSide, serverHostname, checkName),
     };
+  }
+
+  static {
+    contextHandle = (context) => context.#context;
   }
 
   #open(serverSide: boolean, serverHostname: string | null, checkName: boolean): NativeTLS {

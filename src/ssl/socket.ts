@@ -19,9 +19,10 @@ import { Socket, socketHandle } from '../socket/socket.js';
 import type { PeerCertificate } from './certificate.js';
 import * as calls from './calls.js';
 import type { SSLContext } from './context.js';
-import { TLSEngine } from './engine.js';
+import { checked, TLSEngine } from './engine.js';
 import { peerCertificate, type CipherInfo } from './info.js';
-import type { Wrapping } from './settings.js';
+import { contextHandle, SSLContextSettings, type Wrapping } from './settings.js';
+import { answerHello } from './sni.js';
 
 export type { CipherInfo } from './info.js';
 
@@ -37,8 +38,7 @@ let engineOf: (sock: SSLSocket) => TLSEngine;
  * `unwrap()` gives it back.
  */
 export class SSLSocket {
-  /** The context the socket was made with. */
-  readonly context: SSLContext;
+  #context: SSLContext;
   /** Whether this is the server side of the connection. */
   readonly serverSide: boolean;
   /** The host name the server was checked against (client side), or null. */
@@ -53,12 +53,24 @@ export class SSLSocket {
   /** @internal SSLContext.wrapSocket() makes SSLSockets. */
   constructor(token: typeof internal, context: SSLContext, socket: Socket, wrapping: Wrapping) {
     if (token !== internal) throw withCode(new TypeError('SSLSocket does not have a public constructor; use SSLContext.wrapSocket()'), 'ERR_ILLEGAL_CONSTRUCTOR');
-    this.context = context;
+    this.#context = context;
     this.serverSide = wrapping.serverSide;
     this.serverHostname = wrapping.serverHostname;
     this.#verifyMode = wrapping.verifyMode;
     this.#socket = socket;
     this.#engine = new TLSEngine(wrapping.open(), socketHandle(socket), wrapping.serverHostname, wrapping.suppressRaggedEofs);
+    this.#engine.serverName = () => answerHello(this, this.#engine, this.#context);
+  }
+
+  /** The context of the connection: the one it was made with, or another set here (a server's sniCallback does, to answer with that context's certificate). */
+  get context(): SSLContext {
+    return this.#context;
+  }
+
+  set context(context: SSLContext) {
+    if (!(context instanceof SSLContextSettings)) throw typeError('context', 'an SSLContext', context);
+    if (!this.#closed) checked(native.tlsSetContext(this.#engine.ssl, contextHandle(context)), 'context');
+    this.#context = context;
   }
 
   #check(syscall: string): void {
