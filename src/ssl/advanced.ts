@@ -170,6 +170,7 @@ export class SSLContextAdvanced extends SSLContextSettings {
   /** The CA certificates the context trusts now (those of a capath only once used): Python's dicts, or with binaryForm their DER bytes. */
   getCaCerts(binaryForm: true): Buffer[];
   getCaCerts(binaryForm?: false): PeerCertificate[];
+  getCaCerts(binaryForm?: boolean): PeerCertificate[] | Buffer[];
   getCaCerts(binaryForm = false): PeerCertificate[] | Buffer[] {
     const binary = checkBoolean(binaryForm, 'binaryForm');
     const ders = this.#store(true) as Buffer[];
