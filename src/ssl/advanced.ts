@@ -7,7 +7,7 @@
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { errno } from '../core/errno.js';
-import { native, type NativeCipher } from '../core/native.js';
+import { native } from '../core/native.js';
 import { checkBoolean, checkString, rangeError, typeError, valueError } from '../core/validate.js';
 import { decodeCertificate, type PeerCertificate } from './certificate.js';
 import { PROTOCOL_TLS_CLIENT } from './constants.js';
@@ -18,7 +18,30 @@ import { contextHandle, fsError, readFile, SSLContextSettings } from './settings
 import type { SSLSocket } from './socket.js';
 
 /** A cipher as SSLContext.getCiphers() describes it (Python's dict, camelCased: `strengthBits`, `algBits`). */
-export type CipherDescription = NativeCipher;
+export interface CipherDescription {
+  /** OpenSSL's cipher id (SSL_CIPHER_get_id). */
+  id: number;
+  /** OpenSSL's name, such as `'TLS_AES_256_GCM_SHA384'`. */
+  name: string;
+  /** The protocol version it came with, such as `'TLSv1.3'`. */
+  protocol: string;
+  /** OpenSSL's one-line description. */
+  description: string;
+  /** The secret bits of its strength. */
+  strengthBits: number;
+  /** The bits of its algorithm's key. */
+  algBits: number;
+  /** Whether it is an AEAD cipher. */
+  aead: boolean;
+  /** The symmetric cipher's long name (`'aes-256-gcm'`), or null. */
+  symmetric: string | null;
+  /** The MAC digest's long name, or null for an AEAD cipher. */
+  digest: string | null;
+  /** The key exchange's long name (`'kx-ecdhe'`, `'kx-any'`), or null. */
+  kea: string | null;
+  /** The authentication's long name (`'auth-rsa'`, `'auth-any'`), or null. */
+  auth: string | null;
+}
 
 /** SSLContext.certStoreStats(): the certificates and CRLs its store holds (Python's dict, camelCased). */
 export interface CertStoreStats {
@@ -33,12 +56,13 @@ export interface CertStoreStats {
 /**
  * SSLContext.sniCallback: called on a server when a client's hello arrives,
  * with the host name it asked for (null: none). It may switch the
- * connection to another context (`sslSocket.context = other`); returning an
- * ALERT_DESCRIPTION_* number fails the handshake with that alert; throwing
- * fails it with internal_error (the thrown value is the `cause` of the
+ * connection to another context (`sslSocket.context = other`); returning
+ * nothing (undefined or null) lets the handshake go on; an
+ * ALERT_DESCRIPTION_* number fails it with that alert; anything else, or
+ * throwing, fails it with internal_error (the thrown value is the `cause` of the
  * handshake's SSLError).
  */
-export type SNICallback = (sslSocket: SSLSocket, serverName: string | null, context: SSLContext) => number | null | undefined | void;
+export type SNICallback = (sslSocket: SSLSocket, serverName: string | null, context: SSLContext) => unknown;
 
 const MAX_SAFE_BITS = 2 ** 53;
 
@@ -91,6 +115,7 @@ export class SSLContextAdvanced extends SSLContextSettings {
     return native.tlsContextOptions(contextHandle(this), 0, 0);
   }
 
+  /** Clears the flags not in value and sets those in it (Python's SSL_CTX_clear_options, then SSL_CTX_set_options). */
   set options(value: number) {
     const current = this.options;
     const wanted = checkBits(value, 'options', current);
@@ -102,6 +127,7 @@ export class SSLContextAdvanced extends SSLContextSettings {
     return checked(native.tlsContextVerifyFlags(contextHandle(this), 0, 0), 'verify_flags');
   }
 
+  /** Clears the flags not in value and sets those in it. */
   set verifyFlags(value: number) {
     const current = this.verifyFlags;
     const wanted = checkBits(value, 'verifyFlags', current);
@@ -118,6 +144,7 @@ export class SSLContextAdvanced extends SSLContextSettings {
     return this.#hostnameChecksCommonName;
   }
 
+  /** Takes a boolean. */
   set hostnameChecksCommonName(value: boolean) {
     this.#hostnameChecksCommonName = checkBoolean(value, 'hostnameChecksCommonName');
     native.tlsContextCheckSubject(contextHandle(this), value);
@@ -132,6 +159,7 @@ export class SSLContextAdvanced extends SSLContextSettings {
     return this.#keylogFilename;
   }
 
+  /** Opens the file for appending (an fs failure is its SocketError, such as FileNotFoundError); null closes it. */
   set keylogFilename(path: string | null) {
     if (path === null) {
       native.tlsContextSetKeylog(contextHandle(this), -1);
@@ -160,6 +188,7 @@ export class SSLContextAdvanced extends SSLContextSettings {
     return this.#sniCallback;
   }
 
+  /** Takes a function or null; RangeError on a client context. */
   set sniCallback(callback: SNICallback | null) {
     if (this.protocol === PROTOCOL_TLS_CLIENT) throw valueError('sniCallback cannot be set on a PROTOCOL_TLS_CLIENT context');
     if (callback !== null && typeof callback !== 'function') throw typeError('sniCallback', 'a function or null', callback);

@@ -67,6 +67,7 @@ export class SSLSocket {
     return this.#context;
   }
 
+  /** Moves the connection to another SSLContext (SSL_set_SSL_CTX): its certificate and settings from the next handshake step on. */
   set context(context: SSLContext) {
     if (!(context instanceof SSLContextSettings)) throw typeError('context', 'an SSLContext', context);
     if (!this.#closed) checked(native.tlsSetContext(this.#engine.ssl, contextHandle(context)), 'context');

@@ -179,12 +179,12 @@ test("sniCallback: gets the client's name and the context, switches the connecti
 
 /** The handshake of a server whose sniCallback fails it: [client's error, server's error]. */
 async function failedBySni(server: ssl.SSLContext): Promise<[unknown, unknown]> {
-  const [c, s] = await socket.socketpair();
+  const [c, s] = socket.socketpair();
   const results = await bounded(Promise.allSettled([clientContext().wrapSocket(c, { serverHostname: 'localhost' }), server.wrapSocket(s, { serverSide: true })]), PEER_MS, 'handshake');
   c.close();
   s.close();
   assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
-  return results.map((r) => (r as PromiseRejectedResult).reason) as [unknown, unknown];
+  return results.map((r): unknown => (r as PromiseRejectedResult).reason) as [unknown, unknown];
 }
 
 test('sniCallback: an ALERT_DESCRIPTION_* result fails the handshake with that alert; a throw with internal_error, its error the cause', async (t) => {
@@ -317,7 +317,7 @@ test('hostile values: TypeError for the wrong type, RangeError for a bad value, 
 test('SSLSocket.context: only an SSLContext may be set', async (t) => {
   if (!needs(t)) return;
   const [c, s] = await tlsPair(clientContext(), serverContext());
-  assert.throws(() => (c.context = {} as ssl.SSLContext), TypeError);
+  assert.throws(() => (c.context = {} as unknown as ssl.SSLContext), TypeError);
   const other = clientContext();
   c.context = other;
   assert.equal(c.context, other);

@@ -98,8 +98,8 @@ print(json.dumps([f(s) for s in ${JSON.stringify([...good, ...bad])}]))`,
 test("getDefaultVerifyPaths: OpenSSL's variable names; the environment's file and directory when they exist, as python3's", (t) => {
   if (!needs(t, true)) return;
   const saved = [process.env.SSL_CERT_FILE, process.env.SSL_CERT_DIR];
-  const restore = (name: string, value: string | undefined): void => {
-    if (value === undefined) delete process.env[name];
+  const restore = (name: 'SSL_CERT_FILE' | 'SSL_CERT_DIR', value: string | undefined): void => {
+    if (value === undefined) Reflect.deleteProperty(process.env, name);
     else process.env[name] = value;
   };
   try {
