@@ -6,8 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import * as socket from 'berkeley';
 import * as ssl from 'berkeley/ssl';
-import { hasPythonSsl, Peer, PEER_MS, pythonJson, SYNC_TIMEOUT, TestCertificates, bounded } from '../support/index.js';
+import { bounded, hasPythonSsl, openFds, Peer, PEER_MS, pythonJson, SYNC_TIMEOUT, TestCertificates } from '../support/index.js';
 
 const certificates = new TestCertificates();
 before(() => certificates.make());
@@ -171,4 +172,25 @@ test('getServerCertificate: bad arguments are TypeError or RangeError; an aborte
   await assert.rejects(ssl.getServerCertificate(['127.0.0.1', 1], { caCerts: 5 as unknown as string }), TypeError);
   assert.throws(() => ssl.getServerCertificateSync(['127.0.0.1', 1], { caCerts: '/nonexistent/ca.pem' }), { code: 'ENOENT' });
   await assert.rejects(ssl.getServerCertificate(['127.0.0.1', 1], { signal: AbortSignal.abort() }), { name: 'AbortError' });
+});
+
+test('getServerCertificate: a server that closes at once, or never answers the handshake within the timeout: the error, in both forms, and no fd left open', async (t) => {
+  if (!needs(t)) return;
+  const fds = openFds();
+  const listener = socket.createServer(['127.0.0.1', 0]);
+  const address = listener.getsockname() as [string, number];
+  // Closes the connection unanswered (a peer that vanishes).
+  const closing = listener.accept().then(([conn]) => conn.close());
+  await assert.rejects(ssl.getServerCertificate(address, { timeout: SYNC_TIMEOUT }), (e: unknown) => e instanceof ssl.SSLEOFError || e instanceof socket.ConnectionResetError);
+  await bounded(closing, PEER_MS, 'the closing server');
+  // Never answers: the timeout ends the handshake's wait.
+  const held: socket.Socket[] = [];
+  const holding = listener.accept().then(([conn]) => held.push(conn));
+  await assert.rejects(ssl.getServerCertificate(address, { timeout: 0.2 }), (e: unknown) => e instanceof socket.TimeoutError);
+  await bounded(holding, PEER_MS, 'accept');
+  assert.throws(() => ssl.getServerCertificateSync(address, { timeout: 0.2 }), (e: unknown) => e instanceof socket.TimeoutError);
+  held.push(listener.acceptSync()[0]);
+  for (const conn of held) conn.close();
+  listener.close();
+  assert.equal(openFds(), fds);
 });
