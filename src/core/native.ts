@@ -55,18 +55,29 @@ export interface Contract {
   readonly TLS_SERVER_NAME: number;
 }
 
-/** One cipher as tlsContextCiphers() describes it (Python's get_ciphers() dict, camelCased). */
-export interface NativeCipher {
+/** A cipher as SSLContext.getCiphers() describes it (Python's dict, camelCased: `strengthBits`, `algBits`). */
+export interface CipherDescription {
+  /** OpenSSL's cipher id (SSL_CIPHER_get_id). */
   id: number;
+  /** OpenSSL's name, such as `'TLS_AES_256_GCM_SHA384'`. */
   name: string;
+  /** The protocol version it came with, such as `'TLSv1.3'`. */
   protocol: string;
+  /** OpenSSL's one-line description. */
   description: string;
+  /** The secret bits of its strength. */
   strengthBits: number;
+  /** The bits of its algorithm's key. */
   algBits: number;
+  /** Whether it is an AEAD cipher. */
   aead: boolean;
+  /** The symmetric cipher's long name (`'aes-256-gcm'`), or null. */
   symmetric: string | null;
+  /** The MAC digest's long name, or null for an AEAD cipher. */
   digest: string | null;
+  /** The key exchange's long name (`'kx-ecdhe'`, `'kx-any'`), or null. */
   kea: string | null;
+  /** The authentication's long name (`'auth-rsa'`, `'auth-any'`), or null. */
   auth: string | null;
 }
 
@@ -169,7 +180,7 @@ export interface Native {
   tlsContextVerifyFlags(this: void, context: NativeTLSContext, set: number, clear: number): number;
   tlsContextSecurityLevel(this: void, context: NativeTLSContext): number;
   tlsContextCheckSubject(this: void, context: NativeTLSContext, on: boolean): number;
-  tlsContextCiphers(this: void, context: NativeTLSContext): NativeCipher[] | number;
+  tlsContextCiphers(this: void, context: NativeTLSContext): CipherDescription[] | number;
   tlsContextSetDh(this: void, context: NativeTLSContext, pem: Bytes): number;
   tlsContextSetCurve(this: void, context: NativeTLSContext, name: string): number;
   tlsContextSetKeylog(this: void, context: NativeTLSContext, fd: number): number;

@@ -7,7 +7,7 @@
 import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { errno } from '../core/errno.js';
-import { native } from '../core/native.js';
+import { native, type CipherDescription } from '../core/native.js';
 import { checkBoolean, checkString, rangeError, typeError, valueError } from '../core/validate.js';
 import { decodeCertificate, type PeerCertificate } from './certificate.js';
 import { PROTOCOL_TLS_CLIENT } from './constants.js';
@@ -17,31 +17,7 @@ import { VERIFY_X509_TRUSTED_FIRST } from './flags.js';
 import { contextHandle, fsError, readFile, SSLContextSettings } from './settings.js';
 import type { SSLSocket } from './socket.js';
 
-/** A cipher as SSLContext.getCiphers() describes it (Python's dict, camelCased: `strengthBits`, `algBits`). */
-export interface CipherDescription {
-  /** OpenSSL's cipher id (SSL_CIPHER_get_id). */
-  id: number;
-  /** OpenSSL's name, such as `'TLS_AES_256_GCM_SHA384'`. */
-  name: string;
-  /** The protocol version it came with, such as `'TLSv1.3'`. */
-  protocol: string;
-  /** OpenSSL's one-line description. */
-  description: string;
-  /** The secret bits of its strength. */
-  strengthBits: number;
-  /** The bits of its algorithm's key. */
-  algBits: number;
-  /** Whether it is an AEAD cipher. */
-  aead: boolean;
-  /** The symmetric cipher's long name (`'aes-256-gcm'`), or null. */
-  symmetric: string | null;
-  /** The MAC digest's long name, or null for an AEAD cipher. */
-  digest: string | null;
-  /** The key exchange's long name (`'kx-ecdhe'`, `'kx-any'`), or null. */
-  kea: string | null;
-  /** The authentication's long name (`'auth-rsa'`, `'auth-any'`), or null. */
-  auth: string | null;
-}
+export type { CipherDescription } from '../core/native.js';
 
 /** SSLContext.certStoreStats(): the certificates and CRLs its store holds (Python's dict, camelCased). */
 export interface CertStoreStats {
