@@ -70,9 +70,10 @@ export class TLSEngine {
     return rc;
   }
 
-  /** Runs sniCallback for a step that stopped at the client's hello (TLS_SERVER_NAME): the step is then taken again. */
+  /** Runs sniCallback for a step that stopped at the client's hello (TLS_SERVER_NAME): the step is then taken again. Without a hook the handshake just goes on. */
   answer(): void {
-    this.serverName?.();
+    if (this.serverName !== null) this.serverName();
+    else native.tlsHelloDecided(this.ssl, -1);
   }
 
   // A read's failure: as settle(), but a suppressed ragged EOF is the end (0).
