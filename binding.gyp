@@ -21,6 +21,7 @@
         "native/tls_context.c",
         "native/tls_conn.c",
         "native/tls_bio.c",
+        "native/tls_memory.c",
         "native/tls_info.c",
         "native/tls_error.c",
         "native/tls_settings.c",

@@ -21,6 +21,7 @@ void register_msg(napi_env env, napi_value exports);
 void register_tls_context(napi_env env, napi_value exports);
 void register_tls_conn(napi_env env, napi_value exports);
 void register_tls_info(napi_env env, napi_value exports);
+void register_tls_memory(napi_env env, napi_value exports);
 void register_tls_error(napi_env env, napi_value exports);
 void register_tls_settings(napi_env env, napi_value exports);
 void register_tls_sni(napi_env env, napi_value exports);

@@ -108,5 +108,7 @@ export {
 export { DERCertToPEMCert, PEMCertToDERCert, certTimeToSeconds, getDefaultVerifyPaths, type DefaultVerifyPaths } from './ssl/module.js';
 export { getServerCertificate, getServerCertificateSync, type ServerCertificateOptions } from './ssl/server-certificate.js';
 export { SSLSocket, type CipherInfo } from './ssl/socket.js';
+export { MemoryBIO } from './ssl/memory.js';
+export { SSLObject } from './ssl/object.js';
 export type { PeerCertificate, RDN } from './ssl/certificate.js';
 export { SSLError, SSLCertVerificationError, SSLZeroReturnError, SSLSyscallError, SSLEOFError, SSLWantReadError, SSLWantWriteError } from './ssl/errors.js';

@@ -15,6 +15,7 @@ import type { SSLContext } from './context.js';
 import { checked } from './engine.js';
 import { VERIFY_X509_TRUSTED_FIRST } from './flags.js';
 import { contextHandle, fsError, readFile, SSLContextSettings } from './settings.js';
+import type { SSLObject } from './object.js';
 import type { SSLSocket } from './socket.js';
 
 export type { CipherDescription } from '../core/native.js';
@@ -30,7 +31,8 @@ export interface CertStoreStats {
 }
 
 /**
- * SSLContext.sniCallback: called on a server when a client's hello arrives,
+ * SSLContext.sniCallback: called on a server (an SSLSocket, or an SSLObject
+ * of wrapBio) when a client's hello arrives,
  * with the host name it asked for (null: none). It may switch the
  * connection to another context (`sslSocket.context = other`); returning
  * nothing (undefined or null) lets the handshake go on; an
@@ -38,7 +40,7 @@ export interface CertStoreStats {
  * throwing, fails it with internal_error (the thrown value is the `cause` of the
  * handshake's SSLError).
  */
-export type SNICallback = (sslSocket: SSLSocket, serverName: string | null, context: SSLContext) => unknown;
+export type SNICallback = (sslSocket: SSLSocket | SSLObject, serverName: string | null, context: SSLContext) => unknown;
 
 const MAX_SAFE_BITS = 2 ** 53;
 

@@ -7,8 +7,9 @@
 // with internal_error.
 import { native, type NativeTLS } from '../core/native.js';
 import type { SSLContext } from './context.js';
-import type { TLSEngine } from './engine.js';
+import type { TLSSteps } from './engine.js';
 import { ALERT_DESCRIPTION_INTERNAL_ERROR } from './flags.js';
+import type { SSLObject } from './object.js';
 import type { SSLSocket } from './socket.js';
 
 /** The alert of the callback's result: -1 to go on. */
@@ -18,7 +19,7 @@ function alertOf(result: unknown): number {
 }
 
 /** Runs sock's context's sniCallback for the hello its engine stopped at, and tells OpenSSL how to go on. */
-export function answerHello(sock: SSLSocket, engine: TLSEngine, context: SSLContext): void {
+export function answerHello(sock: SSLSocket | SSLObject, engine: TLSSteps, context: SSLContext): void {
   const ssl: NativeTLS = engine.ssl;
   const callback = context.sniCallback;
   let alert = -1;

@@ -311,7 +311,12 @@ export class SSLSocket {
     return this.#closed ? null : native.tlsAlpnSelected(this.#engine.ssl);
   }
 
-  /** The number of decrypted bytes ready to be read. */
+  /**
+   * The number of decrypted bytes ready to be read (SSL_pending). As in
+   * Python, they are no longer in the socket, so select() and the
+   * selectors do not show them as readiness: read until SSLWantReadError
+   * (non-blocking), or while pending() > 0, before selecting again.
+   */
   pending(): number {
     return this.#closed ? 0 : native.tlsPending(this.#engine.ssl);
   }

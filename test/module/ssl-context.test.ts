@@ -325,3 +325,39 @@ test('SSLSocket.context: only an SSLContext may be set', async (t) => {
   c.context = clientContext(); // closed: kept, nothing to move
   s.close();
 });
+
+test('sniCallback on a server SSLObject (wrapBio): the name the client sent, and the context it switches to answers', (t) => {
+  if (!needs(t)) return;
+  const right = serverContext();
+  const server = serverContext('rogue');
+  const seen: unknown[] = [];
+  server.sniCallback = (obj, name) => {
+    seen.push([name, obj instanceof ssl.SSLObject]);
+    obj.context = right;
+  };
+  const [clientIn, clientOut, serverIn, serverOut] = [new ssl.MemoryBIO(), new ssl.MemoryBIO(), new ssl.MemoryBIO(), new ssl.MemoryBIO()];
+  const client = clientContext().wrapBio(clientIn, clientOut, false, 'localhost');
+  const srv = server.wrapBio(serverIn, serverOut, true);
+  const step = (obj: ssl.SSLObject): boolean => {
+    try {
+      obj.doHandshake();
+      return true;
+    } catch (error) {
+      if (error instanceof ssl.SSLWantReadError) return false;
+      throw error;
+    }
+  };
+  let done = false;
+  for (let round = 0; round < 10 && !done; round++) {
+    const clientDone = step(client);
+    serverIn.write(clientOut.read());
+    const serverDone = step(srv);
+    clientIn.write(serverOut.read());
+    done = clientDone && serverDone;
+  }
+  assert.ok(done, 'the handshake ended');
+  assert.deepEqual(seen, [['localhost', true]]);
+  assert.equal(srv.context, right);
+  assert.equal((client.getpeercert() as { subject: [string, string][][] }).subject.at(-1)![0]![1], 'localhost');
+  assert.throws(() => (srv.context = 'x' as unknown as ssl.SSLContext), TypeError);
+});
