@@ -24,7 +24,10 @@
         "native/tls_memory.c",
         "native/tls_info.c",
         "native/tls_error.c",
-        "native/tls_session.c"
+        "native/tls_session.c",
+        "native/tls_settings.c",
+        "native/tls_sni.c",
+        "native/tls_module.c"
       ],
       "include_dirs": ["native"],
       "defines": ["_GNU_SOURCE", "NAPI_VERSION=8"],

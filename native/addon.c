@@ -46,6 +46,9 @@ static napi_value init(napi_env env, napi_value exports) {
   register_tls_memory(env, exports);
   register_tls_error(env, exports);
   register_tls_session(env, exports);
+  register_tls_settings(env, exports);
+  register_tls_sni(env, exports);
+  register_tls_module(env, exports);
   register_teardown(env, exports, instance);
   return exports;
 }

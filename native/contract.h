@@ -24,6 +24,9 @@
 #define TLS_WANT_READ (-0x10001)
 #define TLS_WANT_WRITE (-0x10002)
 #define TLS_FAILED (-0x10003)
+/* A server's handshake stopped at the client's hello for sniCallback
+ * (tls_sni.c): run it, then call the operation again at once. */
+#define TLS_SERVER_NAME (-0x10004)
 
 /* The small-read buffer of each instance (exports.h): recv of up to this
  * many bytes, and every getsockoptBytes, go through it, so no Buffer of
@@ -59,14 +62,15 @@
   X(SCM_MAX_FD, SCM_MAX_FD)             \
   X(TLS_WANT_READ, TLS_WANT_READ)       \
   X(TLS_WANT_WRITE, TLS_WANT_WRITE)     \
-  X(TLS_FAILED, TLS_FAILED)
+  X(TLS_FAILED, TLS_FAILED)             \
+  X(TLS_SERVER_NAME, TLS_SERVER_NAME)
 
 #define ONE_BIT(x) ((x) > 0 && ((x) & ((x) - 1)) == 0)
 _Static_assert(ONE_BIT(EVENT_READ) && ONE_BIT(EVENT_WRITE) && ONE_BIT(EVENT_PRIORITY) &&
                    EVENT_READ + EVENT_WRITE + EVENT_PRIORITY == EVENT_ALL,
                "each readiness event is a bit of its own");
 #undef ONE_BIT
-_Static_assert(TLS_FAILED < TLS_WANT_WRITE && TLS_WANT_WRITE < TLS_WANT_READ && TLS_WANT_READ < -4095,
+_Static_assert(TLS_SERVER_NAME < TLS_FAILED && TLS_FAILED < TLS_WANT_WRITE && TLS_WANT_WRITE < TLS_WANT_READ && TLS_WANT_READ < -4095,
                "the TLS codes are distinct and below every -errno (Linux's errno values end at 4095)");
 _Static_assert((EVENT_CLOSED & EVENT_ALL) == 0, "a closed fd reads as no mix of events");
 _Static_assert(SOCKOPT_MAX <= SCRATCH_SIZE, "getsockoptBytes reads an option value into the scratch buffer");

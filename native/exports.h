@@ -24,6 +24,9 @@ void register_tls_info(napi_env env, napi_value exports);
 void register_tls_memory(napi_env env, napi_value exports);
 void register_tls_error(napi_env env, napi_value exports);
 void register_tls_session(napi_env env, napi_value exports);
+void register_tls_settings(napi_env env, napi_value exports);
+void register_tls_sni(napi_env env, napi_value exports);
+void register_tls_module(napi_env env, napi_value exports);
 
 typedef struct watcher watcher_t;
 

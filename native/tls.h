@@ -33,7 +33,12 @@ typedef struct {
   unsigned int alpn_len;
   unsigned int refs;
   bool shared_roots; /* its certificate store is the process's roots (copied before adding) */
+  bool sni;          /* its server connections stop at the client's hello for sniCallback (tls_sni.c) */
+  int keylog_fd;     /* the key log file it owns (tls_settings.c), or -1 */
 } tls_context_t;
+
+/* Where a server connection is with sniCallback (tls_sni.c). */
+enum { TLS_HELLO_NEW, TLS_HELLO_ASKED, TLS_HELLO_DECIDED };
 
 /* One TLS connection. The struct lives until its JS object is collected;
  * the SSL is freed at close (tlsClose) or then, whichever comes first. */
@@ -44,14 +49,22 @@ typedef struct {
   int error;  /* errno of the socket's last failure in that call, or 0 */
   bool eof;   /* the socket reached its end in that call */
   bool dontwait; /* the BIO's reads never wait in that call (MSG_DONTWAIT), even on a blocking fd */
+  int hello;  /* TLS_HELLO_*: sniCallback not asked yet, asked, or decided */
+  int hello_alert; /* decided: the alert to fail with, or -1 to go on */
+  char server_name[256]; /* asked: the host name the client sent ("" for none) */
 } tls_conn_t;
 
 /* tls_context.c */
 void tls_context_release(tls_context_t *context);
 tls_context_t *arg_tls_context(args_t *a, size_t i);
 
-/* tls_conn.c: the SSL of a connection argument, NULL once closed. */
+/* tls_conn.c: the SSL of a connection argument, NULL once closed; the
+ * connection itself. Each SSL's app data is its connection. */
 SSL *tls_conn_ssl(args_t *a, size_t i);
+tls_conn_t *arg_tls_conn(args_t *a, size_t i);
+
+/* tls_sni.c: every server context's client hello callback (arg: the context). */
+int tls_client_hello(SSL *ssl, int *alert, void *arg);
 
 /* tls_bio.c: a BIO over conn->fd (send with MSG_NOSIGNAL, recv), or NULL. */
 BIO *tls_bio_new(tls_conn_t *conn);

@@ -28,7 +28,7 @@ static void conn_finalize(napi_env env, void *data, void *hint) {
   free(data);
 }
 
-static tls_conn_t *arg_conn(args_t *a, size_t i) {
+tls_conn_t *arg_tls_conn(args_t *a, size_t i) {
   return arg_tagged(a, i, &CONN_TAG, "a TLS connection");
 }
 
@@ -56,6 +56,7 @@ static napi_value js_tls_new(napi_env env, napi_callback_info info) {
   context->refs++;
   conn->context = context;
   SSL_set_bio(conn->ssl, bio, bio);
+  SSL_set_app_data(conn->ssl, conn);
   SSL_set_mode(conn->ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY | SSL_MODE_ENABLE_PARTIAL_WRITE);
   if (server) SSL_set_accept_state(conn->ssl);
   else SSL_set_connect_state(conn->ssl);
@@ -87,7 +88,7 @@ static napi_value outcome(napi_env env, tls_conn_t *conn, int rc) {
 static napi_value js_tls_set_server_name(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 2)) return NULL;
-  tls_conn_t *conn = arg_conn(&a, 0);
+  tls_conn_t *conn = arg_tls_conn(&a, 0);
   char name[256];
   bool fits = arg_string(&a, 1, name, sizeof name);
   if (a.failed) return NULL;
@@ -101,7 +102,7 @@ static napi_value js_tls_set_server_name(napi_env env, napi_callback_info info) 
 static napi_value js_tls_set_verify_host(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 3)) return NULL;
-  tls_conn_t *conn = arg_conn(&a, 0);
+  tls_conn_t *conn = arg_tls_conn(&a, 0);
   char name[256];
   bool fits = arg_string(&a, 1, name, sizeof name);
   bool ip = arg_bool(&a, 2);
@@ -117,7 +118,7 @@ static napi_value js_tls_set_verify_host(napi_env env, napi_callback_info info) 
 static napi_value js_tls_handshake(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 2)) return NULL;
-  tls_conn_t *conn = arg_conn(&a, 0);
+  tls_conn_t *conn = arg_tls_conn(&a, 0);
   int fd = arg_int32(&a, 1);
   if (a.failed) return NULL;
   if (begin(conn, fd) == NULL) return make_int(env, -EBADF);
@@ -150,7 +151,7 @@ static int64_t read_some(napi_env env, tls_conn_t *conn, char *into, size_t len,
 static napi_value js_tls_read(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 3)) return NULL;
-  tls_conn_t *conn = arg_conn(&a, 0);
+  tls_conn_t *conn = arg_tls_conn(&a, 0);
   int fd = arg_int32(&a, 1), n = arg_int32(&a, 2);
   if (a.failed) return NULL;
   if (n < 0) return make_int(env, -EINVAL);
@@ -166,7 +167,7 @@ static napi_value js_tls_read(napi_env env, napi_callback_info info) {
 static napi_value js_tls_read_into(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 4)) return NULL;
-  tls_conn_t *conn = arg_conn(&a, 0);
+  tls_conn_t *conn = arg_tls_conn(&a, 0);
   int fd = arg_int32(&a, 1);
   int64_t n = arg_int64(&a, 3);
   size_t len;
@@ -185,7 +186,7 @@ static napi_value js_tls_read_into(napi_env env, napi_callback_info info) {
 static napi_value js_tls_write(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 4)) return NULL;
-  tls_conn_t *conn = arg_conn(&a, 0);
+  tls_conn_t *conn = arg_tls_conn(&a, 0);
   int fd = arg_int32(&a, 1);
   int64_t offset = arg_int64(&a, 3);
   size_t len;
@@ -211,7 +212,7 @@ static napi_value js_tls_write(napi_env env, napi_callback_info info) {
 static napi_value js_tls_shutdown(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 2)) return NULL;
-  tls_conn_t *conn = arg_conn(&a, 0);
+  tls_conn_t *conn = arg_tls_conn(&a, 0);
   int fd = arg_int32(&a, 1);
   if (a.failed) return NULL;
   if (begin(conn, fd) == NULL) return make_int(env, -EBADF);
@@ -223,7 +224,7 @@ static napi_value js_tls_shutdown(napi_env env, napi_callback_info info) {
 static napi_value js_tls_close(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 1)) return NULL;
-  tls_conn_t *conn = arg_conn(&a, 0);
+  tls_conn_t *conn = arg_tls_conn(&a, 0);
   if (a.failed) return NULL;
   conn_close(conn);
   return make_int(env, 0);
@@ -231,7 +232,7 @@ static napi_value js_tls_close(napi_env env, napi_callback_info info) {
 
 /* The connection's SSL for the info calls (tls_info.c), NULL once closed. */
 SSL *tls_conn_ssl(args_t *a, size_t i) {
-  tls_conn_t *conn = arg_conn(a, i);
+  tls_conn_t *conn = arg_tls_conn(a, i);
   return conn == NULL ? NULL : conn->ssl;
 }
 

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 _Static_assert(SSL_VERIFY_PEER == 1 && SSL_VERIFY_FAIL_IF_NO_PEER_CERT == 2, "src/ssl/constants.ts's verify modes");
 
@@ -13,6 +14,7 @@ static const napi_type_tag CONTEXT_TAG = {0x6265726b656c6579ULL, 0x746c73637478U
 void tls_context_release(tls_context_t *context) {
   if (--context->refs > 0) return;
   SSL_CTX_free(context->ctx);
+  if (context->keylog_fd >= 0) close(context->keylog_fd);
   free(context->alpn);
   free(context);
 }
@@ -60,6 +62,7 @@ static napi_value js_context_new(napi_env env, napi_callback_info info) {
     return make_int(env, tls_failed(env, NULL, SSL_ERROR_SSL, 0));
   }
   context->refs = 1;
+  context->keylog_fd = -1;
   SSL_CTX_set_options(context->ctx, (SSL_OP_ALL & ~SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS) | SSL_OP_NO_SSLv3 |
                                         SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_mode(context->ctx, SSL_MODE_RELEASE_BUFFERS);
@@ -68,6 +71,7 @@ static napi_value js_context_new(napi_env env, napi_callback_info info) {
   SSL_CTX_set_session_id_context(context->ctx, (const unsigned char *)"berkeley", 8);
   X509_VERIFY_PARAM_set_hostflags(SSL_CTX_get0_param(context->ctx), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
   SSL_CTX_set_alpn_select_cb(context->ctx, select_alpn, context);
+  if (server) SSL_CTX_set_client_hello_cb(context->ctx, tls_client_hello, context);
   napi_value external;
   if (napi_create_external(env, context, context_finalize, NULL, &external) != napi_ok) {
     tls_context_release(context);
@@ -278,6 +282,68 @@ static napi_value js_context_load_roots(napi_env env, napi_callback_info info) {
   return make_int(env, copy_store(store, shared) ? 0 : tls_failed(env, NULL, SSL_ERROR_SSL, 0));
 }
 
+/* tlsContextDefaultPaths(context): trusts OpenSSL's default CA file and
+ * directory (or those SSL_CERT_FILE and SSL_CERT_DIR name), as Python's
+ * set_default_verify_paths -> 0 | TLS_FAILED */
+static napi_value js_context_default_paths(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 1)) return NULL;
+  tls_context_t *context = arg_tls_context(&a, 0);
+  if (a.failed) return NULL;
+  tls_begin();
+  X509_STORE *store = own_store(context);
+  return make_int(env, store != NULL && X509_STORE_set_default_paths(store) ? 0 : tls_failed(env, NULL, SSL_ERROR_SSL, 0));
+}
+
+/* The DER bytes of a certificate as a Buffer, or NULL. */
+static napi_value der_buffer(napi_env env, X509 *cert) {
+  napi_value result = NULL;
+  void *data;
+  int len = i2d_X509(cert, NULL);
+  if (len <= 0 || napi_create_buffer(env, (size_t)len, &data, &result) != napi_ok) return NULL;
+  unsigned char *out = data;
+  i2d_X509(cert, &out);
+  return result;
+}
+
+/* tlsContextStore(context, cas) -> with cas, the DER bytes of each CA
+ * certificate in its store (Python's get_ca_certs); else [x509, crl,
+ * x509Ca], the counts of Python's cert_store_stats | TLS_FAILED */
+static napi_value js_context_store(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 2)) return NULL;
+  tls_context_t *context = arg_tls_context(&a, 0);
+  bool cas = arg_bool(&a, 1);
+  if (a.failed) return NULL;
+  tls_begin();
+  X509_STORE *store = SSL_CTX_get_cert_store(context->ctx);
+  napi_value result = NULL;
+  if (napi_create_array(env, &result) != napi_ok) return NULL;
+  if (!X509_STORE_lock(store)) return make_int(env, tls_failed(env, NULL, SSL_ERROR_SSL, 0));
+  STACK_OF(X509_OBJECT) *objects = X509_STORE_get0_objects(store);
+  int64_t x509 = 0, crl = 0, ca = 0;
+  uint32_t index = 0;
+  for (int k = 0; k < sk_X509_OBJECT_num(objects); k++) {
+    X509_OBJECT *object = sk_X509_OBJECT_value(objects, k);
+    if (X509_OBJECT_get_type(object) == X509_LU_CRL) crl++;
+    if (X509_OBJECT_get_type(object) != X509_LU_X509) continue;
+    X509 *cert = X509_OBJECT_get0_X509(object);
+    x509++;
+    if (!X509_check_ca(cert)) continue;
+    ca++;
+    napi_value der = cas ? der_buffer(env, cert) : NULL;
+    if (der != NULL) napi_set_element(env, result, index++, der);
+  }
+  X509_STORE_unlock(store);
+  ERR_clear_error();
+  if (!cas) {
+    napi_set_element(env, result, 0, make_int(env, x509));
+    napi_set_element(env, result, 1, make_int(env, crl));
+    napi_set_element(env, result, 2, make_int(env, ca));
+  }
+  return result;
+}
+
 typedef struct {
   const void *data;
   size_t len;
@@ -343,6 +409,8 @@ void register_tls_context(napi_env env, napi_value exports) {
       EXPORT("tlsContextAddCaPath", js_context_add_ca_path),
       EXPORT("tlsContextLoadRoots", js_context_load_roots),
       EXPORT("tlsContextUseChain", js_context_use_chain),
+      EXPORT("tlsContextDefaultPaths", js_context_default_paths),
+      EXPORT("tlsContextStore", js_context_store),
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
 }

@@ -12,6 +12,7 @@ int tls_failed(napi_env env, SSL *ssl, int ssl_error, int sys_errno) {
   int rc = TLS_FAILED;
   if (ssl_error == SSL_ERROR_WANT_READ) rc = TLS_WANT_READ;
   else if (ssl_error == SSL_ERROR_WANT_WRITE) rc = TLS_WANT_WRITE;
+  else if (ssl_error == SSL_ERROR_WANT_CLIENT_HELLO_CB) rc = TLS_SERVER_NAME;
   else if (ssl_error == SSL_ERROR_SYSCALL && sys_errno != 0) rc = -sys_errno;
   else {
     instance_t *instance = instance_of(env);

@@ -37,29 +37,47 @@
   X(ERR_reason_error_string)           \
   X(EVP_PKEY_free)                     \
   X(i2d_X509)                          \
+  X(OBJ_nid2ln)                        \
+  X(OBJ_sn2nid)                        \
   X(OPENSSL_sk_num)                    \
   X(OPENSSL_sk_value)                  \
+  X(OpenSSL_version)                   \
+  X(OpenSSL_version_num)               \
+  X(PEM_read_bio_Parameters)           \
   X(PEM_read_bio_PrivateKey)           \
   X(PEM_read_bio_X509)                 \
   X(PEM_read_bio_X509_AUX)             \
+  X(SSL_CIPHER_description)            \
+  X(SSL_CIPHER_get_auth_nid)           \
   X(SSL_CIPHER_get_bits)               \
   X(SSL_CIPHER_get_id)                 \
+  X(SSL_CIPHER_get_cipher_nid)         \
+  X(SSL_CIPHER_get_digest_nid)         \
+  X(SSL_CIPHER_get_kx_nid)             \
   X(SSL_CIPHER_get_name)               \
   X(SSL_CIPHER_get_version)            \
+  X(SSL_CIPHER_is_aead)                \
+  X(SSL_client_hello_get0_ext)         \
   X(SSL_ctrl)                          \
   X(SSL_CTX_check_private_key)         \
+  X(SSL_CTX_clear_options)             \
   X(SSL_CTX_ctrl)                      \
   X(SSL_CTX_free)                      \
   X(SSL_CTX_get0_param)                \
   X(SSL_CTX_get_cert_store)            \
   X(SSL_CTX_get_num_tickets)           \
+  X(SSL_CTX_get_options)               \
+  X(SSL_CTX_get_security_level)        \
   X(SSL_CTX_new)                       \
+  X(SSL_CTX_set0_tmp_dh_pkey)          \
   X(SSL_CTX_set1_cert_store)           \
   X(SSL_CTX_set_alpn_protos)           \
   X(SSL_CTX_set_alpn_select_cb)        \
   X(SSL_CTX_set_cert_store)            \
   X(SSL_CTX_set_cipher_list)           \
   X(SSL_CTX_set_num_tickets)           \
+  X(SSL_CTX_set_client_hello_cb)       \
+  X(SSL_CTX_set_keylog_callback)       \
   X(SSL_CTX_set_options)               \
   X(SSL_CTX_set_session_id_context)    \
   X(SSL_CTX_set_verify)                \
@@ -80,6 +98,7 @@
   X(SSL_get_shutdown)                  \
   X(SSL_get_verify_callback)           \
   X(SSL_get_verify_mode)               \
+  X(SSL_get_ex_data)                   \
   X(SSL_get_verify_result)             \
   X(SSL_get_version)                   \
   X(SSL_is_init_finished)              \
@@ -104,23 +123,35 @@
   X(SSL_set_session)                   \
   X(SSL_set_shutdown)                  \
   X(SSL_set_verify)                    \
+  X(SSL_set_ex_data)                   \
+  X(SSL_set_SSL_CTX)                   \
   X(SSL_shutdown)                      \
   X(SSL_verify_client_post_handshake)  \
   X(SSL_write_ex)                      \
   X(TLS_client_method)                 \
   X(TLS_server_method)                 \
+  X(X509_check_ca)                     \
   X(X509_free)                         \
+  X(X509_get_default_cert_dir)         \
+  X(X509_get_default_cert_dir_env)     \
+  X(X509_get_default_cert_file)        \
+  X(X509_get_default_cert_file_env)    \
   X(X509_OBJECT_get0_X509)             \
+  X(X509_OBJECT_get_type)              \
   X(X509_STORE_add_cert)               \
   X(X509_STORE_free)                   \
   X(X509_STORE_get0_objects)           \
   X(X509_STORE_load_path)              \
   X(X509_STORE_lock)                   \
   X(X509_STORE_new)                    \
+  X(X509_STORE_set_default_paths)      \
   X(X509_STORE_unlock)                 \
   X(X509_verify_cert_error_string)     \
+  X(X509_VERIFY_PARAM_clear_flags)     \
+  X(X509_VERIFY_PARAM_get_flags)       \
   X(X509_VERIFY_PARAM_set1_host)       \
   X(X509_VERIFY_PARAM_set1_ip_asc)     \
+  X(X509_VERIFY_PARAM_set_flags)       \
   X(X509_VERIFY_PARAM_set_hostflags)
 
 #define TLS_PRAGMA(text) _Pragma(#text)

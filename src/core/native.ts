@@ -55,6 +55,34 @@ export interface Contract {
   readonly TLS_WANT_WRITE: number;
   /** A TLS operation failed: tlsLastError() says how. */
   readonly TLS_FAILED: number;
+  /** A server's handshake stopped at the client's hello for sniCallback: run it, then call the operation again at once. */
+  readonly TLS_SERVER_NAME: number;
+}
+
+/** A cipher as SSLContext.getCiphers() describes it (Python's dict, camelCased: `strengthBits`, `algBits`). */
+export interface CipherDescription {
+  /** OpenSSL's cipher id (SSL_CIPHER_get_id). */
+  id: number;
+  /** OpenSSL's name, such as `'TLS_AES_256_GCM_SHA384'`. */
+  name: string;
+  /** The protocol version it came with, such as `'TLSv1.3'`. */
+  protocol: string;
+  /** OpenSSL's one-line description. */
+  description: string;
+  /** The secret bits of its strength. */
+  strengthBits: number;
+  /** The bits of its algorithm's key. */
+  algBits: number;
+  /** Whether it is an AEAD cipher. */
+  aead: boolean;
+  /** The symmetric cipher's long name (`'aes-256-gcm'`), or null. */
+  symmetric: string | null;
+  /** The MAC digest's long name, or null for an AEAD cipher. */
+  digest: string | null;
+  /** The key exchange's long name (`'kx-ecdhe'`, `'kx-any'`), or null. */
+  kea: string | null;
+  /** The authentication's long name (`'auth-rsa'`, `'auth-any'`), or null. */
+  auth: string | null;
 }
 
 // Each function is declared `this: void`: ops pass them around unbound.
@@ -154,6 +182,27 @@ export interface Native {
   tlsContextAddCaPath(this: void, context: NativeTLSContext, dir: string): number;
   tlsContextLoadRoots(this: void, context: NativeTLSContext, pem: Bytes): number;
   tlsContextUseChain(this: void, context: NativeTLSContext, chain: Bytes, key: Bytes, password: Bytes | null): number;
+  tlsContextOptions(this: void, context: NativeTLSContext, set: number, clear: number): number;
+  tlsContextVerifyFlags(this: void, context: NativeTLSContext, set: number, clear: number): number;
+  tlsContextSecurityLevel(this: void, context: NativeTLSContext): number;
+  tlsContextCheckSubject(this: void, context: NativeTLSContext, on: boolean): number;
+  tlsContextCiphers(this: void, context: NativeTLSContext): CipherDescription[] | number;
+  tlsContextSetDh(this: void, context: NativeTLSContext, pem: Bytes): number;
+  tlsContextSetCurve(this: void, context: NativeTLSContext, name: string): number;
+  tlsContextSetKeylog(this: void, context: NativeTLSContext, fd: number): number;
+  tlsContextDefaultPaths(this: void, context: NativeTLSContext): number;
+  /** With cas, the DER of each CA certificate in the store; else [x509, crl, x509Ca] counts. */
+  tlsContextStore(this: void, context: NativeTLSContext, cas: boolean): Buffer[] | number[] | number;
+  tlsContextSetSni(this: void, context: NativeTLSContext, on: boolean): number;
+  tlsHelloServerName(this: void, tls: NativeTLS): string | null;
+  tlsHelloDecided(this: void, tls: NativeTLS, alert: number): number;
+  tlsSetContext(this: void, tls: NativeTLS, context: NativeTLSContext): number;
+  /** The OP_*, VERIFY_*, ALERT_DESCRIPTION_* values of the headers, and HAS_* as 0 or 1. */
+  tlsConstants: Record<string, number | undefined>;
+  /** [OpenSSL_version(OPENSSL_VERSION), OpenSSL_version_num()] of the library loaded; null without one. */
+  tlsOpensslVersion(this: void): [string, number] | null;
+  /** [cafile env name, cafile, capath env name, capath] | -ENOSYS. */
+  tlsDefaultVerifyPaths(this: void): [string, string, string, string] | number;
   tlsNew(this: void, context: NativeTLSContext, server: boolean): NativeTLS | number;
   tlsSetServerName(this: void, tls: NativeTLS, name: string): number;
   tlsSetVerifyHost(this: void, tls: NativeTLS, name: string, ip: boolean): number;
@@ -189,7 +238,7 @@ export interface Native {
 export const native = loadAddon() as Native;
 
 // The contract's numbers, for every layer above to import from here.
-export const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED } =
+export const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED, TLS_SERVER_NAME } =
   native.contract;
 
 /** The platform's constants, as the addon was compiled to know them. */

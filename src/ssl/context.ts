@@ -8,15 +8,17 @@ import { checkBoolean, checkInt, signalOf, valueError } from '../core/validate.j
 import { abortable, promised, SYNC } from '../io/forms.js';
 import type { Socket } from '../socket/socket.js';
 import { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, Purpose } from './constants.js';
+import { SSLContextAdvanced } from './advanced.js';
 import { checked } from './engine.js';
 import type { MemoryBIO } from './memory.js';
 import { wrapBio, type SSLObject } from './object.js';
-import { contextHandle, SSLContextSettings, type VerifyLocations, type Wrapping, type WrapOptions } from './settings.js';
+import { contextHandle, type VerifyLocations, type Wrapping, type WrapOptions } from './settings.js';
 import type { SSLSession } from './session.js';
 import type { SSLSocket } from './socket.js';
 import { wrap } from './wrap.js';
 
 export type { Password, VerifyLocations, WrapOptions } from './settings.js';
+export type { CertStoreStats, CipherDescription, SNICallback } from './advanced.js';
 
 /** Python's `SSLContext.session_stats()`: the context's session cache counters (OpenSSL's SSL_CTX_sess_*), camelCased. */
 export interface SessionStats {
@@ -51,7 +53,7 @@ const STATS = ['number', 'connect', 'connectGood', 'connectRenegotiate', 'accept
  * the server's certificate and host name by default; a server context
  * (PROTOCOL_TLS_SERVER) asks for no client certificate.
  */
-export class SSLContext extends SSLContextSettings {
+export class SSLContext extends SSLContextAdvanced {
   #postHandshakeAuth = false;
 
   /**

@@ -7,7 +7,7 @@
 // or SSLWantWriteError at once. The same steps serve an SSLObject over a
 // pair of MemoryBIOs (object.ts), whose wants are always thrown.
 import { errorFromErrno } from '../core/errors.js';
-import { native, TLS_FAILED, TLS_WANT_READ, TLS_WANT_WRITE, type NativeTLS, type NativeTLSContext } from '../core/native.js';
+import { native, TLS_FAILED, TLS_SERVER_NAME, TLS_WANT_READ, TLS_WANT_WRITE, type NativeTLS, type NativeTLSContext } from '../core/native.js';
 import type { Handle } from '../io/handle.js';
 import { checkHeld } from '../io/ops.js';
 import { SSLEOFError, tlsFailure, wantReadError, wantWriteError } from './errors.js';
@@ -47,6 +47,11 @@ export function newConnection(context: NativeTLSContext, server: boolean): Nativ
  * of MemoryBIOs (SSLObject), whose steps never wait.
  */
 export abstract class TLSSteps {
+  /** A server's sniCallback, run when a step stops at the client's hello (TLS_SERVER_NAME); what it threw, if it did, is kept in `callbackError`. */
+  serverName: (() => void) | null = null;
+  /** What the sniCallback threw: the cause of the handshake's failure. */
+  callbackError: unknown = undefined;
+
   constructor(
     readonly ssl: NativeTLS,
     /** The name the peer's certificate is checked against, for Python's mismatch message. */
@@ -60,12 +65,22 @@ export abstract class TLSSteps {
 
   /** rc of a step, for the call helper: a failure thrown as its SSLError, a want thrown in non-blocking mode. */
   settle(rc: number, syscall: string): number {
-    if (rc === TLS_FAILED) throw tlsFailure(syscall, this.serverHostname);
+    if (rc === TLS_FAILED) {
+      const error = tlsFailure(syscall, this.serverHostname);
+      if (this.callbackError !== undefined) error.cause = this.callbackError;
+      throw error;
+    }
     if (this.nonBlocking) {
       if (rc === TLS_WANT_READ) throw wantReadError(syscall);
       if (rc === TLS_WANT_WRITE) throw wantWriteError(syscall);
     }
     return rc;
+  }
+
+  /** Runs sniCallback for a step that stopped at the client's hello (TLS_SERVER_NAME): the step is then taken again. Without a hook the handshake just goes on. */
+  answer(): void {
+    if (this.serverName !== null) this.serverName();
+    else native.tlsHelloDecided(this.ssl, -1);
   }
 
   // A read's failure: as settle(), but a suppressed ragged EOF is the end (0).
@@ -80,13 +95,21 @@ export abstract class TLSSteps {
 
   /** SSL_do_handshake: undefined once done. */
   static handshakeOp(this: void, fd: number, e: TLSSteps): undefined | number {
-    const rc = native.tlsHandshake(e.ssl, fd);
+    let rc = native.tlsHandshake(e.ssl, fd);
+    while (rc === TLS_SERVER_NAME) {
+      e.answer();
+      rc = native.tlsHandshake(e.ssl, fd);
+    }
     return rc === 0 ? undefined : e.settle(rc, 'do_handshake');
   }
 
   /** Up to n decrypted bytes; empty at the end (close_notify, or a suppressed ragged EOF). */
   static readOp(this: void, fd: number, e: TLSSteps, n: number): Buffer | number {
-    const data = native.tlsRead(e.ssl, fd, n);
+    let data = native.tlsRead(e.ssl, fd, n);
+    while (data === TLS_SERVER_NAME) {
+      e.answer();
+      data = native.tlsRead(e.ssl, fd, n);
+    }
     if (typeof data !== 'number') return data;
     const rc = e.#readFailed(data, 'recv');
     return rc === 0 ? Buffer.alloc(0) : rc;
@@ -95,7 +118,11 @@ export abstract class TLSSteps {
   /** Decrypted bytes into view[0, n); the count, 0 at the end. */
   static readIntoOp(this: void, fd: number, e: TLSSteps, view: ArrayBufferView, n: number): number {
     checkHeld(view, n);
-    const rc = native.tlsReadInto(e.ssl, fd, view, n);
+    let rc = native.tlsReadInto(e.ssl, fd, view, n);
+    while (rc === TLS_SERVER_NAME) {
+      e.answer();
+      rc = native.tlsReadInto(e.ssl, fd, view, n);
+    }
     return rc >= 0 ? rc : e.#readFailed(rc, 'recv_into');
   }
 
@@ -156,7 +183,11 @@ export class TLSWrite {
   // One step: what the socket takes now, or the code of a step that sent nothing.
   #step(fd: number): number {
     checkHeld(this.bytes, this.#length);
-    const n = native.tlsWrite(this.engine.ssl, fd, this.bytes, this.sent);
+    let n = native.tlsWrite(this.engine.ssl, fd, this.bytes, this.sent);
+    while (n === TLS_SERVER_NAME) {
+      this.engine.answer();
+      n = native.tlsWrite(this.engine.ssl, fd, this.bytes, this.sent);
+    }
     if (n < 0) return this.engine.settle(n, this.syscall);
     this.sent += n;
     return n;

@@ -14,7 +14,8 @@ import { checked, TLSSteps, TLSWrite } from './engine.js';
 import { channelBinding, peerCertificate, verifyClientPostHandshake, type CipherInfo } from './info.js';
 import { MemoryBIO, memoryOf } from './memory.js';
 import { connectionSession, setConnectionSession, type SSLSession } from './session.js';
-import type { Wrapping } from './settings.js';
+import { contextHandle, SSLContextSettings, type Wrapping } from './settings.js';
+import { answerHello } from './sni.js';
 
 const internal = Symbol('SSLObject');
 const CLONE_GUARD = cloneGuard('A berkeley SSLObject cannot be cloned or posted to another thread: its TLS session belongs to this one.');
@@ -41,8 +42,7 @@ function stepped<T>(result: T | number, syscall: string): T {
  * Certificates and host names are checked as for an SSLSocket.
  */
 export class SSLObject {
-  /** The context the object was made with. */
-  readonly context: SSLContext;
+  #context: SSLContext;
   /** Whether this is the server side of the connection. */
   readonly serverSide: boolean;
   /** The host name the server was checked against (client side), or null. */
@@ -54,7 +54,7 @@ export class SSLObject {
   /** @internal SSLContext.wrapBio() makes SSLObjects. */
   constructor(token: typeof internal, context: SSLContext, incoming: MemoryBIO, outgoing: MemoryBIO, wrapping: Wrapping) {
     if (token !== internal) throw withCode(new TypeError('SSLObject does not have a public constructor; use SSLContext.wrapBio()'), 'ERR_ILLEGAL_CONSTRUCTOR');
-    this.context = context;
+    this.#context = context;
     this.serverSide = wrapping.serverSide;
     this.serverHostname = wrapping.serverHostname;
     this.#verifyMode = wrapping.verifyMode;
@@ -63,6 +63,19 @@ export class SSLObject {
     // Python's SSLObject reports every end without close_notify (SSLEOFError).
     this.#steps = new MemorySteps(tls, wrapping.serverHostname, false);
     if (wrapping.session !== null) this.session = wrapping.session;
+    this.#steps.serverName = () => answerHello(this, this.#steps, this.#context);
+  }
+
+  /** The context of the connection: the one it was made with, or another set here (a server's sniCallback does). */
+  get context(): SSLContext {
+    return this.#context;
+  }
+
+  /** Moves the connection to another SSLContext (SSL_set_SSL_CTX), as SSLSocket.context does. */
+  set context(context: SSLContext) {
+    if (!(context instanceof SSLContextSettings)) throw typeError('context', 'an SSLContext', context);
+    checked(native.tlsSetContext(this.#steps.ssl, contextHandle(context)), 'context');
+    this.#context = context;
   }
 
   /** Runs the handshake as far as the incoming bytes allow; returns once it is done. */

@@ -70,7 +70,7 @@ export interface Wrapping {
 }
 
 /** Reads a file as Python does: a missing file is FileNotFoundError, and so on. */
-function readFile(path: string, name: string): Buffer {
+export function readFile(path: string, name: string): Buffer {
   if (typeof path !== 'string') throw typeError(name, 'a string', path);
   try {
     return readFileSync(path);
@@ -80,7 +80,7 @@ function readFile(path: string, name: string): Buffer {
 }
 
 /** The SocketError for a failed fs call (by its errno), or the error as it is. */
-function fsError(error: unknown, syscall: string): unknown {
+export function fsError(error: unknown, syscall: string): unknown {
   const errnum = (error as { errno?: unknown }).errno;
   return typeof errnum === 'number' ? errorFromErrno(errnum, syscall) : error;
 }
@@ -104,9 +104,8 @@ function checkHostname(value: unknown): string | null {
 }
 
 let rootsPem: Buffer | undefined;
-
-/** The OpenSSL context of an SSLContext, for its session calls (context.ts). */
-export let contextHandle: (settings: SSLContextSettings) => NativeTLSContext;
+/** @internal The native context of an SSLContext, for its other halves (advanced.ts, context.ts's session calls, SSLSocket.context). */
+export let contextHandle: (context: SSLContextSettings) => NativeTLSContext;
 
 /**
  * The settings of Python's `ssl.SSLContext`; SSLContext (context.ts) adds
@@ -296,7 +295,7 @@ export class SSLContextSettings {
   }
 
   static {
-    contextHandle = (settings) => settings.#context;
+    contextHandle = (context) => context.#context;
   }
 
   #open(serverSide: boolean, serverHostname: string | null, checkName: boolean): NativeTLS {

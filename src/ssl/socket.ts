@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import { closedError } from '../core/errors.js';
 import { native } from '../core/native.js';
 import { cloneGuard } from '../core/uncloneable.js';
-import { valueError, withCode, type Data, type WaitOptions } from '../core/validate.js';
+import { typeError, valueError, withCode, type Data, type WaitOptions } from '../core/validate.js';
 import { chunks } from '../adapters/chunks.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { asyncForm, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
@@ -18,10 +18,11 @@ import type { PeerCertificate } from './certificate.js';
 import * as calls from './calls.js';
 import { acceptThenWrap, connectThenHandshake } from './connect.js';
 import type { SSLContext } from './context.js';
-import { TLSEngine } from './engine.js';
+import { checked, TLSEngine } from './engine.js';
 import { channelBinding, peerCertificate, verifyClientPostHandshake, type CipherInfo } from './info.js';
 import { connectionSession, setConnectionSession, type SSLSession } from './session.js';
-import type { Wrapping } from './settings.js';
+import { contextHandle, SSLContextSettings, type Wrapping } from './settings.js';
+import { answerHello } from './sni.js';
 
 export type { CipherInfo } from './info.js';
 
@@ -40,8 +41,7 @@ export let engineOf: (sock: SSLSocket) => TLSEngine;
  * type, as the type checker knows them: its addresses are typed alike.
  */
 export class SSLSocket<F extends number = number, T extends number = number> {
-  /** The context the socket was made with. */
-  readonly context: SSLContext;
+  #context: SSLContext;
   /** Whether this is the server side of the connection. */
   readonly serverSide: boolean;
   /** The host name the server was checked against (client side), or null. */
@@ -57,7 +57,7 @@ export class SSLSocket<F extends number = number, T extends number = number> {
   /** @internal SSLContext.wrapSocket() makes SSLSockets. */
   constructor(token: typeof internal, context: SSLContext, socket: Socket<F, T>, wrapping: Wrapping, connected: boolean) {
     if (token !== internal) throw withCode(new TypeError('SSLSocket does not have a public constructor; use SSLContext.wrapSocket()'), 'ERR_ILLEGAL_CONSTRUCTOR');
-    this.context = context;
+    this.#context = context;
     this.serverSide = wrapping.serverSide;
     this.serverHostname = wrapping.serverHostname;
     this.#wrapping = wrapping;
@@ -65,6 +65,19 @@ export class SSLSocket<F extends number = number, T extends number = number> {
     this.#socket = socket;
     this.#engine = new TLSEngine(wrapping.open(), socketHandle(socket), wrapping.serverHostname, wrapping.suppressRaggedEofs);
     if (wrapping.session !== null) this.session = wrapping.session;
+    this.#engine.serverName = () => answerHello(this, this.#engine, this.#context);
+  }
+
+  /** The context of the connection: the one it was made with, or another set here (a server's sniCallback does, to answer with that context's certificate). */
+  get context(): SSLContext {
+    return this.#context;
+  }
+
+  /** Moves the connection to another SSLContext (SSL_set_SSL_CTX): its certificate and settings from the next handshake step on. */
+  set context(context: SSLContext) {
+    if (!(context instanceof SSLContextSettings)) throw typeError('context', 'an SSLContext', context);
+    if (!this.#closed) checked(native.tlsSetContext(this.#engine.ssl, contextHandle(context)), 'context');
+    this.#context = context;
   }
 
   #check(syscall: string): void {

@@ -12,7 +12,7 @@ import { EVENT_READ, EVENT_WRITE } from 'berkeley/selectors';
 import { addonPath } from '../support/index.js';
 
 const native = createRequire(import.meta.url)(addonPath) as {
-  contract: Record<'READ' | 'WRITE' | 'PRIORITY' | 'CLOSED' | 'SCRATCH_SIZE' | 'SOCKOPT_MAX' | 'IOV_MAX' | 'CONTROL_MAX' | 'SUN_PATH_MAX' | 'SLL_ADDR_MAX' | 'SCM_MAX_FD' | 'TLS_WANT_READ' | 'TLS_WANT_WRITE' | 'TLS_FAILED', number>;
+  contract: Record<'READ' | 'WRITE' | 'PRIORITY' | 'CLOSED' | 'SCRATCH_SIZE' | 'SOCKOPT_MAX' | 'IOV_MAX' | 'CONTROL_MAX' | 'SUN_PATH_MAX' | 'SLL_ADDR_MAX' | 'SCM_MAX_FD' | 'TLS_WANT_READ' | 'TLS_WANT_WRITE' | 'TLS_FAILED' | 'TLS_SERVER_NAME', number>;
   errno: Record<string, number>;
   hostErrors: Record<string, number>;
   getsockoptBytes(fd: number, level: number, opt: number, buflen: number): Buffer | number;
@@ -25,7 +25,7 @@ const native = createRequire(import.meta.url)(addonPath) as {
   pollSync(fds: Int32Array, events: Int32Array, timeoutMs: number): number;
   waitSync(fd: number, events: number, timeoutMs: number): number;
 };
-const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED } = native.contract;
+const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED, TLS_SERVER_NAME } = native.contract;
 const E = socket.errno as Record<string, number>;
 
 function pair(): [socket.Socket, socket.Socket] {
@@ -46,11 +46,12 @@ test('the contract is frozen, complete, and its event bits are single bits apart
     'SOCKOPT_MAX',
     'SUN_PATH_MAX',
     'TLS_FAILED',
+    'TLS_SERVER_NAME',
     'TLS_WANT_READ',
     'TLS_WANT_WRITE',
     'WRITE',
   ]);
-  const tls = [TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED];
+  const tls = [TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED, TLS_SERVER_NAME];
   for (const [name, value] of Object.entries(native.contract)) assert.ok(Number.isInteger(value) && (value > 0 || tls.includes(value)), name);
   for (const bit of [READ, WRITE, PRIORITY, CLOSED]) assert.equal(bit & (bit - 1), 0);
   assert.equal(READ + WRITE + PRIORITY, READ | WRITE | PRIORITY);
@@ -58,7 +59,7 @@ test('the contract is frozen, complete, and its event bits are single bits apart
   assert.equal(EVENT_READ, READ);
   assert.equal(EVENT_WRITE, WRITE);
   // The TLS operations' codes: distinct, and below every -errno the errno table knows.
-  assert.equal(new Set(tls).size, 3);
+  assert.equal(new Set(tls).size, 4);
   const lowest = -Math.max(...Object.values(E));
   for (const code of tls) assert.ok(code < lowest, String(code));
 });
