@@ -8,7 +8,7 @@ import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as socket from 'berkeley';
 import { select } from 'berkeley/selectors';
-import { bounded, enc, hasLoopbackIPv6, isErrno, isErrorNaming, isTimeout, isWouldBlock, openFds, Peer, SYNC_TIMEOUT, tempDir, unixPair } from '../support/index.js';
+import { bounded, dedent, enc, hasLoopbackIPv6, isErrno, isErrorNaming, isTimeout, isWouldBlock, openFds, Peer, PythonPeer, runNode, SYNC_TIMEOUT, tempDir, unixPair } from '../support/index.js';
 
 const { AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, MSG_TRUNC } = socket;
 type Family = 'udp4' | 'udp6' | 'unix';
@@ -255,6 +255,61 @@ describe('recvmmsg waits for the first datagram only, then takes what is queued'
     assert.deepEqual(got.map(([data]) => data.toString()), ['one']);
     await peer.done();
   });
+});
+
+test('blocking mode, Sync: a handled signal while recvmmsgSync waits in recvmmsg(2) is waited through (PEP 475), then the datagram comes', async () => {
+  // python3 signals the child once its main thread waits in recvmmsg(2), waits
+  // until the signal was delivered and the thread waits in recvmmsg(2) again,
+  // then sends the datagram.
+  const script = `
+    const { once } = await import('node:events');
+    const socket = await import(${JSON.stringify(import.meta.resolve('berkeley'))});
+    const signalled = once(process, 'SIGUSR1');
+    const rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+    rx.bind(['127.0.0.1', 0]);
+    console.log('ready', rx.getsockname()[1]);
+    const got = rx.recvmmsgSync(8, 100).map(([data]) => data.toString());
+    const alive = setTimeout(() => {}, 10_000);
+    await signalled;
+    clearTimeout(alive);
+    console.log(JSON.stringify(got));`;
+  let signaller: Promise<number> | undefined;
+  const result = await runNode(script, {
+    ms: 20_000,
+    onLine: (line, child) => {
+      if (!line.startsWith('ready ')) return;
+      const peer = new PythonPeer(dedent(`
+        import ctypes, platform, signal, socket, sys, time
+        pid, port = int(sys.argv[1]), int(sys.argv[2])
+        recvmmsg = {"x86_64": 299, "aarch64": 243}[platform.machine()]
+        tgkill = {"x86_64": 234, "aarch64": 131}[platform.machine()]
+        deadline = time.monotonic() + 10
+        def until(condition, what):
+            while not condition():
+                if time.monotonic() > deadline:
+                    raise SystemExit(what)
+                time.sleep(0.001)
+        def waiting():
+            with open(f"/proc/{pid}/syscall") as f:
+                nr = f.read().split()[0]
+            return nr.isdigit() and int(nr) == recvmmsg
+        def delivered():
+            with open(f"/proc/{pid}/status") as f:
+                pending = next(l for l in f if l.startswith("SigPnd:")).split()[1]
+            return not int(pending, 16) & (1 << (signal.SIGUSR1 - 1))
+        until(waiting, "never in recvmmsg")
+        if ctypes.CDLL(None, use_errno=True).syscall(tgkill, pid, pid, signal.SIGUSR1) != 0:
+            raise OSError(ctypes.get_errno(), "tgkill")
+        until(delivered, "the signal was never delivered")
+        until(waiting, "not waiting in recvmmsg after the signal")
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"after the signal", ("127.0.0.1", port))
+      `), [String(child.pid), line.split(' ')[1]!]);
+      signaller = peer.exit(20_000);
+    },
+  });
+  assert.equal(await signaller, 0);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout.trim().split('\n').at(-1), '["after the signal"]');
 });
 
 describe('addresses', () => {
