@@ -40,14 +40,47 @@ static int receive_into(int fd, batch_t *b, uint32_t vlen, int flags) {
   return got < 0 ? -errno : got;
 }
 
-/* The sender of message k: its address, or null where the kernel gave none. */
-static napi_value sender(napi_env env, const batch_t *b, int k) {
-  return sockaddr_to_js(env, &b->names[k].sa, b->hdrs[k].msg_hdr.msg_namelen);
+/* The senders of messages [0, got) as an array, an address made once for
+ * each run of messages from one sender: a message from the same sender as
+ * the one before has the very same value (JavaScript copies it), so a
+ * batch from one peer decodes one address. */
+static napi_value senders(napi_env env, const batch_t *b, int got) {
+  napi_value list, address = NULL;
+  napi_create_array_with_length(env, (size_t)got, &list);
+  for (int k = 0; k < got; k++) {
+    socklen_t len = b->hdrs[k].msg_hdr.msg_namelen;
+    if (k == 0 || len != b->hdrs[k - 1].msg_hdr.msg_namelen || memcmp(&b->names[k], &b->names[k - 1], len) != 0)
+      address = sockaddr_to_js(env, &b->names[k].sa, len);
+    napi_set_element(env, list, (uint32_t)k, address);
+  }
+  return list;
 }
 
-/* recvmmsg(fd, vlen, bufsize, flags) -> [[data, address], ...] | -errno.
- * The datagrams land in one block (the instance's scratch buffer when it
- * fits) and each is copied out at its own size. */
+/* An Int32Array of count numbers, *out its memory; NULL if out of memory. */
+static napi_value int32_array(napi_env env, size_t count, int32_t **out) {
+  napi_value buffer, array;
+  void *data = NULL;
+  if (napi_create_arraybuffer(env, count * sizeof(int32_t), &data, &buffer) != napi_ok ||
+      napi_create_typedarray(env, napi_int32_array, count, buffer, 0, &array) != napi_ok)
+    return NULL;
+  *out = data;
+  return array;
+}
+
+static napi_value triple(napi_env env, napi_value a, napi_value b, napi_value c) {
+  napi_value result;
+  napi_create_array_with_length(env, 3, &result);
+  napi_set_element(env, result, 0, a);
+  napi_set_element(env, result, 1, b);
+  napi_set_element(env, result, 2, c);
+  return result;
+}
+
+/* recvmmsg(fd, vlen, bufsize, flags) -> [data, lengths, senders] | -errno:
+ * the datagrams back to back in one Buffer (each cut to bufsize), their
+ * lengths (an Int32Array), their senders (see senders()). They land in one
+ * block first (the instance's scratch buffer when it fits), so what is
+ * kept is only what came. */
 static napi_value js_recvmmsg(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 4)) return NULL;
@@ -67,18 +100,30 @@ static napi_value js_recvmmsg(napi_env env, napi_callback_info info) {
   }
   for (int64_t k = 0; k < vlen; k++) b.iovs[k] = (struct iovec){.iov_base = block + k * bufsize, .iov_len = (size_t)bufsize};
   int got = receive_into(fd, &b, (uint32_t)vlen, flags);
-  napi_value result;
+  napi_value result = NULL;
+  int32_t *lengths = NULL;
+  napi_value lengths_array = got >= 0 ? int32_array(env, (size_t)got, &lengths) : NULL;
   if (got < 0) {
     result = make_int(env, got);
+  } else if (lengths_array == NULL) {
+    result = make_int(env, -ENOMEM);
   } else {
-    napi_create_array_with_length(env, (size_t)got, &result);
+    size_t bytes = 0;
     for (int k = 0; k < got; k++) {
       /* With MSG_TRUNC the kernel reports the whole datagram's length. */
-      size_t len = b.hdrs[k].msg_len < (size_t)bufsize ? b.hdrs[k].msg_len : (size_t)bufsize;
-      napi_value data = NULL;
-      void *unused;
-      napi_create_buffer_copy(env, len, b.iovs[k].iov_base, &unused, &data);
-      napi_set_element(env, result, (uint32_t)k, make_pair(env, data, sender(env, &b, k)));
+      lengths[k] = (int32_t)(b.hdrs[k].msg_len < (size_t)bufsize ? b.hdrs[k].msg_len : (size_t)bufsize);
+      bytes += (size_t)lengths[k];
+    }
+    void *data = NULL;
+    napi_value buffer;
+    if (napi_create_buffer(env, bytes, &data, &buffer) != napi_ok) {
+      result = make_int(env, -ENOMEM);
+    } else {
+      for (int k = 0; k < got; k++) {
+        if (lengths[k]) memcpy(data, b.iovs[k].iov_base, (size_t)lengths[k]);
+        data = (char *)data + lengths[k];
+      }
+      result = triple(env, buffer, lengths_array, senders(env, &b, got));
     }
   }
   if (block != scratch) free(block);
@@ -86,8 +131,9 @@ static napi_value js_recvmmsg(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* recvmmsgInto(fd, views[], flags) -> [[nbytes, address, msgFlags], ...] | -errno:
- * one datagram into each view, in order. */
+/* recvmmsgInto(fd, views[], flags) -> [counts, senders] | -errno: one
+ * datagram into each view, in order; counts an Int32Array of nbytes and
+ * msgFlags for each, senders as recvmmsg's. */
 static napi_value js_recvmmsg_into(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 3)) return NULL;
@@ -113,18 +159,18 @@ static napi_value js_recvmmsg_into(napi_env env, napi_callback_info info) {
   }
   int got = receive_into(fd, &b, count, flags);
   napi_value result;
+  int32_t *counts = NULL;
+  napi_value counts_array = got >= 0 ? int32_array(env, 2 * (size_t)got, &counts) : NULL;
   if (got < 0) {
     result = make_int(env, got);
+  } else if (counts_array == NULL) {
+    result = make_int(env, -ENOMEM);
   } else {
-    napi_create_array_with_length(env, (size_t)got, &result);
     for (int k = 0; k < got; k++) {
-      napi_value item;
-      napi_create_array_with_length(env, 3, &item);
-      napi_set_element(env, item, 0, make_int(env, b.hdrs[k].msg_len));
-      napi_set_element(env, item, 1, sender(env, &b, k));
-      napi_set_element(env, item, 2, make_int(env, b.hdrs[k].msg_hdr.msg_flags & ~MSG_CMSG_CLOEXEC));
-      napi_set_element(env, result, (uint32_t)k, item);
+      counts[2 * k] = (int32_t)b.hdrs[k].msg_len;
+      counts[2 * k + 1] = b.hdrs[k].msg_hdr.msg_flags & ~MSG_CMSG_CLOEXEC;
     }
+    result = make_pair(env, counts_array, senders(env, &b, got));
   }
   free(b.hdrs);
   return result;

@@ -96,10 +96,14 @@ export interface Native {
   sendmsg(this: void, fd: number, buffers: Bytes[], ancdata: [number, number, Bytes][], flags: number, family: number, address: NativeAddress): number;
   recvmsg(this: void, fd: number, bufsize: number, ancbufsize: number, flags: number): [Buffer, [number, number, Buffer][], number, NativeAddress] | number;
   recvmsgInto(this: void, fd: number, views: Bytes[], ancbufsize: number, flags: number): [number, [number, number, Buffer][], number, NativeAddress] | number;
-  /** recvmmsg(2) with MSG_WAITFORONE: `[data, address]` per datagram. */
-  recvmmsg(this: void, fd: number, vlen: number, bufsize: number, flags: number): [Buffer, NativeAddress][] | number;
-  /** recvmmsg(2) into the views, one datagram each: `[nbytes, address, msgFlags]` per datagram. */
-  recvmmsgInto(this: void, fd: number, views: Bytes[], flags: number): [number, NativeAddress, number][] | number;
+  /**
+   * recvmmsg(2) with MSG_WAITFORONE: the datagrams back to back in one
+   * Buffer, their lengths, their senders (a sender the same as the one
+   * before is the very same value).
+   */
+  recvmmsg(this: void, fd: number, vlen: number, bufsize: number, flags: number): [data: Buffer, lengths: Int32Array, senders: NativeAddress[]] | number;
+  /** recvmmsg(2) into the views, one datagram each: nbytes and msgFlags of each, in turn, and the senders (as recvmmsg's). */
+  recvmmsgInto(this: void, fd: number, views: Bytes[], flags: number): [counts: Int32Array, senders: NativeAddress[]] | number;
   /** sendmmsg(2): the count sent; addresses null, or one per datagram (null for none). */
   sendmmsg(this: void, fd: number, datas: Bytes[], addresses: NativeAddress[] | null, flags: number, family: number): number;
   CMSG_LEN(this: void, length: number): number;

@@ -22,19 +22,49 @@ export type DatagramInto<F extends number = number, T extends number = number> =
 /** One datagram for sendmmsg: `[data]` on a connected socket, `[data, address]` otherwise. */
 export type OutgoingDatagram<F extends number = number> = [data: Data] | [data: Data, address: Address<F> | null];
 
+/**
+ * A sender that is the very value of the one before (the addon decodes a
+ * run of datagrams from one peer once) gets a copy of its own: each
+ * datagram's address is its own, as each recvfrom's is.
+ */
+function ownAddress(address: NativeAddress, previous: NativeAddress | undefined): NativeAddress {
+  if (address !== previous || address === null || typeof address === 'string') return address;
+  return Buffer.isBuffer(address) ? Buffer.from(address) : ([...address] as NativeAddress);
+}
+
+/** recvmmsg(2) as `[data, address]` pairs, each datagram a Buffer over the one block the addon filled. */
+function recvmmsgOp(fd: number, vlen: number, bufsize: number, flags: number): [Buffer, NativeAddress][] | number {
+  const result = native.recvmmsg(fd, vlen, bufsize, flags);
+  if (typeof result === 'number') return result;
+  const [data, lengths, senders] = result;
+  const datagrams = new Array<[Buffer, NativeAddress]>(lengths.length);
+  let offset = 0;
+  for (let k = 0; k < lengths.length; k++) {
+    const end = offset + lengths[k]!;
+    datagrams[k] = [data.subarray(offset, end), ownAddress(senders[k]!, senders[k - 1])];
+    offset = end;
+  }
+  return datagrams;
+}
+
 /** recvmmsg(2): up to vlen datagrams of up to bufsize bytes each, as `[data, address]`. */
 export function recvmmsg<F extends FormName>(form: Form<F>, h: Handle, vlen: unknown, bufsize: unknown, flags: unknown): Results<[Buffer, NativeAddress][]>[F] {
   const n = checkInt(vlen, 'vlen', 1, IOV_MAX);
   const size = checkSize(bufsize, 'bufsize');
   if (size > MMSG_BYTES_MAX / n) throw rangeError(`The "bufsize" argument (${size}) times vlen (${n}) must be at most ${MMSG_BYTES_MAX} bytes`);
   const f = checkFlags(flags);
-  return form.call(h, timeoutFor(h, f), READ, 'recvmmsg', native.recvmmsg, n, size, f);
+  return form.call(h, timeoutFor(h, f), READ, 'recvmmsg', recvmmsgOp, n, size, f);
 }
 
 /** recvmmsg(2) into views, each still as long (lengths) as when the call began. */
 function recvmmsgIntoOp(fd: number, views: ArrayBufferView[], lengths: number[], flags: number): [number, NativeAddress, number][] | number {
   for (let k = 0; k < views.length; k++) checkHeld(views[k]!, lengths[k]!);
-  return native.recvmmsgInto(fd, views, flags);
+  const result = native.recvmmsgInto(fd, views, flags);
+  if (typeof result === 'number') return result;
+  const [counts, senders] = result;
+  const datagrams = new Array<[number, NativeAddress, number]>(senders.length);
+  for (let k = 0; k < senders.length; k++) datagrams[k] = [counts[2 * k]!, ownAddress(senders[k]!, senders[k - 1]), counts[2 * k + 1]!];
+  return datagrams;
 }
 
 /** recvmmsg(2) into the caller's buffers, one datagram each: `[nbytes, address, msgFlags]`. */
