@@ -51,9 +51,9 @@ function lines(child: ReturnType<typeof spawn>): AsyncIterator<string> {
 }
 
 async function next(it: AsyncIterator<string>, what: string): Promise<string> {
-  const { value, done } = await it.next();
-  if (done === true) throw new Error(`${what} ended without output`);
-  return value as string;
+  const result = await it.next();
+  if (result.done === true) throw new Error(`${what} ended without output`);
+  return result.value;
 }
 
 async function stop(child: ReturnType<typeof spawn>): Promise<void> {

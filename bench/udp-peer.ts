@@ -50,7 +50,7 @@ async function sendAll(send: () => number | Promise<number>): Promise<void> {
 
 function connected(): socket.Socket<typeof socket.AF_INET, typeof socket.SOCK_DGRAM> {
   const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
-  s.connect(['127.0.0.1', numbers[0]!]);
+  s.connectSync(['127.0.0.1', numbers[0]!]);
   return s;
 }
 

@@ -218,7 +218,7 @@ export function addressed<F extends FormName, R>(form: Form<F>, family: number, 
  * name once.
  */
 export function addressedEach<F extends FormName, R>(form: Form<F>, family: number, addresses: unknown[], send: <G extends FormName>(form: Form<G>, targets: NativeAddress[]) => Results<R>[G], name: (k: number) => string): Results<R>[F] {
-  const parsed = addresses.map((address, k) => (address === undefined ? { address: null } : parse(family, address, name(k))));
+  const parsed = Array.from(addresses, (address, k): Parsed => (address === undefined ? { address: null } : parse(family, address, name(k))));
   if (parsed.every((p) => p.host === undefined)) return send(form, parsed.map((p) => p.address));
   return form.run(
     steps(function* () {

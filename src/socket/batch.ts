@@ -84,17 +84,22 @@ function sendmmsgOp(fd: number, datas: Bytes[], lengths: number[], targets: Nati
 /** sendmmsg(2): the count sent; a failure throws only when none was. */
 export function sendmmsg<F extends FormName>(form: Form<F>, h: Handle, s: FamilyAndType, messages: unknown, flags: unknown): Results<number>[F] {
   const list = items(messages, 'messages', 'an iterable of [data] or [data, address]');
-  const datas: Bytes[] = [];
-  const addresses: unknown[] = [];
-  for (const [k, message] of list.entries()) {
+  const datas = new Array<Bytes>(list.length);
+  const lengths = new Array<number>(list.length);
+  // Only a batch with an address gets a list of them: a connected socket's
+  // batch goes straight to the call.
+  let addresses: unknown[] | undefined;
+  for (let k = 0; k < list.length; k++) {
+    const message = list[k];
     if (!Array.isArray(message) || message.length < 1 || message.length > 2) throw typeError(`messages[${k}]`, 'a [data] or [data, address] array', message);
-    datas.push(toBytes(message[0], `messages[${k}][0]`));
-    addresses.push(message[1] ?? undefined);
+    const data = toBytes(message[0], `messages[${k}][0]`);
+    datas[k] = data;
+    lengths[k] = data.byteLength;
+    if (message[1] !== undefined && message[1] !== null) (addresses ??= new Array<unknown>(list.length))[k] = message[1];
   }
   const f = checkFlags(flags);
   if (h.fd < 0) throw closedError('sendmmsg');
   if (list.length === 0) return form.done(0);
-  const lengths = datas.map((data) => data.byteLength);
-  const named = addresses.some((address) => address !== undefined);
-  return addressedEach(form, s.family, addresses, (g, targets) => g.call(h, timeoutFor(h, f), WRITE, 'sendmmsg', sendmmsgOp, datas, lengths, named ? targets : null, f, s.family), (k) => `messages[${k}][1]`);
+  if (addresses === undefined) return form.call(h, timeoutFor(h, f), WRITE, 'sendmmsg', sendmmsgOp, datas, lengths, null, f, s.family);
+  return addressedEach(form, s.family, addresses, (g, targets) => g.call(h, timeoutFor(h, f), WRITE, 'sendmmsg', sendmmsgOp, datas, lengths, targets, f, s.family), (k) => `messages[${k}][1]`);
 }

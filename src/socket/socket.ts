@@ -17,7 +17,6 @@ import { Handle } from '../io/handle.js';
 import { READ } from '../io/waiters.js';
 import { resolveSync, settleAddress, type Address, type SenderAddress, type SocketAddress } from './address.js';
 import * as batch from './batch.js';
-import type { Datagram, DatagramInto, OutgoingDatagram } from './batch.js';
 import * as calls from './calls.js';
 import type { Message, MessageInto } from './calls.js';
 import { describe } from './describe.js';
@@ -238,23 +237,23 @@ export class Socket<F extends number = number, T extends number = number> {
   }
 
   /** recvmmsg(2): waits (per the mode) for a datagram, then takes up to vlen queued ones of up to bufsize bytes, in order, in one system call. */
-  recvmmsg(vlen: number, bufsize: number, flags?: number, options?: WaitOptions): Promise<Datagram<F, T>[]> {
-    return promised(() => batch.recvmmsg(asyncForm(options), this.#handle, vlen, bufsize, flags)) as Promise<Datagram<F, T>[]>;
+  recvmmsg(vlen: number, bufsize: number, flags?: number, options?: WaitOptions): Promise<batch.Datagram<F, T>[]> {
+    return promised(() => batch.recvmmsg(asyncForm(options), this.#handle, vlen, bufsize, flags)) as Promise<batch.Datagram<F, T>[]>;
   }
 
   /** recvmmsg(2) on the calling thread: `[data, address]` of each datagram. */
-  recvmmsgSync(vlen: number, bufsize: number, flags?: number): Datagram<F, T>[] {
-    return batch.recvmmsg(SYNC, this.#handle, vlen, bufsize, flags) as Datagram<F, T>[];
+  recvmmsgSync(vlen: number, bufsize: number, flags?: number): batch.Datagram<F, T>[] {
+    return batch.recvmmsg(SYNC, this.#handle, vlen, bufsize, flags) as batch.Datagram<F, T>[];
   }
 
   /** recvmmsg(2) into the caller's buffers, a datagram each: `[nbytes, address, msgFlags]` of each datagram received. */
-  recvmmsgInto(buffers: Iterable<ArrayBufferView>, flags?: number, options?: WaitOptions): Promise<DatagramInto<F, T>[]> {
-    return promised(() => batch.recvmmsgInto(asyncForm(options), this.#handle, buffers, flags)) as Promise<DatagramInto<F, T>[]>;
+  recvmmsgInto(buffers: Iterable<ArrayBufferView>, flags?: number, options?: WaitOptions): Promise<batch.DatagramInto<F, T>[]> {
+    return promised(() => batch.recvmmsgInto(asyncForm(options), this.#handle, buffers, flags)) as Promise<batch.DatagramInto<F, T>[]>;
   }
 
   /** recvmmsg(2) into the caller's buffers on the calling thread: `[nbytes, address, msgFlags]` of each datagram. */
-  recvmmsgIntoSync(buffers: Iterable<ArrayBufferView>, flags?: number): DatagramInto<F, T>[] {
-    return batch.recvmmsgInto(SYNC, this.#handle, buffers, flags) as DatagramInto<F, T>[];
+  recvmmsgIntoSync(buffers: Iterable<ArrayBufferView>, flags?: number): batch.DatagramInto<F, T>[] {
+    return batch.recvmmsgInto(SYNC, this.#handle, buffers, flags) as batch.DatagramInto<F, T>[];
   }
 
   // ---- sending -----------------------------------------------------------
@@ -306,12 +305,12 @@ export class Socket<F extends number = number, T extends number = number> {
   }
 
   /** sendmmsg(2): `[data]` or `[data, address]` datagrams in one system call; the count sent (fewer when a later one fails; the first's failure throws). */
-  sendmmsg(messages: Iterable<OutgoingDatagram<F>>, flags?: number, options?: WaitOptions): Promise<number> {
+  sendmmsg(messages: Iterable<batch.OutgoingDatagram<F>>, flags?: number, options?: WaitOptions): Promise<number> {
     return promised(() => batch.sendmmsg(asyncForm(options), this.#handle, this, messages, flags));
   }
 
   /** sendmmsg(2) on the calling thread; the count sent. */
-  sendmmsgSync(messages: Iterable<OutgoingDatagram<F>>, flags?: number): number {
+  sendmmsgSync(messages: Iterable<batch.OutgoingDatagram<F>>, flags?: number): number {
     return batch.sendmmsg(SYNC, this.#handle, this, messages, flags);
   }
 
@@ -469,7 +468,8 @@ export class Socket<F extends number = number, T extends number = number> {
 
   /** close(), for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
-    return Promise.resolve(this.close());
+    this.close();
+    return Promise.resolve();
   }
 
   /** Python's repr: `<berkeley.Socket fd=…, family=…, type=…, proto=…, laddr=…, raddr=…>`. */

@@ -145,7 +145,7 @@ for (const family of FAMILIES) {
         const messages: socket.OutgoingDatagram[] = DATAGRAMS.map((d, k) => [d, decode(k < 6 ? to0 : to1)]);
         const sent = sync ? tx.sendmmsgSync(messages) : await bounded(tx.sendmmsg(messages));
         assert.equal(sent, DATAGRAMS.length);
-        tx.connect(decode(to1));
+        tx.connectSync(decode(to1));
         const more = DATAGRAMS.slice(0, 4).map((d): socket.OutgoingDatagram => [d.toString('latin1')]);
         assert.equal(sync ? tx.sendmmsgSync(more) : await bounded(tx.sendmmsg(more)), 4);
         const [got0, got1] = await peer.json<[string, unknown][][]>();
@@ -323,13 +323,27 @@ describe('addresses', () => {
     try {
       using rx = bound('udp4', dir);
       using tx = bound('udp4', dir);
-      rx.connect(tx.getsockname());
+      rx.connectSync(tx.getsockname());
       rx.settimeout(5);
       tx.sendtoSync('hi', rx.getsockname() as socket.IPv4Address);
       assert.deepEqual(rx.recvmmsgSync(2, 8), [[Buffer.from('hi'), tx.getsockname()]]);
     } finally {
       dir.cleanup();
     }
+  });
+
+  test('a connected socket\'s batch may mix datagrams without an address (to its peer) and with one', () => {
+    using peer = socket.socket(AF_INET, SOCK_DGRAM);
+    peer.bind(['127.0.0.1', 0]);
+    using other = socket.socket(AF_INET, SOCK_DGRAM);
+    other.bind(['127.0.0.1', 0]);
+    using tx = socket.socket(AF_INET, SOCK_DGRAM);
+    tx.connectSync(peer.getsockname());
+    assert.equal(tx.sendmmsgSync([['a'], ['b', other.getsockname()], ['c', null]]), 3);
+    peer.settimeout(5);
+    other.settimeout(5);
+    assert.deepEqual(peer.recvmmsgSync(4, 8).map(([data]) => data.toString()), ['a', 'c']);
+    assert.deepEqual(other.recvmmsgSync(4, 8).map(([data]) => data.toString()), ['b']);
   });
 
   for (const sync of [false, true]) {
