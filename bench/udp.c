@@ -54,17 +54,22 @@ static void connect_to(int fd, int port) {
   if (connect(fd, (struct sockaddr *)&to, sizeof to) < 0) die("connect");
 }
 
+/* A batch of BATCH messages that all send iov. */
+static void batch_of(struct mmsghdr *msgs, struct iovec *iov) {
+  memset(msgs, 0, BATCH * sizeof *msgs);
+  for (int k = 0; k < BATCH; k++) {
+    msgs[k].msg_hdr.msg_iov = iov;
+    msgs[k].msg_hdr.msg_iovlen = 1;
+  }
+}
+
 static void blast(int port, size_t size) {
   int fd = udp_socket();
   connect_to(fd, port);
   static char data[MAX_DATAGRAM];
   struct mmsghdr msgs[BATCH];
   struct iovec iov = {.iov_base = data, .iov_len = size};
-  memset(msgs, 0, sizeof msgs);
-  for (int k = 0; k < BATCH; k++) {
-    msgs[k].msg_hdr.msg_iov = &iov;
-    msgs[k].msg_hdr.msg_iovlen = 1;
-  }
+  batch_of(msgs, &iov);
   for (;;) sendmmsg(fd, msgs, BATCH, 0); /* ECONNREFUSED until the receiver binds: ignored */
 }
 
@@ -112,11 +117,7 @@ static void send_count(int port, size_t size, long warmup, long count, int mode)
   }
   struct mmsghdr msgs[BATCH];
   struct iovec iov = {.iov_base = data, .iov_len = size};
-  memset(msgs, 0, sizeof msgs);
-  for (int k = 0; k < BATCH; k++) {
-    msgs[k].msg_hdr.msg_iov = &iov;
-    msgs[k].msg_hdr.msg_iovlen = 1;
-  }
+  batch_of(msgs, &iov);
   double start = 0;
   for (long sent = 0; sent < warmup + count;) {
     if (sent >= warmup && start == 0) start = now();

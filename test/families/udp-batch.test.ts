@@ -52,6 +52,19 @@ function pythonSender(t: TestContext, family: Family, target: unknown, dir: Retu
   `, [JSON.stringify([familyOf[family], target, dir.path('tx')])]);
 }
 
+/** A bound receiver of the family and a python3 sender that has sent it DATAGRAMS: `[rx, the sender's address]`. */
+async function sentTo(t: TestContext, family: Family, mode: Mode): Promise<[socket.Socket, unknown]> {
+  const dir = tempDir();
+  t.after(() => dir.cleanup());
+  const rx = bound(family, dir);
+  t.after(() => rx.close());
+  const peer = pythonSender(t, family, enc(rx.getsockname()), dir);
+  const from = await peer.json();
+  await send(peer, DATAGRAMS);
+  setMode(rx, mode);
+  return [rx, from];
+}
+
 async function send(peer: Peer, datagrams: Buffer[]): Promise<void> {
   peer.write(`${JSON.stringify(datagrams.map((d) => d.toString('hex')))}\n`);
   assert.equal(await peer.json(), 'sent');
@@ -74,26 +87,14 @@ for (const family of FAMILIES) {
       for (const sync of [false, true]) {
         const form = sync ? 'Sync' : '';
         test(`recvmmsg${form}, ${mode}: every datagram in order, empty ones too, with the sender's address`, async (t) => {
-          const dir = tempDir();
-          t.after(() => dir.cleanup());
-          using rx = bound(family, dir);
-          const peer = pythonSender(t, family, enc(rx.getsockname()), dir);
-          const from = await peer.json();
-          await send(peer, DATAGRAMS);
-          setMode(rx, mode);
+          const [rx, from] = await sentTo(t, family, mode);
           const got = await gather(rx, DATAGRAMS.length, () => (sync ? rx.recvmmsgSync(4, 9000) : bounded(rx.recvmmsg(4, 9000))));
           assert.deepEqual(got.map(([data]) => data), DATAGRAMS);
           for (const [, address] of got) assert.deepEqual(enc(address), from);
         });
 
         test(`recvmmsgInto${form}, ${mode}: into the caller's buffers, nbytes and MSG_TRUNC per datagram`, async (t) => {
-          const dir = tempDir();
-          t.after(() => dir.cleanup());
-          using rx = bound(family, dir);
-          const peer = pythonSender(t, family, enc(rx.getsockname()), dir);
-          const from = await peer.json();
-          await send(peer, DATAGRAMS);
-          setMode(rx, mode);
+          const [rx, from] = await sentTo(t, family, mode);
           const size = 8;
           const filled: Buffer[] = [];
           const got = await gather(rx, DATAGRAMS.length, async () => {
