@@ -333,6 +333,25 @@ describe('addresses', () => {
     }
   });
 
+  for (const sync of [false, true]) {
+    test(`a connected peer that is gone: recvmmsg${sync ? 'Sync' : ''} and sendmmsg${sync ? 'Sync' : ''} report its ICMP error (ConnectionRefusedError), as recvfrom does`, async () => {
+      const gone = socket.socket(AF_INET, SOCK_DGRAM);
+      gone.bind(['127.0.0.1', 0]);
+      const address = gone.getsockname();
+      gone.close();
+      using tx = socket.socket(AF_INET, SOCK_DGRAM);
+      tx.settimeout(5);
+      tx.connectSync(address);
+      const refused = isErrno('ECONNREFUSED');
+      tx.sendSync('anyone?');
+      if (sync) assert.throws(() => tx.recvmmsgSync(4, 8), (e) => e instanceof socket.ConnectionRefusedError && refused(e));
+      else await assert.rejects(bounded(tx.recvmmsg(4, 8)), (e) => e instanceof socket.ConnectionRefusedError && refused(e));
+      tx.sendSync('anyone?');
+      if (sync) assert.throws(() => tx.sendmmsgSync([['a'], ['b']]), refused);
+      else await assert.rejects(bounded(tx.sendmmsg([['a'], ['b']])), refused);
+    });
+  }
+
   test('a connected socket\'s batch may mix datagrams without an address (to its peer) and with one', () => {
     using peer = socket.socket(AF_INET, SOCK_DGRAM);
     peer.bind(['127.0.0.1', 0]);
