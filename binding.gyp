@@ -22,6 +22,7 @@
         "native/tls_context.c",
         "native/tls_conn.c",
         "native/tls_bio.c",
+        "native/tls_memory.c",
         "native/tls_info.c",
         "native/tls_error.c"
       ],

@@ -14,16 +14,16 @@
 // that byte. The certificates are made with the openssl CLI.
 //
 // BENCH_ROUNDS=n (default 3), BENCH_TLS_MIB=n (default 512).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import * as socket from 'berkeley';
 import * as ssl from 'berkeley/ssl';
+import { certificate as certificateOf, firstLine, makeCertificates, median, pinned, placements, start, stop } from './tls-common.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const MiB = 1024 * 1024;
@@ -40,8 +40,8 @@ const IMPLEMENTATIONS: { name: string; kind: Implementation }[] = [
 
 // ---- the children: servers and clients --------------------------------------------
 
-/** The certificates' folder (BENCH_TLS_DIR, set by the orchestrator). */
-const certificate = (name: string): string => join(process.env.BENCH_TLS_DIR!, name);
+/** The ECDSA certificates, made by the orchestrator. */
+const certificate = (name: 'ca.pem' | 'server.pem' | 'server.key'): string => certificateOf('ecdsa', name);
 
 function berkeleyListener(): socket.Socket {
   const listener = socket.createServer(['127.0.0.1', 0]);
@@ -159,44 +159,21 @@ async function child(role: string, kind: Implementation, port: number): Promise<
 // ---- the orchestrator ------------------------------------------------------------
 
 const self = fileURLToPath(import.meta.url);
-let pinned = true;
-try {
-  execFileSync('taskset', ['-c', '0', 'true']);
-} catch {
-  pinned = false;
-}
-
-function start(cpu: string, args: string[], dir: string): ReturnType<typeof spawn> {
-  const argv = [...(pinned ? ['taskset', '-c', cpu] : []), process.execPath, self, ...args];
-  return spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_TLS_DIR: dir } });
-}
-
-async function firstLine(child: ReturnType<typeof spawn>, what: string): Promise<string> {
-  for await (const line of createInterface({ input: child.stdout! })) return line;
-  throw new Error(`${what} ended without output`);
-}
 
 /** One timed run: MiB/s. */
 async function measure(kind: Implementation, cpus: [string, string], dir: string): Promise<number> {
-  const server = start(cpus[0], ['server', kind], dir);
+  const env = { BENCH_TLS_DIR: dir };
+  const server = start(cpus[0], [process.execPath, self, 'server', kind], env);
   try {
     const port = await firstLine(server, 'server');
-    const client = start(cpus[1], ['client', kind, port], dir);
+    const client = start(cpus[1], [process.execPath, self, 'client', kind, port], env);
     const ms = Number(await firstLine(client, 'client'));
     if (!(ms > 0)) throw new Error(`the ${kind} client failed`);
     return AMOUNT / MiB / (ms / 1000);
   } finally {
-    const exited = server.exitCode === null ? once(server, 'exit') : Promise.resolve();
-    server.kill();
-    await exited;
+    await stop(server);
   }
 }
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
 
 /** openssl speed's AES-256-GCM encryption rate on one core, 16 KiB blocks (a TLS record), in MiB/s; null without the CLI. */
 function opensslSpeed(): number | null {
@@ -209,23 +186,12 @@ function opensslSpeed(): number | null {
   }
 }
 
-function makeCertificates(dir: string): void {
-  const openssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2'];
-  openssl('req', '-x509', ...key, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=bench CA');
-  openssl('req', '-x509', ...key, '-keyout', 'server.key', '-out', 'server.pem', '-subj', '/CN=localhost', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-addext', 'subjectAltName=DNS:localhost');
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(os.tmpdir(), 'berkeley-bench-tls-'));
   try {
-    makeCertificates(dir);
-    const placements: { name: string; cpus: [string, string] }[] = [
-      { name: '2 cpus', cpus: ['0', '1'] },
-      { name: '1 cpu', cpus: ['0', '0'] },
-    ];
-    console.log(`TLS bulk: ${AMOUNT / MiB} MiB in ${CHUNK / 1024} KiB sendall()s, TLS 1.3 ${CIPHER}; ${ROUNDS} interleaved rounds, medians; node ${process.version}, OpenSSL ${process.versions.openssl}${pinned ? '' : ' (taskset not found: not pinned)'}`);
-    for (const placement of os.availableParallelism() > 1 ? placements : placements.slice(1)) {
+    makeCertificates(dir, 'ecdsa');
+    console.log(`TLS bulk: ${AMOUNT / MiB} MiB in ${CHUNK / 1024} KiB sendall()s, TLS 1.3 ${CIPHER}; ${ROUNDS} interleaved rounds, medians; node ${process.version}, OpenSSL ${process.versions.openssl}${pinned() ? '' : ' (taskset not found: not pinned)'}`);
+    for (const placement of placements(os.availableParallelism())) {
       const rates = new Map(IMPLEMENTATIONS.map((i) => [i.kind, [] as number[]]));
       for (let round = 0; round < ROUNDS; round++) {
         for (let k = 0; k < IMPLEMENTATIONS.length; k++) {

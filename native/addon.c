@@ -44,6 +44,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_tls_context(env, exports);
   register_tls_conn(env, exports);
   register_tls_info(env, exports);
+  register_tls_memory(env, exports);
   register_tls_error(env, exports);
   register_teardown(env, exports, instance);
   return exports;

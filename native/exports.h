@@ -22,6 +22,7 @@ void register_mmsg(napi_env env, napi_value exports);
 void register_tls_context(napi_env env, napi_value exports);
 void register_tls_conn(napi_env env, napi_value exports);
 void register_tls_info(napi_env env, napi_value exports);
+void register_tls_memory(napi_env env, napi_value exports);
 void register_tls_error(napi_env env, napi_value exports);
 
 typedef struct watcher watcher_t;

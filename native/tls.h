@@ -43,6 +43,7 @@ typedef struct {
   int fd;     /* the socket of the call under way, for the BIO */
   int error;  /* errno of the socket's last failure in that call, or 0 */
   bool eof;   /* the socket reached its end in that call */
+  bool dontwait; /* the BIO's reads never wait in that call (MSG_DONTWAIT), even on a blocking fd */
 } tls_conn_t;
 
 /* tls_context.c */

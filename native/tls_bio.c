@@ -18,7 +18,7 @@ static bool retry(int error) {
 static int bio_read(BIO *bio, char *into, size_t len, size_t *got) {
   tls_conn_t *conn = BIO_get_data(bio);
   BIO_clear_retry_flags(bio);
-  ssize_t n = recv(conn->fd, into, len, 0);
+  ssize_t n = recv(conn->fd, into, len, conn->dontwait ? MSG_DONTWAIT : 0);
   if (n > 0) {
     *got = (size_t)n;
     return 1;

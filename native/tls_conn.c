@@ -71,6 +71,7 @@ static SSL *begin(tls_conn_t *conn, int fd) {
   conn->fd = fd;
   conn->error = 0;
   conn->eof = false;
+  conn->dontwait = false;
   return conn->ssl;
 }
 
@@ -122,8 +123,9 @@ static napi_value js_tls_handshake(napi_env env, napi_callback_info info) {
 }
 
 /* Reads up to len bytes: record after record while whole records keep
- * coming (a bulk transfer), never waiting. Returns the count (0 at
- * close_notify); *code gets the code of a first step that read nothing. */
+ * coming (a bulk transfer). Only the first may wait (on a socket in
+ * blocking mode): those after it take what is there. Returns the count (0
+ * at close_notify); *code gets the code of a first step that read nothing. */
 static int64_t read_some(napi_env env, tls_conn_t *conn, char *into, size_t len, napi_value *code) {
   size_t total = 0, got = 0;
   while (total < len) {
@@ -136,6 +138,7 @@ static int64_t read_some(napi_env env, tls_conn_t *conn, char *into, size_t len,
     }
     total += got;
     if (got < SSL3_RT_MAX_PLAIN_LENGTH) break;
+    conn->dontwait = true;
   }
   return (int64_t)total;
 }

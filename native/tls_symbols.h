@@ -12,6 +12,7 @@
 #define TLS_FUNCTIONS(X)                     \
   X(BIO_clear_flags)                   \
   X(BIO_ctrl)                          \
+  X(BIO_ctrl_pending)                  \
   X(BIO_free)                          \
   X(BIO_get_data)                      \
   X(BIO_get_new_index)                 \
@@ -23,9 +24,13 @@
   X(BIO_meth_set_write_ex)             \
   X(BIO_new)                           \
   X(BIO_new_mem_buf)                   \
+  X(BIO_read_ex)                       \
+  X(BIO_s_mem)                         \
   X(BIO_set_data)                      \
   X(BIO_set_flags)                     \
   X(BIO_set_init)                      \
+  X(BIO_up_ref)                        \
+  X(BIO_write_ex)                      \
   X(d2i_X509_bio)                      \
   X(ERR_clear_error)                   \
   X(ERR_peek_last_error)               \
@@ -70,6 +75,8 @@
   X(SSL_pending)                       \
   X(SSL_read_ex)                       \
   X(SSL_select_next_proto)             \
+  X(SSL_set0_rbio)                     \
+  X(SSL_set0_wbio)                     \
   X(SSL_set_accept_state)              \
   X(SSL_set_bio)                       \
   X(SSL_set_connect_state)             \

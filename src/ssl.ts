@@ -22,5 +22,7 @@ export {
 } from './ssl/constants.js';
 export { SSLContext, createDefaultContext, type Password, type VerifyLocations, type WrapOptions } from './ssl/context.js';
 export { SSLSocket, type CipherInfo } from './ssl/socket.js';
+export { MemoryBIO } from './ssl/memory.js';
+export { SSLObject } from './ssl/object.js';
 export type { PeerCertificate, RDN } from './ssl/certificate.js';
 export { SSLError, SSLCertVerificationError, SSLZeroReturnError, SSLSyscallError, SSLEOFError, SSLWantReadError, SSLWantWriteError } from './ssl/errors.js';

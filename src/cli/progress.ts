@@ -15,7 +15,7 @@ function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]!}`;
+  return unit === 0 ? `${Math.round(bytes)} B` : `${value.toFixed(1)} ${units[unit]!}`;
 }
 
 /** Seconds as `m:ss` (or `h:mm:ss`). */

@@ -96,7 +96,6 @@ export type ReceiveEnd = 'eof' | 'idle' | 'gone';
  * most two chunks are ever held, whatever the output's speed.
  */
 export async function receive(conn: Connection, output: Writable, signal: AbortSignal, options: SessionOptions): Promise<ReceiveEnd> {
-  quiet(output);
   const buffers = [Buffer.allocUnsafe(BUFSIZE), Buffer.allocUnsafe(BUFSIZE)];
   const taken = [Promise.resolve(true), Promise.resolve(true)];
   for (let k = 0; ; k ^= 1) {
@@ -122,7 +121,8 @@ function quiet(output: Writable): void {
 }
 
 /** Writes data; resolves once the output has taken it (true), or false if the output is gone (EPIPE: its reader left). */
-function deliver(output: Writable, data: Buffer): Promise<boolean> {
+export function deliver(output: Writable, data: Buffer): Promise<boolean> {
+  quiet(output);
   if (output.destroyed || output.writableEnded) return Promise.resolve(false);
   if (data.length === 0) return Promise.resolve(true);
   return new Promise((resolve) => output.write(data, (error) => resolve(error === null || error === undefined)));

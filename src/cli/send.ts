@@ -6,7 +6,7 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as socket from '../index.js';
-import { command, familyOf, parsePort, VERBOSE } from './args.js';
+import { command, familyOf, parsePort, parseSeconds, VERBOSE } from './args.js';
 import { dial } from './endpoint.js';
 import { at, failed } from './failure.js';
 import { Progress } from './progress.js';
@@ -25,16 +25,22 @@ export const send = command({
     'on HOST PORT with sendfile(2), showing the progress on stderr, and succeeds',
     "once the receiver has checked the SHA-256. See 'berkeley recv --help'.",
   ].join('\n'),
-  flags: { ipv4: { short: '4', help: 'IPv4 only' }, ipv6: { short: '6', help: 'IPv6 only' }, ...VERBOSE },
+  flags: {
+    ipv4: { short: '4', help: 'IPv4 only' },
+    ipv6: { short: '6', help: 'IPv6 only' },
+    wait: { short: 'w', value: 'SECONDS', help: 'give up a connect, or a transfer that makes no progress, after SECONDS' },
+    ...VERBOSE,
+  },
   positionals: [3, 3],
   operands: ['HOST', 'PORT', 'FILE'],
-  examples: ['berkeley send backup.example 9000 disk.img', 'berkeley send -6 ::1 9000 notes.txt'],
+  examples: ['berkeley send backup.example 9000 disk.img', 'berkeley send -6 ::1 9000 notes.txt', 'berkeley send -w 30 10.0.0.2 9000 logs.tar   # fail after 30 s without progress'],
   async run({ values, positionals: [host, portText, path], signal, log }) {
     const port = parsePort(portText!);
+    const timeout = values.wait === undefined ? undefined : parseSeconds(values.wait, '-w');
     await using file = await at(`open ${path!}`, open(path!));
     const stat = await file.stat();
     if (!stat.isFile()) throw failed(`send ${path!}`, 'not a regular file');
-    const { sock, peer } = await dial(host!, port, { type: socket.SOCK_STREAM, family: familyOf(values), signal });
+    const { sock, peer } = await dial(host!, port, { type: socket.SOCK_STREAM, family: familyOf(values), timeout, signal });
     using _sock = sock;
     log.note(`connected to ${peer}`);
     const name = basename(path!);

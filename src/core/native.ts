@@ -20,6 +20,8 @@ export interface NativeWatcher { readonly __watcher: unique symbol }
 export interface NativeTLSContext { readonly __tlsContext: unique symbol }
 /** Opaque handle of a TLS connection (an SSL object). */
 export interface NativeTLS { readonly __tls: unique symbol }
+/** Opaque handle of a memory BIO (OpenSSL's BIO_s_mem), a MemoryBIO's bytes. */
+export interface NativeMemoryBIO { readonly __memoryBio: unique symbol }
 /** tlsLastError(): [SSL_get_error()'s kind, library, reason text, verify code, verify message]. */
 export type NativeTLSFailure = [kind: number, library: string | null, reason: string | null, verifyCode: number, verifyMessage: string | null];
 
@@ -174,6 +176,12 @@ export interface Native {
   tlsPeerCertificate(this: void, tls: NativeTLS): Buffer | null;
   tlsAlpnSelected(this: void, tls: NativeTLS): string | null;
   tlsPending(this: void, tls: NativeTLS): number;
+  tlsMemoryNew(this: void): NativeMemoryBIO | number;
+  tlsMemoryWrite(this: void, bio: NativeMemoryBIO, data: Bytes): number;
+  tlsMemoryRead(this: void, bio: NativeMemoryBIO, n: number): Buffer | number;
+  tlsMemoryWriteEof(this: void, bio: NativeMemoryBIO): number;
+  tlsMemoryPending(this: void, bio: NativeMemoryBIO): number;
+  tlsUseMemory(this: void, tls: NativeTLS, incoming: NativeMemoryBIO, outgoing: NativeMemoryBIO): number;
 }
 
 export const native = loadAddon() as Native;

@@ -43,6 +43,11 @@ export class Handle implements Waitable {
     if (!isMainThread) native.own(fd);
   }
 
+  /** Whether the fd's description may have other holders (it came from elsewhere, or was given out): its O_NONBLOCK then stays set. */
+  get shared(): boolean {
+    return this.#shared;
+  }
+
   /** The fd given out (fileno(), dup(), net interop): from now on its O_NONBLOCK stays set. */
   expose(): number {
     if (!this.#shared) {

@@ -1,11 +1,14 @@
-// SSLContext (Python's ssl.SSLContext): its settings (settings.ts) and
-// wrapSocket(), which makes SSLSockets; and create_default_context().
+// SSLContext (Python's ssl.SSLContext): its settings (settings.ts),
+// wrapSocket(), which makes SSLSockets, and wrapBio(), which makes
+// SSLObjects; and create_default_context().
 import { AbortError } from '../core/errors.js';
 import { signalOf, valueError } from '../core/validate.js';
 import { abortable, promised, SYNC } from '../io/forms.js';
 import type { Socket } from '../socket/socket.js';
 import { CERT_NONE, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, Purpose } from './constants.js';
 import { SSLContextSettings, type VerifyLocations, type WrapOptions } from './settings.js';
+import type { MemoryBIO } from './memory.js';
+import { wrapBio, type SSLObject } from './object.js';
 import { wrap, type SSLSocket } from './socket.js';
 
 export type { Password, VerifyLocations, WrapOptions } from './settings.js';
@@ -35,6 +38,15 @@ export class SSLContext extends SSLContextSettings {
   /** wrapSocket() on the calling thread. */
   wrapSocketSync(sock: Socket, options: WrapOptions = {}): SSLSocket {
     return wrap(SYNC, this, sock, this.wrapping(options));
+  }
+
+  /**
+   * Python's wrap_bio(): an SSLObject, TLS that reads the peer's records
+   * from incoming and writes its own into outgoing, for the application
+   * to carry (sans-I/O). serverSide and serverHostname as for wrapSocket().
+   */
+  wrapBio(incoming: MemoryBIO, outgoing: MemoryBIO, serverSide = false, serverHostname: string | null = null): SSLObject {
+    return wrapBio(this, incoming, outgoing, () => this.wrapping({ serverSide, serverHostname }));
   }
 }
 

@@ -4,7 +4,8 @@
 // helper waits in that direction and steps again. So TLS has the socket's
 // three modes and both forms with no deadline code of its own; only
 // non-blocking mode is told here, where a want is Python's SSLWantReadError
-// or SSLWantWriteError at once.
+// or SSLWantWriteError at once. The same steps serve an SSLObject over a
+// pair of MemoryBIOs (object.ts), whose wants are always thrown.
 import { errorFromErrno } from '../core/errors.js';
 import { native, TLS_FAILED, TLS_WANT_READ, TLS_WANT_WRITE, type NativeTLS, type NativeTLSContext } from '../core/native.js';
 import type { Handle } from '../io/handle.js';
@@ -12,7 +13,7 @@ import { checkHeld } from '../io/ops.js';
 import { SSLEOFError, tlsFailure, wantReadError, wantWriteError } from './errors.js';
 
 /** The error of a native TLS call's negative result. */
-function failure(rc: number, syscall: string): Error {
+export function failure(rc: number, syscall: string): Error {
   return rc === TLS_FAILED ? tlsFailure(syscall) : errorFromErrno(rc, syscall);
 }
 
@@ -40,21 +41,27 @@ export function newConnection(context: NativeTLSContext, server: boolean): Nativ
   return tls;
 }
 
-/** One TLS connection: its OpenSSL object on a socket's Handle (its fd and timeout). */
-export class TLSEngine {
+/**
+ * One TLS connection's OpenSSL object and its steps, each one try: over a
+ * socket (TLSEngine), whose wants the call helper waits for, or over a pair
+ * of MemoryBIOs (SSLObject), whose steps never wait.
+ */
+export abstract class TLSSteps {
   constructor(
     readonly ssl: NativeTLS,
-    readonly handle: Handle,
     /** The name the peer's certificate is checked against, for Python's mismatch message. */
     readonly serverHostname: string | null,
-    /** A read that meets the socket's end without close_notify returns EOF rather than SSLEOFError. */
+    /** A read that meets the end without close_notify returns EOF rather than SSLEOFError. */
     readonly suppressRaggedEofs: boolean,
   ) {}
+
+  /** Whether a want is thrown at once (Python's SSLWantReadError/SSLWantWriteError) rather than waited for. */
+  abstract get nonBlocking(): boolean;
 
   /** rc of a step, for the call helper: a failure thrown as its SSLError, a want thrown in non-blocking mode. */
   settle(rc: number, syscall: string): number {
     if (rc === TLS_FAILED) throw tlsFailure(syscall, this.serverHostname);
-    if (this.handle.timeout === 0) {
+    if (this.nonBlocking) {
       if (rc === TLS_WANT_READ) throw wantReadError(syscall);
       if (rc === TLS_WANT_WRITE) throw wantWriteError(syscall);
     }
@@ -72,13 +79,13 @@ export class TLSEngine {
   }
 
   /** SSL_do_handshake: undefined once done. */
-  static handshakeOp(this: void, fd: number, e: TLSEngine): undefined | number {
+  static handshakeOp(this: void, fd: number, e: TLSSteps): undefined | number {
     const rc = native.tlsHandshake(e.ssl, fd);
     return rc === 0 ? undefined : e.settle(rc, 'do_handshake');
   }
 
   /** Up to n decrypted bytes; empty at the end (close_notify, or a suppressed ragged EOF). */
-  static readOp(this: void, fd: number, e: TLSEngine, n: number): Buffer | number {
+  static readOp(this: void, fd: number, e: TLSSteps, n: number): Buffer | number {
     const data = native.tlsRead(e.ssl, fd, n);
     if (typeof data !== 'number') return data;
     const rc = e.#readFailed(data, 'recv');
@@ -86,20 +93,20 @@ export class TLSEngine {
   }
 
   /** Decrypted bytes into view[0, n); the count, 0 at the end. */
-  static readIntoOp(this: void, fd: number, e: TLSEngine, view: ArrayBufferView, n: number): number {
+  static readIntoOp(this: void, fd: number, e: TLSSteps, view: ArrayBufferView, n: number): number {
     checkHeld(view, n);
     const rc = native.tlsReadInto(e.ssl, fd, view, n);
     return rc >= 0 ? rc : e.#readFailed(rc, 'recv_into');
   }
 
   /** Sends close_notify: undefined once it is out (the peer's is not waited for). */
-  static closeNotifyOp(this: void, fd: number, e: TLSEngine, syscall: string): undefined | number {
+  static closeNotifyOp(this: void, fd: number, e: TLSSteps, syscall: string): undefined | number {
     const rc = native.tlsShutdown(e.ssl, fd);
     return rc >= 0 ? undefined : e.settle(rc, syscall);
   }
 
   /** Ends TLS both ways: our close_notify out, then the peer's in; undefined once both are. */
-  static unwrapOp(this: void, fd: number, e: TLSEngine): undefined | number {
+  static unwrapOp(this: void, fd: number, e: TLSSteps): undefined | number {
     let rc = native.tlsShutdown(e.ssl, fd);
     // 0: ours is out; the next step reads the peer's.
     if (rc === 0) rc = native.tlsShutdown(e.ssl, fd);
@@ -113,6 +120,22 @@ export class TLSEngine {
   }
 }
 
+/** One TLS connection on a socket's Handle (its fd and timeout): a want is a wait, except in non-blocking mode. */
+export class TLSEngine extends TLSSteps {
+  constructor(
+    ssl: NativeTLS,
+    readonly handle: Handle,
+    serverHostname: string | null,
+    suppressRaggedEofs: boolean,
+  ) {
+    super(ssl, serverHostname, suppressRaggedEofs);
+  }
+
+  get nonBlocking(): boolean {
+    return this.handle.timeout === 0;
+  }
+}
+
 /**
  * A write of data: send() takes what one step sends (a record or more),
  * sendall() steps until every byte is out. `sent` counts what went out,
@@ -123,7 +146,7 @@ export class TLSWrite {
   readonly #length: number;
 
   constructor(
-    readonly engine: TLSEngine,
+    readonly engine: TLSSteps,
     readonly bytes: Uint8Array,
     readonly syscall: string,
   ) {

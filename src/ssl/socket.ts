@@ -15,7 +15,7 @@ import { steps, wait } from '../io/blocking.js';
 import { asyncForm, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import type { SocketAddress } from '../socket/address.js';
 import type { FileLike } from '../socket/sendfile.js';
-import { Socket, socketHandle } from '../socket/socket.js';
+import { adoptSocket, Socket, socketHandle } from '../socket/socket.js';
 import type { PeerCertificate } from './certificate.js';
 import * as calls from './calls.js';
 import type { SSLContext } from './context.js';
@@ -298,7 +298,12 @@ export class SSLSocket {
     return this.#closed ? null : native.tlsAlpnSelected(this.#engine.ssl);
   }
 
-  /** The number of decrypted bytes ready to be read. */
+  /**
+   * The number of decrypted bytes ready to be read (SSL_pending). As in
+   * Python, they are no longer in the socket, so select() and the
+   * selectors do not show them as readiness: read until SSLWantReadError
+   * (non-blocking), or while pending() > 0, before selecting again.
+   */
   pending(): number {
     return this.#closed ? 0 : native.tlsPending(this.#engine.ssl);
   }
@@ -349,6 +354,18 @@ export class SSLSocket {
 }
 
 /**
+ * A Socket on sock's fd, which it takes over (sock is left detached). An
+ * fd that was never given out stays the library's alone, so that blocking
+ * mode's Sync calls on the main thread still wait in the system call
+ * itself (SSL_read in recv(2)), as the plain socket's do.
+ */
+function takeOver(sock: Socket): Socket {
+  const shared = socketHandle(sock).shared;
+  const fd = sock.detach();
+  return shared ? new Socket(sock.family, sock.type, sock.proto, fd) : adoptSocket(sock.family, sock.type, sock.proto, fd);
+}
+
+/**
  * SSLContext.wrapSocket's work, in either form: the SSLSocket on a
  * connected stream socket, handshake done unless doHandshakeOnConnect is
  * false. As Python's wrap_socket, it takes the fd over: the Socket given
@@ -361,7 +378,7 @@ export function wrap<F extends FormName>(form: Form<F>, context: SSLContext, soc
   const timeout = sock.gettimeout();
   if (wrapping.doHandshakeOnConnect && timeout === 0) throw valueError('doHandshakeOnConnect should not be specified for non-blocking sockets');
   sock.getpeername(); // not connected: ENOTCONN now, not a stranger error later
-  const inner = new Socket(sock.family, sock.type, sock.proto, sock.detach());
+  const inner = takeOver(sock);
   inner.settimeout(timeout);
   let tls: SSLSocket;
   try {

@@ -2,7 +2,7 @@
 // the sender's name or the one given, progress lines where stderr is no
 // terminal, nothing kept on a mismatch, and the failures: a name that
 // exists, a path that is not a plain name, a file that is not regular, no
-// receiver, a peer that is not `berkeley send`.
+// receiver, a peer that is not `berkeley send`; FILE - (stdout) and -w.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -174,4 +174,58 @@ test('Ctrl-C: recv waiting ends with status 130 and writes nothing; send mid-fil
   assert.equal(code, 130);
   assert.doesNotMatch(stderr, /berkeley send:/);
   assert.deepEqual(readdirSync(dir.dir), ['large']);
+});
+
+test('recv PORT -: the data on stdout as it comes, the SHA-256 checked; a mismatch is status 1 afterwards', async (t) => {
+  const dir = tempDir();
+  t.after(() => dir.cleanup());
+  const data = randomBytes(3 * 1024 * 1024 + 7);
+  writeFileSync(dir.path('data.bin'), data);
+  const [recv, port] = await receiver(t, ['-b', '127.0.0.1', '0', '-'], dir.dir);
+  const send = await Cli.run(['send', '127.0.0.1', String(port), dir.path('data.bin')]);
+  assert.equal(send.code, 0, send.stderr);
+  const received = await recv.exit();
+  assert.equal(received.code, 0, received.stderr);
+  assert.equal(sha256(received.stdout), sha256(data));
+  assert.match(received.stderr, /\nreceiving data\.bin \(3145735 bytes\) into stdout\n/);
+  assert.deepEqual(readdirSync(dir.dir), ['data.bin'], 'no file written');
+  const [corrupt, corruptPort] = await receiver(t, ['-b', '127.0.0.1', '0', '-'], dir.dir);
+  const peer = new Peer(t, FAKE_SENDER, [String(corruptPort), 'corrupt.bin', 'some data', 'bad']);
+  assert.equal(await peer.json(), 'checksum mismatch\n');
+  const end = await corrupt.exit();
+  assert.equal(end.code, 1);
+  assert.equal(end.stdout.toString(), 'some data');
+  assert.match(end.stderr, /berkeley recv: recv corrupt\.bin from 127\.0\.0\.1:\d+: SHA-256 mismatch: what stdout got is not what was sent\n$/);
+});
+
+test('-w SECONDS: recv gives up a sender that stalls, send gives up a receiver that stops reading (status 1)', async (t) => {
+  const dir = tempDir();
+  t.after(() => dir.cleanup());
+  const [recv, port] = await receiver(t, ['-b', '127.0.0.1', '-w', '0.2', '0'], dir.dir);
+  // A sender that announces 10 bytes, sends 3, then waits for its stdin.
+  new Peer(t, `
+    import struct
+    c = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+    c.sendall(b'BKF1' + struct.pack('>H', 5) + b'stall' + struct.pack('>Q', 10) + b'abc')
+    out('sent')
+    sys.stdin.readline()
+  `, [String(port)]);
+  const stalled = await recv.exit();
+  assert.equal(stalled.code, 1);
+  assert.match(stalled.stderr, /^received 30% of stall \(3 B of 10 B, (\d+ B|\d+\.\d [KMG]iB)\/s\)$/m, 'a rate in whole bytes or a unit');
+  assert.match(stalled.stderr, /berkeley recv: recv 127\.0\.0\.1:\d+: ETIMEDOUT \(timed out\)\n$/);
+  assert.deepEqual(readdirSync(dir.dir), [], 'no .part left');
+  const peer = new Peer(t, `
+    srv = socket.socket()
+    srv.bind(('127.0.0.1', 0))
+    srv.listen()
+    out(srv.getsockname()[1])
+    conn, _ = srv.accept()
+    sys.stdin.readline()
+  `);
+  const receiverPort = await peer.json<number>();
+  writeFileSync(dir.path('large'), Buffer.alloc(64 * 1024 * 1024));
+  const send = await Cli.run(['send', '-w', '0.2', '127.0.0.1', String(receiverPort), dir.path('large')]);
+  assert.equal(send.code, 1);
+  assert.match(send.stderr, /^berkeley send: sendfile 127\.0\.0\.1:\d+: ETIMEDOUT \(timed out\)\n$/);
 });

@@ -200,6 +200,8 @@ native.tlsClose!(closedConnection);
 const CONTEXTS: unknown[] = [closedConnection, closedWatcher(), ...WATCHERS];
 /** Wrong for a TLS connection: a context, a watcher, the rest; and a closed one, which is EBADF. */
 const CONNECTIONS: unknown[] = [closedConnection, otherContext, closedWatcher(), ...WATCHERS];
+/** Wrong for a memory BIO: a connection, a context, a watcher, the rest. */
+const MEMORY_BIOS: unknown[] = [closedConnection, otherContext, closedWatcher(), ...WATCHERS];
 const CA_PEM = Buffer.from(rootCertificates[0]!);
 const CA_DER = new X509Certificate(CA_PEM).raw;
 const KEY_PEM = Buffer.from(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
@@ -342,6 +344,12 @@ const specs: Record<string, Spec> = {
   tlsPeerCertificate: { kinds: [CONNECTIONS], good: (f) => [f.tls()] },
   tlsAlpnSelected: { kinds: [CONNECTIONS], good: (f) => [f.tls()] },
   tlsPending: { kinds: [CONNECTIONS], good: (f) => [f.tls()] },
+  tlsMemoryNew: { kinds: [], good: () => [] },
+  tlsMemoryWrite: { kinds: [MEMORY_BIOS, BYTES], good: (f) => [f.memoryBio(), Buffer.from('x')] },
+  tlsMemoryRead: { kinds: [MEMORY_BIOS, [...SIZES, -(2 ** 53), 2 ** 53]], good: (f) => [f.memoryBio('sixteen bytes...'), 16] },
+  tlsMemoryWriteEof: { kinds: [MEMORY_BIOS], good: (f) => [f.memoryBio('x')] },
+  tlsMemoryPending: { kinds: [MEMORY_BIOS], good: (f) => [f.memoryBio('x')] },
+  tlsUseMemory: { kinds: [CONNECTIONS, MEMORY_BIOS, MEMORY_BIOS], good: (f) => [f.tls(), f.memoryBio(), f.memoryBio()] },
 };
 
 /** One call; the addon may return anything or throw a JS error, never crash. */

@@ -108,6 +108,13 @@ export class NativeFixture {
     return connection;
   }
 
+  /** A new memory BIO (a MemoryBIO's) holding `data`; freed when collected. */
+  memoryBio(data = ''): unknown {
+    const bio = this.#native.tlsMemoryNew!();
+    this.#native.tlsMemoryWrite!(bio, Buffer.from(data));
+    return bio;
+  }
+
   /** Takes in whatever fds a call returned (an fd, a pair, or [fd, address]), to be closed with the rest. */
   adopt(result: unknown): void {
     if (typeof result === 'number') this.own(result);
