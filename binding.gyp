@@ -15,6 +15,7 @@
         "native/netdb.c",
         "native/names.c",
         "native/msg.c",
+        "native/mmsg.c",
         "native/poll.c",
         "native/epoll.c",
         "native/teardown.c",

@@ -47,3 +47,10 @@ export function announce(port: number): void {
 export function report(seconds: number): void {
   process.stdout.write(`${seconds.toFixed(9)}\n`);
 }
+
+/** The median of the rounds' figures. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

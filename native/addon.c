@@ -40,6 +40,7 @@ static napi_value init(napi_env env, napi_value exports) {
   register_epoll(env, exports);
   register_names(env, exports);
   register_msg(env, exports);
+  register_mmsg(env, exports);
   register_tls_context(env, exports);
   register_tls_conn(env, exports);
   register_tls_info(env, exports);

@@ -37,6 +37,10 @@
 /* sendmsg's and recvmsgInto's most buffers is IOV_MAX, the platform's own (<limits.h>);
  * JavaScript refuses more ancillary items or fds than that too. */
 
+/* recvmmsg's most bytes of datagrams at once (vlen × bufsize); its and
+ * sendmmsg's most messages is IOV_MAX, which on Linux is UIO_MAXIOV, the
+ * kernel's own limit of a batch. */
+#define MMSG_BYTES_MAX (1 << 26)
 /* The largest control buffer of sendmsg, recvmsg and CMSG_LEN/CMSG_SPACE. */
 #define CONTROL_MAX (1 << 20)
 /* The bytes of an AF_UNIX address: a path takes one less, for its NUL. */
@@ -57,6 +61,7 @@
   X(SOCKOPT_MAX, SOCKOPT_MAX)           \
   X(IOV_MAX, IOV_MAX)                   \
   X(CONTROL_MAX, CONTROL_MAX)           \
+  X(MMSG_BYTES_MAX, MMSG_BYTES_MAX)     \
   X(SUN_PATH_MAX, SUN_PATH_MAX)         \
   X(SLL_ADDR_MAX, SLL_ADDR_MAX)         \
   X(SCM_MAX_FD, SCM_MAX_FD)             \
@@ -74,7 +79,8 @@ _Static_assert(TLS_SERVER_NAME < TLS_FAILED && TLS_FAILED < TLS_WANT_WRITE && TL
                "the TLS codes are distinct and below every -errno (Linux's errno values end at 4095)");
 _Static_assert((EVENT_CLOSED & EVENT_ALL) == 0, "a closed fd reads as no mix of events");
 _Static_assert(SOCKOPT_MAX <= SCRATCH_SIZE, "getsockoptBytes reads an option value into the scratch buffer");
-_Static_assert(IOV_MAX > 0 && IOV_MAX <= 1024, "msg.c keeps IOV_MAX values and iovecs on the stack");
+_Static_assert(IOV_MAX > 0 && IOV_MAX <= 1024, "msg.c and mmsg.c keep IOV_MAX values (and msg.c iovecs) on the stack");
+_Static_assert(MMSG_BYTES_MAX / IOV_MAX >= 65536, "recvmmsg takes a full batch of the largest UDP datagrams");
 _Static_assert(SUN_PATH_MAX > 0 && SLL_ADDR_MAX > 0, "address fields have room");
 _Static_assert(SCM_MAX_FD * sizeof(int) <= CONTROL_MAX, "a full SCM_RIGHTS message fits a control buffer");
 

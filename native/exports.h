@@ -18,6 +18,7 @@ void register_poll(napi_env env, napi_value exports);
 void register_epoll(napi_env env, napi_value exports);
 void register_names(napi_env env, napi_value exports);
 void register_msg(napi_env env, napi_value exports);
+void register_mmsg(napi_env env, napi_value exports);
 void register_tls_context(napi_env env, napi_value exports);
 void register_tls_conn(napi_env env, napi_value exports);
 void register_tls_info(napi_env env, napi_value exports);

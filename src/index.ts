@@ -3,7 +3,11 @@
  * @module berkeley
  */
 export * from './core/constants.js';
-export { Socket, Socket as SocketType, type Data, type Message, type MessageInto } from './socket/socket.js';
+export { Socket, Socket as SocketType } from './socket/socket.js';
+export type { Data } from './core/validate.js';
+export type { Message, MessageInto } from './socket/calls.js';
+export type { Datagram, DatagramInto, OutgoingDatagram } from './socket/batch.js';
+export { splitSegments } from './socket/segments.js';
 export { SocketFile, IncompleteReadError, type MakefileOptions, type FileData } from './adapters/file.js';
 export type { ToDuplexOptions, SocketWebStreams } from './adapters/streams.js';
 export { socket, socketpair, fromfd, close, dup, sendFds, sendFdsSync, recvFds, recvFdsSync, type ReceivedFds } from './socket/fd.js';

@@ -43,6 +43,8 @@ export interface Contract {
   readonly IOV_MAX: number;
   /** The largest control buffer (ancbufsize, CMSG_LEN/CMSG_SPACE lengths). */
   readonly CONTROL_MAX: number;
+  /** recvmmsg's most bytes of datagrams in one call (vlen × bufsize). */
+  readonly MMSG_BYTES_MAX: number;
   /** The bytes of an AF_UNIX address (a path takes one less, for its NUL). */
   readonly SUN_PATH_MAX: number;
   /** The bytes of an AF_PACKET hardware address. */
@@ -128,6 +130,16 @@ export interface Native {
   sendmsg(this: void, fd: number, buffers: Bytes[], ancdata: [number, number, Bytes][], flags: number, family: number, address: NativeAddress): number;
   recvmsg(this: void, fd: number, bufsize: number, ancbufsize: number, flags: number): [Buffer, [number, number, Buffer][], number, NativeAddress] | number;
   recvmsgInto(this: void, fd: number, views: Bytes[], ancbufsize: number, flags: number): [number, [number, number, Buffer][], number, NativeAddress] | number;
+  /**
+   * recvmmsg(2) with MSG_WAITFORONE: the datagrams back to back in one
+   * Buffer, their lengths, their senders (a sender the same as the one
+   * before is the very same value).
+   */
+  recvmmsg(this: void, fd: number, vlen: number, bufsize: number, flags: number): [data: Buffer, lengths: Int32Array, senders: NativeAddress[]] | number;
+  /** recvmmsg(2) into the views, one datagram each: nbytes and msgFlags of each, in turn, and the senders (as recvmmsg's). */
+  recvmmsgInto(this: void, fd: number, views: Bytes[], flags: number): [counts: Int32Array, senders: NativeAddress[]] | number;
+  /** sendmmsg(2): the count sent; addresses null, or one per datagram (null for none). */
+  sendmmsg(this: void, fd: number, datas: Bytes[], addresses: NativeAddress[] | null, flags: number, family: number): number;
   CMSG_LEN(this: void, length: number): number;
   CMSG_SPACE(this: void, length: number): number;
 
@@ -238,7 +250,7 @@ export interface Native {
 export const native = loadAddon() as Native;
 
 // The contract's numbers, for every layer above to import from here.
-export const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED, TLS_SERVER_NAME } =
+export const { READ, WRITE, PRIORITY, CLOSED, SCRATCH_SIZE, SOCKOPT_MAX, IOV_MAX, CONTROL_MAX, MMSG_BYTES_MAX, SUN_PATH_MAX, SLL_ADDR_MAX, SCM_MAX_FD, TLS_WANT_READ, TLS_WANT_WRITE, TLS_FAILED, TLS_SERVER_NAME } =
   native.contract;
 
 /** The platform's constants, as the addon was compiled to know them. */

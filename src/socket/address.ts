@@ -9,6 +9,7 @@ import { either, steps, wait } from '../io/blocking.js';
 import { ASYNC, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import { lookup } from './lookup.js';
 import { checkInt, typeError, valueError } from '../core/validate.js';
+import { errorFromErrno } from '../core/errors.js';
 
 /** AF_INET: `[host, port]`. */
 export type IPv4Address = [host: string, port: number];
@@ -189,6 +190,15 @@ function parse(family: number, address: unknown, name: string): Parsed {
   return { address: address as NativeAddress };
 }
 
+/**
+ * getsockname's or getpeername's result: the addon decodes an address by the
+ * socket's family, so on a socket of family F it is a SocketAddress<F>.
+ */
+export function settleAddress<F extends number>(value: NativeAddress | number, syscall: string): SocketAddress<F> {
+  if (typeof value === 'number') throw errorFromErrno(value, syscall);
+  return value as SocketAddress<F>;
+}
+
 /** The resolved host put into the tuple: the first address getaddrinfo gives. */
 function withHost(parsed: Parsed, resolved: NativeAddress): NativeAddress {
   const found = resolved as [string, number, number?, number?];
@@ -215,6 +225,27 @@ export function addressed<F extends FormName, R>(form: Form<F>, family: number, 
       const [first] = yield* wait(lookup(host, null, family, 0, 0, 0));
       const target = withHost(parsed, first![4]);
       return yield* wait(either(() => send(ASYNC, target), () => send(SYNC, target)));
+    }),
+  );
+}
+
+/**
+ * addressed() for a batch (sendmmsg): `send(form, targets)` with each
+ * address in native form (undefined stays null: no address). Numeric
+ * addresses go at once; host names are looked up first, in order, each
+ * name once.
+ */
+export function addressedEach<F extends FormName, R>(form: Form<F>, family: number, addresses: unknown[], send: <G extends FormName>(form: Form<G>, targets: NativeAddress[]) => Results<R>[G], name: (k: number) => string): Results<R>[F] {
+  const parsed = Array.from(addresses, (address, k): Parsed => (address === undefined ? { address: null } : parse(family, address, name(k))));
+  if (parsed.every((p) => p.host === undefined)) return send(form, parsed.map((p) => p.address));
+  return form.run(
+    steps(function* () {
+      const found = new Map<string, NativeAddress>();
+      for (const { host } of parsed) {
+        if (host !== undefined && !found.has(host)) found.set(host, (yield* wait(lookup(host, null, family, 0, 0, 0)))[0]![4]);
+      }
+      const targets = parsed.map((p) => (p.host === undefined ? p.address : withHost(p, found.get(p.host)!)));
+      return yield* wait(either(() => send(ASYNC, targets), () => send(SYNC, targets)));
     }),
   );
 }

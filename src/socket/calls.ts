@@ -30,7 +30,7 @@ export interface FamilyAndType {
  * The timeout of one call with these flags: MSG_DONTWAIT makes a call on a
  * blocking socket non-blocking, as in Python (with a timeout it still waits).
  */
-function timeoutFor(h: Handle, flags: number): number | null {
+export function timeoutFor(h: Handle, flags: number): number | null {
   return h.timeout === null && flags & MSG_DONTWAIT ? 0 : h.timeout;
 }
 

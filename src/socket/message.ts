@@ -8,12 +8,13 @@ import { checkInt, checkWritable, rangeError, toBytes, typeError, valueError } f
 export type Ancillary = [level: number, type: number, data: Buffer];
 
 // The most items an iterable argument may hold: sendmsg's
-// and recvmsgInto's iovec limit (IOV_MAX), and as many ancillary items or
-// fds as a control buffer takes.
+// and recvmsgInto's iovec limit (IOV_MAX), as many ancillary items or
+// fds as a control buffer takes, and the messages of a recvmmsgInto or
+// sendmmsg (IOV_MAX is Linux's UIO_MAXIOV, the kernel's batch limit).
 const ITEMS_MAX = IOV_MAX;
 
-/** The items of an iterable argument, refusing a non-iterable and an endless or oversized one. */
-function items(value: unknown, name: string, expected: string): unknown[] {
+/** The items of an iterable argument (a list of at most IOV_MAX), refusing a non-iterable and an endless or oversized one. */
+export function items(value: unknown, name: string, expected: string): unknown[] {
   if (value === null || typeof value !== 'object' || !(Symbol.iterator in value)) throw typeError(name, expected, value);
   const list: unknown[] = [];
   for (const item of value as Iterable<unknown>) {

@@ -6,6 +6,9 @@ import { native } from '../core/native.js';
 import { checkInt } from '../core/validate.js';
 import { getsockoptInt } from '../io/ops.js';
 
+/** The flags socket(2) takes in its type argument, which the type a Socket reports leaves out. */
+export const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
+
 /** socket(2), or the family, type and proto of a given fd (what is not given, or -1, is read from it). */
 export function open(family: number | undefined, type: number | undefined, proto: number | undefined, fileno: number | null | undefined): [number, number, number, number] {
   const given = fileno !== undefined && fileno !== null;

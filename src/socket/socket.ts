@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import * as C from '../core/constants.js';
 import { checkResult, closedError, errorFromErrno } from '../core/errors.js';
-import { native, type NativeAddress } from '../core/native.js';
+import { native } from '../core/native.js';
 import { checkBoolean, checkInt, checkTimeout, isWaitOptions, type Data, type WaitOptions } from '../core/validate.js';
 import { chunks } from '../adapters/chunks.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
@@ -15,7 +15,8 @@ import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } f
 import { ASYNC, asyncForm, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import { Handle } from '../io/handle.js';
 import { READ } from '../io/waiters.js';
-import { resolveSync, type Address, type SenderAddress, type SocketAddress } from './address.js';
+import { resolveSync, settleAddress, type Address, type SenderAddress, type SocketAddress } from './address.js';
+import * as batch from './batch.js';
 import * as calls from './calls.js';
 import type { Message, MessageInto } from './calls.js';
 import { describe } from './describe.js';
@@ -23,9 +24,7 @@ import { closeWhenCollected, released, SOCKET_CLONE_GUARD } from './lifetime.js'
 import type { FileLike } from './sendfile.js';
 import { getsockopt, setsockopt, type OptionValue } from './options.js';
 import { getdefaulttimeout } from './timeout.js';
-import { open } from './open.js';
-
-export type { Data, Message, MessageInto };
+import { open, TYPE_FLAGS } from './open.js';
 
 // Lets accept() and the module functions build a Socket around an fd they
 // just made, without the checks the public fileno argument needs.
@@ -34,14 +33,6 @@ class Adopted {
 }
 
 const BACKLOG_DEFAULT = Math.min(C.SOMAXCONN, 128);
-const TYPE_FLAGS = (C.SOCK_NONBLOCK ?? 0) | (C.SOCK_CLOEXEC ?? 0);
-
-// The addon decodes an address by the socket's family: on a socket of family
-// F, what it returns is a SocketAddress<F>.
-function settleAddress<F extends number>(value: NativeAddress | number, syscall: string): SocketAddress<F> {
-  if (typeof value === 'number') throw errorFromErrno(value, syscall);
-  return value as SocketAddress<F>;
-}
 
 function acceptOp<F extends number, T extends number>(fd: number, listener: Socket<F, T>): [Socket<F, T>, SocketAddress<F>] | number {
   const result = native.accept(fd);
@@ -49,11 +40,7 @@ function acceptOp<F extends number, T extends number>(fd: number, listener: Sock
   return [adoptSocket(listener.family, listener.type, listener.proto, result[0]), result[1] as SocketAddress<F>];
 }
 
-/**
- * accept(2) with a timeout of its own (seconds) rather than the socket's:
- * a server that knows its socket is readable accepts with 0, never waiting
- * for a connection another process took first.
- */
+/** accept(2) with a timeout of its own (seconds): a server that knows its socket is readable accepts with 0, never waiting for a connection another process took. */
 export let acceptWithin: <F extends number, T extends number>(sock: Socket<F, T>, timeout: number | null) => Promise<[Socket<F, T>, SocketAddress<F>]>;
 /** A Socket's Handle, for an SSLSocket's TLS engine, whose calls wait on it as the Socket's own do. */
 export let socketHandle: (sock: Socket) => Handle;
@@ -248,6 +235,26 @@ export class Socket<F extends number = number, T extends number = number> {
     return calls.recvmsgInto(SYNC, this.#handle, buffers, ancbufsize, flags) as MessageInto<F, T>;
   }
 
+  /** recvmmsg(2): waits (per the mode) for a datagram, then takes up to vlen queued ones of up to bufsize bytes, in order, in one system call. */
+  recvmmsg(vlen: number, bufsize: number, flags?: number, options?: WaitOptions): Promise<batch.Datagram<F, T>[]> {
+    return promised(() => batch.recvmmsg(asyncForm(options), this.#handle.heldBy(this), vlen, bufsize, flags)) as Promise<batch.Datagram<F, T>[]>;
+  }
+
+  /** recvmmsg(2) on the calling thread: `[data, address]` of each datagram. */
+  recvmmsgSync(vlen: number, bufsize: number, flags?: number): batch.Datagram<F, T>[] {
+    return batch.recvmmsg(SYNC, this.#handle, vlen, bufsize, flags) as batch.Datagram<F, T>[];
+  }
+
+  /** recvmmsg(2) into the caller's buffers, a datagram each: `[nbytes, address, msgFlags]` of each datagram received. */
+  recvmmsgInto(buffers: Iterable<ArrayBufferView>, flags?: number, options?: WaitOptions): Promise<batch.DatagramInto<F, T>[]> {
+    return promised(() => batch.recvmmsgInto(asyncForm(options), this.#handle.heldBy(this), buffers, flags)) as Promise<batch.DatagramInto<F, T>[]>;
+  }
+
+  /** recvmmsg(2) into the caller's buffers on the calling thread: `[nbytes, address, msgFlags]` of each datagram. */
+  recvmmsgIntoSync(buffers: Iterable<ArrayBufferView>, flags?: number): batch.DatagramInto<F, T>[] {
+    return batch.recvmmsgInto(SYNC, this.#handle, buffers, flags) as batch.DatagramInto<F, T>[];
+  }
+
   // ---- sending -----------------------------------------------------------
 
   /** send(2): the number of bytes sent, which may be fewer than given. */
@@ -276,11 +283,7 @@ export class Socket<F extends number = number, T extends number = number> {
   sendto(data: Data, flagsOrAddress: number | Address<F>, addressOrOptions?: Address<F> | WaitOptions, options?: WaitOptions): Promise<number> {
     // With flags, the address is third; without, the options may be.
     const withFlags = addressOrOptions !== undefined && !isWaitOptions(addressOrOptions);
-    return promised(() =>
-      withFlags
-        ? calls.sendto(asyncForm(options), this.#handle.heldBy(this), this, data, flagsOrAddress, addressOrOptions)
-        : calls.sendto(asyncForm(addressOrOptions), this.#handle.heldBy(this), this, data, flagsOrAddress, undefined),
-    );
+    return promised(() => calls.sendto(asyncForm(withFlags ? options : addressOrOptions), this.#handle.heldBy(this), this, data, flagsOrAddress, withFlags ? addressOrOptions : undefined));
   }
 
   /** sendto(2) on the calling thread; the bytes sent. */
@@ -290,10 +293,7 @@ export class Socket<F extends number = number, T extends number = number> {
     return calls.sendto(SYNC, this.#handle, this, data, flagsOrAddress, address);
   }
 
-  /**
-   * sendmsg(2): scatter/gather `buffers`, ancillary data `[level, type,
-   * data][]`, and an address for unconnected datagram sockets.
-   */
+  /** sendmsg(2): scatter/gather `buffers`, ancillary data `[level, type, data][]`, and an address for unconnected datagram sockets. */
   sendmsg(buffers: Iterable<Data>, ancdata?: Iterable<[number, number, Data]>, flags?: number, address?: Address<F> | null, options?: WaitOptions): Promise<number> {
     return promised(() => calls.sendmsg(asyncForm(options), this.#handle.heldBy(this), this, buffers, ancdata, flags, address));
   }
@@ -303,11 +303,19 @@ export class Socket<F extends number = number, T extends number = number> {
     return calls.sendmsg(SYNC, this.#handle, this, buffers, ancdata, flags, address);
   }
 
+  /** sendmmsg(2): `[data]` or `[data, address]` datagrams in one system call; the count sent (fewer when a later one fails; the first's failure throws). */
+  sendmmsg(messages: Iterable<batch.OutgoingDatagram<F>>, flags?: number, options?: WaitOptions): Promise<number> {
+    return promised(() => batch.sendmmsg(asyncForm(options), this.#handle.heldBy(this), this, messages, flags));
+  }
+
+  /** sendmmsg(2) on the calling thread; the count sent. */
+  sendmmsgSync(messages: Iterable<batch.OutgoingDatagram<F>>, flags?: number): number {
+    return batch.sendmmsg(SYNC, this.#handle, this, messages, flags);
+  }
+
   /**
-   * Sends a file (an fd or FileHandle): zero-copy sendfile(2) for regular
-   * files, read + send otherwise; count bytes or to EOF. With an offset the
-   * file's position is untouched; without, sending starts at and advances it.
-   * Resolves with the number of bytes sent.
+   * Sends a file (an fd or FileHandle): zero-copy sendfile(2) for regular files, read + send otherwise; count bytes or to EOF.
+   * With an offset the file's position is untouched; without, sending starts at and advances it. Resolves with the bytes sent.
    */
   sendfile(file: FileLike, offset?: number | null, count?: number | null, options?: WaitOptions): Promise<number> {
     return promised(() => calls.sendfile(asyncForm(options), this.#handle.heldBy(this), this, file, offset, count));
@@ -320,10 +328,7 @@ export class Socket<F extends number = number, T extends number = number> {
 
   // ---- options and modes -----------------------------------------------------
 
-  /**
-   * setsockopt(2) for any level and option. value: a number (a C int), a
-   * boolean, or bytes; or null with optlen for a NULL value of that length.
-   */
+  /** setsockopt(2) for any level and option. value: a number (a C int), a boolean, or bytes; or null with optlen for a NULL value of that length. */
   setsockopt(level: number, option: number, value: OptionValue, optlen?: number): void {
     checkInt(level, 'level');
     checkInt(option, 'option');
@@ -466,18 +471,14 @@ export class Socket<F extends number = number, T extends number = number> {
     return Promise.resolve();
   }
 
-  #describe(withAddresses: boolean): string {
-    return describe(this.#handle.fd, this.closed, this.family, this.type, this.proto, withAddresses);
-  }
-
   /** Python's repr: `<berkeley.Socket fd=…, family=…, type=…, proto=…, laddr=…, raddr=…>`. */
   toString(): string {
-    return this.#describe(true);
+    return describe(this.#handle.fd, this.closed, this.family, this.type, this.proto, true);
   }
 
   /** util.inspect() shows toString(). */
   [inspect.custom](): string {
-    return this.#describe(true);
+    return this.toString();
   }
 }
 

@@ -12,7 +12,7 @@ import { EVENT_READ, EVENT_WRITE } from 'berkeley/selectors';
 import { addonPath } from '../support/index.js';
 
 const native = createRequire(import.meta.url)(addonPath) as {
-  contract: Record<'READ' | 'WRITE' | 'PRIORITY' | 'CLOSED' | 'SCRATCH_SIZE' | 'SOCKOPT_MAX' | 'IOV_MAX' | 'CONTROL_MAX' | 'SUN_PATH_MAX' | 'SLL_ADDR_MAX' | 'SCM_MAX_FD' | 'TLS_WANT_READ' | 'TLS_WANT_WRITE' | 'TLS_FAILED' | 'TLS_SERVER_NAME', number>;
+  contract: Record<'READ' | 'WRITE' | 'PRIORITY' | 'CLOSED' | 'SCRATCH_SIZE' | 'SOCKOPT_MAX' | 'IOV_MAX' | 'CONTROL_MAX' | 'MMSG_BYTES_MAX' | 'SUN_PATH_MAX' | 'SLL_ADDR_MAX' | 'SCM_MAX_FD' | 'TLS_WANT_READ' | 'TLS_WANT_WRITE' | 'TLS_FAILED' | 'TLS_SERVER_NAME', number>;
   errno: Record<string, number>;
   hostErrors: Record<string, number>;
   getsockoptBytes(fd: number, level: number, opt: number, buflen: number): Buffer | number;
@@ -38,6 +38,7 @@ test('the contract is frozen, complete, and its event bits are single bits apart
     'CLOSED',
     'CONTROL_MAX',
     'IOV_MAX',
+    'MMSG_BYTES_MAX',
     'PRIORITY',
     'READ',
     'SCM_MAX_FD',

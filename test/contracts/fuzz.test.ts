@@ -182,6 +182,9 @@ function baseArguments(method: string, kind: Kind): unknown[][] {
     case 'sendmsg': return [[['data']], [['da', 'ta'], [], 0, validAddress(kind)]];
     case 'recvmsg': return [[16, 64, 0]];
     case 'recvmsgInto': return [[[Buffer.alloc(8), new Uint16Array(4)], 64, 0]];
+    case 'recvmmsg': return [[4, 16, 0]];
+    case 'recvmmsgInto': return [[[Buffer.alloc(8), new Uint16Array(4)], 0]];
+    case 'sendmmsg': return [[[['data']]], [[['da', validAddress(kind)], ['ta', validAddress(kind)]], 0]];
     case 'sendfile': return [[dataFile, 0, 4]];
     default: return [[]];
   }

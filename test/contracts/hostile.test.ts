@@ -90,6 +90,7 @@ test('with --trace-warnings, the warning for each socket a worker left open says
 
 for (const [call, block] of [
   ['recvSync(1)', 'a.recvSync(1);'],
+  ['recvmmsgSync(4, 16)', 'a.recvmmsgSync(4, 16);'],
   ['acceptSync()', "const l = socket.createServer(['127.0.0.1', 0]); l.acceptSync();"],
   ['selectSync', `const sel = await import(${selectors}); sel.selectSync([a], [], [], null);`],
   ['epoll().pollSync', `const sel = await import(${selectors}); const ep = sel.epoll(); ep.register(a, sel.EPOLLIN); ep.pollSync();`],
@@ -127,6 +128,7 @@ for (const [what, code, expected] of [
   ['epoll().pollSync', `const sel = await import(${selectors}); const ep = sel.epoll(); ep.register(a, sel.EPOLLIN); out = ep.pollSync(0.5);`, '[]'],
   ['recvSync with a timeout', "a.settimeout(0.5); try { a.recvSync(1); } catch (e) { out = e.name; }", '"TimeoutError"'],
   ['recvmsgIntoSync with a timeout', "a.settimeout(0.5); try { a.recvmsgIntoSync([Buffer.alloc(1)]); } catch (e) { out = e.name; }", '"TimeoutError"'],
+  ['recvmmsgSync with a timeout', "a.settimeout(0.5); try { a.recvmmsgSync(4, 8); } catch (e) { out = e.name; }", '"TimeoutError"'],
 ] as const) {
   test(`${what}: a handled signal during the wait is waited through, with the time that remains (PEP 475)`, async () => {
     const script = `

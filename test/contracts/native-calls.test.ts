@@ -170,6 +170,18 @@ const ANCDATA: unknown[] = [
   [throwing([C.SOL_SOCKET, 99, Buffer.alloc(1)], 2)],
   ...ALIEN,
 ];
+/** sendmmsg's addresses: none, a list of the wrong length, entries of every wrong kind. */
+const ADDRESS_LISTS: unknown[] = [
+  null,
+  [],
+  [null],
+  [null, null],
+  ...INET.map((address) => [address, null]),
+  [['127.0.0.1', 9], ['::1', 9, 0, 0]],
+  throwing([null, ['127.0.0.1', 9]], 1),
+  new Proxy([null, null], {}),
+  ...ALIEN,
+];
 const WATCHERS: unknown[] = [null, undefined, {}, 1, 'w', Symbol('w'), () => 0];
 const BOOLS: unknown[] = [1, 0, 'true', ...ALIEN];
 /** A closed watcher: an external of the addon that is no TLS object. */
@@ -229,8 +241,8 @@ interface Spec {
   returnsFds?: boolean;
   /** The call returns a watcher the fixture must close. */
   returnsWatcher?: boolean;
-  /** Good arguments on an AF_UNIX socket, whose address (at `address`, only ever connected or sent to) is replaced by each of UNIX. */
-  unix?: { good: (f: NativeFixture) => unknown[]; address: number };
+  /** Good arguments on an AF_UNIX socket, whose address (at `address`, only ever connected or sent to; inside what `wrap` makes of it, when given) is replaced by each of UNIX. */
+  unix?: { good: (f: NativeFixture) => unknown[]; address: number; wrap?: (address: unknown) => unknown };
 }
 
 const numericHost = C.AI_NUMERICHOST | C.AI_NUMERICSERV;
@@ -267,6 +279,13 @@ const specs: Record<string, Spec> = {
   sendmsg: { kinds: [FDS, BUFFER_LISTS, ANCDATA, INTS, INTS, [...INET, null]], good: (f) => [f.udp, [Buffer.from('a'), Buffer.from('b')], [], 0, C.AF_INET, f.udpAddress] },
   recvmsg: { kinds: [FDS, SIZES, SIZES, INTS], good: (f) => [f.dgram0, 16, 64, 0] },
   recvmsgInto: { kinds: [FDS, BUFFER_LISTS, SIZES, INTS], good: (f) => [f.dgram0, [Buffer.alloc(4), new Uint16Array(8)], 64, 0] },
+  recvmmsg: { kinds: [FDS, SIZES, SIZES, INTS], good: (f) => [f.dgram0, 4, 16, 0] },
+  recvmmsgInto: { kinds: [FDS, BUFFER_LISTS, INTS], good: (f) => [f.udp, [Buffer.alloc(4), new Uint16Array(8)], 0] },
+  sendmmsg: {
+    kinds: [FDS, BUFFER_LISTS, ADDRESS_LISTS, INTS, INTS],
+    good: (f) => [f.udp, [Buffer.from('a'), Buffer.alloc(0)], [f.udpAddress, null], 0, C.AF_INET],
+    unix: { good: (f) => [f.dgram0, [Buffer.from('x')], ['/nonexistent/berkeley'], 0, C.AF_UNIX], address: 2, wrap: (address) => [address] },
+  },
   CMSG_LEN: { kinds: [SIZES], good: () => [4] },
   CMSG_SPACE: { kinds: [SIZES], good: () => [4] },
   setsockoptInt: { kinds: [FDS, INTS, INTS, INTS], good: (f) => [f.tcp, C.SOL_SOCKET, C.SO_REUSEADDR, 1] },
@@ -414,7 +433,7 @@ for (const [name, spec] of Object.entries(specs)) {
       for (const bad of UNIX) {
         await call(name, spec, (f) => {
           const args = unix.good(f);
-          args[unix.address] = bad;
+          args[unix.address] = unix.wrap ? unix.wrap(bad) : bad;
           return args;
         });
       }

@@ -121,3 +121,17 @@ export function modules(sock: socket.Socket): [number, string] {
   const context = ssl.createDefaultContext();
   return [sel.getMap().size, String(context.verifyMode)];
 }
+
+/** Batched datagrams keep the typed addresses: each sender goes back in as it came; GRO batches split into Buffers. */
+export async function batches(): Promise<number> {
+  const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const datagrams = await s.recvmmsg(64, 1500);
+  const replies = datagrams.map(([data, from]): socket.OutgoingDatagram<typeof socket.AF_INET> => [data, from]);
+  let sent = s.sendmmsgSync(replies);
+  const [[nbytes, [host, port], msgFlags] = [0, ['', 0], 0]] = s.recvmmsgIntoSync([Buffer.alloc(1500)]);
+  // @ts-expect-error -- an AF_INET socket's datagrams do not go to a path
+  sent += await s.sendmmsg([['x', '/tmp/path']]);
+  const parts: Buffer[] = socket.splitSegments(Buffer.alloc(2400), 1200);
+  s.close();
+  return sent + nbytes + port + msgFlags + host.length + parts.length;
+}
