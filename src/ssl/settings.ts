@@ -238,17 +238,14 @@ export class SSLContextSettings {
 
   /**
    * Trusts the default CA certificates: Node's bundled Mozilla store (read
-   * once for the process and shared, as Node's tls does), plus the file
-   * SSL_CERT_FILE and the hashed directory SSL_CERT_DIR when set (as
-   * OpenSSL's default paths are for Python).
+   * once for the process and shared, as Node's tls does), and the system's,
+   * as Python's load_default_certs(): OpenSSL's default CA file and hashed
+   * directory, or the ones SSL_CERT_FILE and SSL_CERT_DIR name.
    */
   loadDefaultCerts(): void {
     rootsPem ??= Buffer.from(rootCertificates.join('\n'));
     checked(native.tlsContextLoadRoots(this.#context, rootsPem), 'load_default_certs');
-    const file = process.env.SSL_CERT_FILE;
-    if (file) this.#addCa(readFile(file, 'SSL_CERT_FILE'), true);
-    const dir = process.env.SSL_CERT_DIR;
-    if (dir) this.#addCaPath(dir, 'SSL_CERT_DIR');
+    checked(native.tlsContextDefaultPaths(this.#context), 'load_default_certs');
   }
 
   /** The protocols offered (client) or accepted (server) by ALPN, in order of preference. */

@@ -8,10 +8,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import * as socket from 'berkeley';
 import * as ssl from 'berkeley/ssl';
-import { bounded, Peer, PEER_MS, pythonJson, refusedHandshake, TestCertificates, tlsPair, openFds } from '../support/index.js';
+import { bounded, Peer, PEER_MS, pythonJson, refusedHandshake, tempDir, TestCertificates, tlsPair, openFds } from '../support/index.js';
 
 const certificates = new TestCertificates();
 before(() => certificates.make());
@@ -144,6 +144,32 @@ test('setDefaultVerifyPaths: trusts the CA file SSL_CERT_FILE names, as OpenSSL 
   } finally {
     if (saved === undefined) delete process.env.SSL_CERT_FILE;
     else process.env.SSL_CERT_FILE = saved;
+  }
+});
+
+test("loadDefaultCerts: the system's store too, as Python's, through OpenSSL's default paths: here the hashed directory SSL_CERT_DIR names", async (t) => {
+  if (!needs(t)) return;
+  const [hashed, empty] = [tempDir(), tempDir()];
+  const hash = execFileSync('openssl', ['x509', '-subject_hash', '-noout', '-in', file('ca.pem')], { encoding: 'utf8' }).trim();
+  copyFileSync(file('ca.pem'), hashed.path(`${hash}.0`));
+  const saved = [process.env.SSL_CERT_FILE, process.env.SSL_CERT_DIR] as const;
+  delete process.env.SSL_CERT_FILE;
+  try {
+    process.env.SSL_CERT_DIR = hashed.dir;
+    const [c, s] = await tlsPair(ssl.createDefaultContext(), serverContext());
+    c.close();
+    s.close();
+    process.env.SSL_CERT_DIR = empty.dir;
+    const refused = await refusedHandshake(ssl.createDefaultContext(), serverContext(), 'localhost');
+    assert.ok(refused instanceof ssl.SSLCertVerificationError);
+    assert.equal(refused.verifyCode, 20);
+  } finally {
+    if (saved[0] === undefined) delete process.env.SSL_CERT_FILE;
+    else process.env.SSL_CERT_FILE = saved[0];
+    if (saved[1] === undefined) delete process.env.SSL_CERT_DIR;
+    else process.env.SSL_CERT_DIR = saved[1];
+    hashed.cleanup();
+    empty.cleanup();
   }
 });
 
