@@ -1,6 +1,6 @@
 // berkeley/ssl against other TLS stacks over loopback: Node's tls (both
 // ends), python3's ssl (both ends, TLS 1.2 and 1.3, host name refusal), the
-// README's HTTPS example against Node's https; and SSLContext's defaults,
+// README's HTTPS example against Node's https; renegotiation refused; and SSLContext's defaults,
 // validation and loading errors. The certificates come from a throwaway CA
 // made by the openssl CLI at test time (support/tls.ts; these tests skip
 // where there is no openssl).
@@ -62,6 +62,32 @@ test("against Node's tls.createServer and tls.connect", async (t) => {
 });
 
 // ---- berkeley against python3's ssl -----------------------------------------------
+
+test("renegotiation refused: a TLS 1.2 client of Node's tls that asks for it gets no_renegotiation, the server's read its alert as an SSLError", async (t) => {
+  if (!needs(t)) return;
+  const server = serverContext();
+  server.maximumVersion = ssl.TLSVersion.TLSv1_2;
+  using listener = socket.socket();
+  listener.bind(['127.0.0.1', 0]);
+  listener.listen();
+  const [, port] = listener.getsockname() as [string, number];
+  const client = tls.connect({ port, host: '127.0.0.1', ca: readFileSync(file('ca.pem')), servername: 'localhost' });
+  t.after(() => client.destroy());
+  const [conn] = await bounded(listener.accept());
+  using s = await bounded(server.wrapSocket(conn, { serverSide: true }));
+  await bounded(once(client, 'secureConnect'));
+  assert.equal(client.getProtocol(), 'TLSv1.2');
+  client.write('one');
+  assert.equal((await bounded(s.recv(10))).toString(), 'one');
+  const refused = new Promise<Error>((resolve) => client.once('error', resolve));
+  // The server's read takes the client's hello and answers no_renegotiation;
+  // the client gives up with a handshake_failure alert, which the read reports.
+  const read = s.recv(10);
+  assert.equal(client.renegotiate({}, () => undefined), true, 'the request goes out');
+  const error = await bounded(refused);
+  assert.match(error.message, /no renegotiation/);
+  await assert.rejects(bounded(read), (e: unknown) => e instanceof ssl.SSLError && /ALERT_HANDSHAKE_FAILURE$/.test(e.reason ?? ''));
+});
 
 test("a berkeley client against python3's ssl server, unwrap included", async (t) => {
   if (!needs(t, true)) return;
