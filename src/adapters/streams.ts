@@ -10,7 +10,7 @@ import type { Data } from '../core/validate.js';
 
 /**
  * What toDuplex/toWebStreams need from a socket. `Socket` has it; so can any
- * stream socket (an SSLSocket). The stream owns the socket: it closes it.
+ * stream socket (SSLSocket does). The stream owns the socket: it closes it.
  * The socket's timeout applies to each call (a non-blocking socket fails a
  * read that would wait with BlockingIOError: use a blocking one).
  */
@@ -21,8 +21,8 @@ export interface StreamSocket {
   recvInto(buffer: Uint8Array): Promise<number>;
   /** Resolves once every byte of data is sent. */
   sendall(data: Data): Promise<void>;
-  /** shutdown(2): SHUT_WR when the writing side ends. */
-  shutdown(how: number): void;
+  /** shutdown(2): SHUT_WR when the writing side ends (an SSLSocket's resolves once close_notify is sent). */
+  shutdown(how: number): void | Promise<void>;
   /** Closes the socket (idempotent). */
   close(): void;
 }
@@ -55,13 +55,17 @@ class SocketDuplex extends Duplex {
   }
 
   // end(): half-close, so the peer reads EOF while this side still reads.
+  // A Socket's shutdown is done at once; an SSLSocket's once close_notify is out.
   override _final(callback: (error?: Error | null) => void): void {
+    let done: void | Promise<void>;
     try {
-      this.#sock.shutdown(SHUT_WR);
-      callback();
+      done = this.#sock.shutdown(SHUT_WR);
     } catch (error) {
       callback(error as Error);
+      return;
     }
+    if (done instanceof Promise) done.then(() => callback(), callback);
+    else callback();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -152,9 +156,9 @@ export function toWebStreams(sock: StreamSocket): SocketWebStreams {
         throw error;
       }
     },
-    close() {
+    async close() {
       try {
-        sock.shutdown(SHUT_WR);
+        await sock.shutdown(SHUT_WR);
       } catch (error) {
         fail(error);
         throw error;

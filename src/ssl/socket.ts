@@ -3,12 +3,14 @@
 // calls.ts and waits through the call helper on the socket's Handle, so it
 // has Python's three modes and both forms; its Promise method and its
 // …Sync twin are the two drivers of that one preparation.
+import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { closedError } from '../core/errors.js';
 import { native } from '../core/native.js';
 import { cloneGuard } from '../core/uncloneable.js';
 import { typeError, valueError, withCode, type Data, type WaitOptions } from '../core/validate.js';
 import { chunks } from '../adapters/chunks.js';
+import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from '../adapters/streams.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
 import { asyncForm, promised, SYNC, type Form, type FormName, type Results } from '../io/forms.js';
 import type { Address, SenderAddress, SocketAddress } from '../socket/address.js';
@@ -215,12 +217,7 @@ export class SSLSocket<F extends number = number, T extends number = number> {
     return this.#socket.getblocking();
   }
 
-  /**
-   * Up to bufsize bytes of application data; an empty Buffer at the end
-   * (the peer's close_notify, or its end of the connection unless
-   * suppressRaggedEofs is false). Non-blocking with nothing to read:
-   * SSLWantReadError.
-   */
+  /** Up to bufsize bytes of application data; an empty Buffer at the end (close_notify, or the connection's end unless suppressRaggedEofs is false). */
   recv(bufsize = 1024, flags?: number, options?: WaitOptions): Promise<Buffer> {
     return promised(() => calls.recv(asyncForm(options), this.#engine, bufsize, flags));
   }
@@ -468,9 +465,18 @@ export class SSLSocket<F extends number = number, T extends number = number> {
   }
 
   /** `await using`: close(). */
-  [Symbol.asyncDispose](): Promise<void> {
+  async [Symbol.asyncDispose](): Promise<void> {
     this.close();
-    return Promise.resolve();
+  }
+
+  /** A stream.Duplex over this socket, which it owns: end() sends close_notify (shutdown(SHUT_WR)), destroy() closes it. */
+  toDuplex(options?: ToDuplexOptions): Duplex {
+    return toDuplex(this, options);
+  }
+
+  /** Web Streams over this socket, which they own: the writable's close() sends close_notify. */
+  toWebStreams(): SocketWebStreams {
+    return toWebStreams(this);
   }
 
   /** Returns the Socket's repr as an SSLSocket's, with the protocol version. */

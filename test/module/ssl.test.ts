@@ -7,6 +7,7 @@
 // as the peer are in ssl-interop.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -307,6 +308,42 @@ test('shutdown(SHUT_WR) sends close_notify: the peer reads EOF and can still ans
   assert.equal((await bounded(s.recv(100))).length, 0, 'EOF');
   await s.sendall('reply after EOF');
   assert.equal((await bounded(c.recv(100))).toString(), 'reply after EOF');
+});
+
+test('toDuplex and toWebStreams over an SSLSocket: a pipeline through TLS, end() and close() send close_notify, the stream closes the socket', async (t) => {
+  if (!needs(t)) return;
+  const [c, s] = await tlsPair(clientContext(), serverContext());
+  using _s = s;
+  const duplex = c.toDuplex();
+  const payload = randomBytes(300_000);
+  duplex.end(payload);
+  const received: Buffer[] = [];
+  for (let chunk = await bounded(s.recv(65536)); chunk.length > 0; chunk = await bounded(s.recv(65536))) received.push(chunk);
+  assert.ok(Buffer.concat(received).equals(payload), 'every byte, then EOF by close_notify');
+  await s.sendall('answer');
+  await s.shutdown(socket.SHUT_WR);
+  const answer: Buffer[] = [];
+  for await (const chunk of duplex) answer.push(chunk as Buffer);
+  assert.equal(Buffer.concat(answer).toString(), 'answer');
+  if (!duplex.closed) await bounded(once(duplex, 'close')); // for await destroys it once done
+  assert.equal(c.fileno(), -1, 'the stream closed the socket');
+
+  const [c2, s2] = await tlsPair(clientContext(), serverContext());
+  using _s2 = s2;
+  const { readable, writable } = c2.toWebStreams();
+  const writer = writable.getWriter();
+  await writer.write('web ');
+  await writer.write(Buffer.from('streams'));
+  await bounded(writer.close());
+  let text = '';
+  for (let chunk = await bounded(s2.recv(100)); chunk.length > 0; chunk = await bounded(s2.recv(100))) text += chunk.toString();
+  assert.equal(text, 'web streams');
+  await s2.sendall('back');
+  await s2.shutdown(socket.SHUT_WR);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of readable) chunks.push(chunk);
+  assert.equal(Buffer.concat(chunks).toString(), 'back');
+  assert.equal(c2.fileno(), -1);
 });
 
 test('a peer that is not speaking TLS, and one that hangs up, fail the handshake', async () => {
