@@ -465,8 +465,9 @@ export class SSLSocket<F extends number = number, T extends number = number> {
   }
 
   /** `await using`: close(). */
-  async [Symbol.asyncDispose](): Promise<void> {
+  [Symbol.asyncDispose](): Promise<void> {
     this.close();
+    return Promise.resolve();
   }
 
   /** A stream.Duplex over this socket, which it owns: end() sends close_notify (shutdown(SHUT_WR)), destroy() closes it. */
