@@ -5,70 +5,10 @@
 // never hang, never kill the process, never leak an fd.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { inspect } from 'node:util';
 import * as socket from 'berkeley';
-import { bounded, detachedBuffer, openFds, type SocketKind, socketOf, tempDir } from '../support/index.js';
-
-type Value = [label: string, value: unknown];
-
-const detached = detachedBuffer();
-const revoked = Proxy.revocable({}, {});
-revoked.revoke();
-const throwingGetter = Object.defineProperty(['127.0.0.1', 0], 1, {
-  get() {
-    throw new Error('getter');
-  },
-});
-
-const ODD: Value[] = [
-  ['undefined', undefined],
-  ['null', null],
-  ['NaN', NaN],
-  ['Infinity', Infinity],
-  ['-Infinity', -Infinity],
-  ['-1', -1],
-  ['1.5', 1.5],
-  ['2**31', 2 ** 31],
-  ['2**32', 2 ** 32],
-  ['2**53', 2 ** 53],
-  ['-(2**53)', -(2 ** 53)],
-  ['Number.MAX_VALUE', Number.MAX_VALUE],
-  ['true', true],
-  ['{}', {}],
-  ['[]', []],
-  ["'x'", 'x'],
-  ["''", ''],
-  ["'a\\0b'", 'a\0b'],
-  ['lone surrogate', '\ud800'],
-  ['1 MB string', 'x'.repeat(1 << 20)],
-  ['Symbol()', Symbol('odd')],
-  ['() => {}', () => {}],
-  ['class', class Odd { readonly odd = true; }],
-  ['huge array', new Array(1_000_000).fill(7)],
-  ['huge sparse array', new Array(2 ** 32 - 1)],
-  ['nested array', [[['127.0.0.1', 0]]]],
-  ['array with throwing getter', throwingGetter],
-  ['Buffer', Buffer.from('odd')],
-  ['empty Buffer', Buffer.alloc(0)],
-  ['1 MiB Buffer', Buffer.alloc(1 << 20)],
-  ['Uint16Array', new Uint16Array(3)],
-  ['Float64Array', new Float64Array(2)],
-  ['BigInt64Array', new BigInt64Array(2)],
-  ['DataView', new DataView(new ArrayBuffer(8), 2, 4)],
-  ['ArrayBuffer', new ArrayBuffer(8)],
-  ['SharedArrayBuffer', new SharedArrayBuffer(8)],
-  ['detached ArrayBuffer', detached.buffer],
-  ['view of a detached buffer', detached.view],
-  ['BigInt', 10n],
-  ['huge BigInt', 2n ** 200n],
-  ['Object.create(null)', Object.create(null)],
-  ['revoked Proxy', revoked.proxy],
-  ['throwing Proxy', new Proxy({}, { get() { throw new Error('trap'); }, getPrototypeOf() { throw new Error('trap'); } })],
-  ['Date', new Date(0)],
-  ['boxed number', new Number(5)],
-  ['Promise', Promise.resolve(1)],
-];
+import { argumentLists, attempt, bounded, ODD, openFds, type SocketKind, socketOf, tempDir, type Value } from '../support/index.js';
 
 // Odd values inside address tuples. Host strings other than '' and ones with
 // a NUL are left out: they would be resolved, and the tests stay off the network.
@@ -190,22 +130,6 @@ function baseArguments(method: string, kind: Kind): unknown[][] {
   }
 }
 
-/** Every argument list: each base with one position (including one past the end) replaced by each odd value. */
-function argumentLists(base: unknown[], arity: number, addressAt: number | undefined, odd = ODD): [string, unknown[]][] {
-  const lists: [string, unknown[]][] = [];
-  const positions = Math.max(base.length, arity) + 1;
-  for (let i = 0; i < positions; i++) {
-    const values = i === addressAt ? [...odd, ...ODD_ADDRESSES] : odd;
-    for (const [label, value] of values) {
-      const args = [...base];
-      while (args.length < i) args.push(undefined);
-      args[i] = value;
-      lists.push([`arg ${i} = ${label}`, args]);
-    }
-  }
-  return lists;
-}
-
 /** Where the address is in a base argument list, if it has one. */
 function addressPosition(method: string, base: unknown[]): number | undefined {
   const name = method.replace(/Sync$/, '');
@@ -213,71 +137,6 @@ function addressPosition(method: string, base: unknown[]): number | undefined {
   if (name === 'sendto') return base.length - 1;
   if (name === 'sendmsg' && base.length === 4) return 3;
   return undefined;
-}
-
-/** Closes whatever a call handed back: Sockets, files, streams, arrays of them, detached fds. */
-async function release(result: unknown, method: string): Promise<void> {
-  if (Array.isArray(result)) {
-    for (const item of result) await release(item, method);
-    return;
-  }
-  if (method === 'detach' && typeof result === 'number' && result >= 0) {
-    socket.close(result);
-    return;
-  }
-  if (result === null || typeof result !== 'object') return;
-  const r = result as Record<string, unknown>;
-  if (typeof r.destroy === 'function') {
-    // Duplex, net.Socket: an error while tearing down is theirs to emit, not a crash.
-    if (typeof r.on === 'function') (r.on as (e: string, f: () => void) => void)('error', () => undefined);
-    (r.destroy as () => void)();
-  }
-  else if (typeof r.close === 'function') await (r.close as () => unknown)(); // Socket, SocketFile
-  else if (r.readable instanceof ReadableStream && r.writable instanceof WritableStream) {
-    await r.readable.cancel().catch(() => undefined);
-    await r.writable.abort().catch(() => undefined);
-  }
-}
-
-/**
- * An argument the TypeScript layer let through to the addon, which refused it
- * with its own generic message ("argument 2 must be a number"): no crash, but
- * the message does not name the argument as the contract asks.
- */
-const NATIVE_MESSAGE = /^(argument \d+ must be|expected \d+ arguments)/;
-function noteNative(what: string, error: Error): void {
-  // The error classes' own constructors have their own test below.
-  if (/^[A-Za-z]*Error\(/.test(what)) return;
-  if (NATIVE_MESSAGE.test(error.message)) problems.push(`${what}: reached the native layer unchecked (${error.message})`);
-}
-
-/** Runs one call; records a problem unless it returns/resolves or throws/rejects an Error. */
-async function attempt(what: string, call: () => unknown, method = ''): Promise<void> {
-  // Debugging aid: FUZZ_TRACE=file logs each call first, so a crash shows its culprit.
-  if (process.env.FUZZ_TRACE) appendFileSync(process.env.FUZZ_TRACE, `${what}\n`);
-  let result: unknown;
-  try {
-    result = call();
-  } catch (error) {
-    if (!(error instanceof Error)) problems.push(`${what}: threw a non-Error ${typeof error}`);
-    else noteNative(what, error);
-    return;
-  }
-  if (result instanceof Promise) {
-    try {
-      result = await bounded(result, 5000, what);
-    } catch (error) {
-      if (!(error instanceof Error)) problems.push(`${what}: rejected with a non-Error ${typeof error}`);
-      else if (error.message.includes('did not finish')) problems.push(`${what}: never settled`);
-      else noteNative(what, error);
-      return;
-    }
-  }
-  try {
-    await release(result, method);
-  } catch (error) {
-    problems.push(`${what}: could not release the result: ${inspect(error)}`);
-  }
 }
 
 // Methods only (not accessors such as `closed`), found on the prototype so that new ones are fuzzed too.
@@ -298,7 +157,7 @@ describe('fuzz: Socket methods with odd arguments', () => {
         const fn = (socket.Socket.prototype as unknown as Record<string, unknown>)[method];
         if (typeof fn !== 'function') continue;
         for (const base of baseArguments(method, kind)) {
-          for (const [label, args] of argumentLists(base, fn.length, addressPosition(method, base))) {
+          for (const [label, args] of argumentLists(base, fn.length, addressPosition(method, base), ODD, ODD_ADDRESSES)) {
             let made: ReturnType<typeof make>;
             try {
               made = make(kind);
@@ -309,7 +168,7 @@ describe('fuzz: Socket methods with odd arguments', () => {
             }
             try {
               calls++;
-              await attempt(`${kind}.${method}(${label})`, () => (fn as (...a: unknown[]) => unknown).apply(made.sock, args), method);
+              await attempt(problems, `${kind}.${method}(${label})`, () => (fn as (...a: unknown[]) => unknown).apply(made.sock, args), method);
             } finally {
               made.sock.close();
               for (const s of made.extra) s.close();
@@ -324,7 +183,7 @@ describe('fuzz: Socket methods with odd arguments', () => {
           const made = make(kind);
           try {
             calls++;
-            await attempt(`${kind}[${String(symbol)}](${label})`, () => (fn as (...a: unknown[]) => unknown).call(made.sock, value, value, value));
+            await attempt(problems, `${kind}[${String(symbol)}](${label})`, () => (fn as (...a: unknown[]) => unknown).call(made.sock, value, value, value));
           } finally {
             made.sock.close();
             for (const s of made.extra) s.close();
@@ -342,7 +201,7 @@ describe('fuzz: Socket methods with odd arguments', () => {
       const fn = (socket.Socket.prototype as unknown as Record<string, unknown>)[method];
       if (typeof fn !== 'function') continue;
       for (const [label, value] of [['{}', {}], ['null', null], ['a plain object posing as a socket', { fileno: () => 0 }]] as Value[]) {
-        await attempt(`Socket.prototype.${method}.call(${label})`, () => (fn as (...a: unknown[]) => unknown).call(value, 16));
+        await attempt(problems, `Socket.prototype.${method}.call(${label})`, () => (fn as (...a: unknown[]) => unknown).call(value, 16));
       }
     }
     assert.deepEqual(problems.slice(start), []);
@@ -404,8 +263,8 @@ describe('fuzz: module functions with odd arguments', () => {
         for (const [label, args] of argumentLists(base, fn.length, undefined, values)) {
           calls++;
           try {
-            await attempt(`${name}(${label})`, () => (isClass ? Reflect.construct(fn, args) : fn(...args)));
-            if (isClass) await attempt(`${name}(${label}) without new`, () => fn(...args));
+            await attempt(problems, `${name}(${label})`, () => (isClass ? Reflect.construct(fn, args) : fn(...args)));
+            if (isClass) await attempt(problems, `${name}(${label}) without new`, () => fn(...args));
           } finally {
             socket.setdefaulttimeout(timeout);
           }

@@ -12,6 +12,7 @@
 //   native.ts   the addon's functions (loaded on first use), NativeFixture
 //   abort.ts    AbortError matchers, an aborted send's bytesSent, queued bytes
 //   cli.ts      the berkeley command run as a child process with pipes
+//   fuzz.ts     odd values in every argument position, and the call that records problems
 //   terminal.ts tmux: panes to type into and read, for the interactive tests
 export * from './wait.js';
 export * from './system.js';
@@ -25,4 +26,5 @@ export * from './tls.js';
 export * from './native.js';
 export * from './abort.js';
 export * from './cli.js';
+export * from './fuzz.js';
 export * from './terminal.js';
