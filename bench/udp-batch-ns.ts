@@ -20,6 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as socket from 'berkeley';
 import { describe, lines, next, nodePeer, printTables, runTables, sendRate, start, stop, type Child, type Row, type Table } from './udp-batch-common.js';
+import { receiver } from './udp-receiver.js';
 
 const c = process.argv[2]!;
 const FILL = 200_000;
@@ -112,13 +113,7 @@ async function stopped(child: Child): Promise<void> {
 
 /** How many datagrams of `size` bytes the largest queue a receiver can have holds, and that queue. */
 function capacity(size: number): { datagrams: number; queue: number } {
-  using rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
-  try {
-    rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE!, WANTED_QUEUE);
-  } catch {
-    rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, WANTED_QUEUE);
-  }
-  rx.bind(['127.0.0.1', 0]);
+  using rx = receiver(WANTED_QUEUE);
   using tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   const sample = 256;
   tx.sendmmsgSync(Array.from({ length: sample }, () => [Buffer.alloc(size), rx.getsockname()] as const));

@@ -11,6 +11,7 @@
 import { createSocket } from 'node:dgram';
 import * as socket from 'berkeley';
 import { now, report } from './common.js';
+import { receiver } from './udp-receiver.js';
 
 const BATCH = 64;
 const SEGMENT = 1200;
@@ -21,13 +22,7 @@ const HOST = process.env.UDP_BENCH_HOST ?? '127.0.0.1';
 const CYCLES = numbers[4] ?? 1;
 
 function bound(): socket.Socket<typeof socket.AF_INET, typeof socket.SOCK_DGRAM> {
-  const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
-  try {
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE!, RCVBUF);
-  } catch {
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF);
-  }
-  s.bind(['127.0.0.1', 0]);
+  const s = receiver(RCVBUF);
   process.stdout.write(`${s.getsockname()[1]}\n`);
   return s;
 }
