@@ -1,5 +1,8 @@
-// `npm run bench`, batched datagrams: UDP on 127.0.0.1, 64-byte and
-// 1,200-byte datagrams.
+// `npm run bench`, batched datagrams, 64-byte and 1,200-byte datagrams, in two
+// settings: first the calls themselves, in a network namespace this bench makes
+// (bench/udp-batch-ns.ts: draining a queue filled beforehand, and sending to
+// a device that drops what it is given); then loopback, end to end, here:
+// UDP on 127.0.0.1, where each send also runs the receive path.
 //  - receive rate under a flood (bench/udp.c's blaster, 64 datagrams a
 //    sendmmsg): berkeley's recvmmsg (batch 32 and 64, async and Sync),
 //    recvfrom, node:dgram, and C's one recvfrom(2) per datagram (and its
@@ -14,54 +17,22 @@
 // min–max and the ratios to the baselines. Figures, not assertions.
 //
 // BENCH_ROUNDS=n changes the number of rounds (default 5).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as socket from 'berkeley';
-import { median } from './common.js';
+import { describe, lines, next, nodePeer, printTables, runTables, sendRate as send, start, stop, type Row, type Table } from './udp-batch-common.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const WARMUP = 50_000;
 const COUNT = 500_000;
 const GSO_SEND = 54 * 1200;
 const GSO_COUNT = 10_000;
 
-let pinned = os.availableParallelism() > 1;
-try {
-  execFileSync('taskset', ['-c', '0', 'true']);
-} catch {
-  pinned = false;
-}
 const tmp = mkdtempSync(join(os.tmpdir(), 'berkeley-udp-bench-'));
 const c = join(tmp, 'udp');
 execFileSync('cc', ['-O2', '-Wall', '-o', c, fileURLToPath(new URL('../../bench/udp.c', import.meta.url))], { stdio: 'inherit' });
-const nodePeer = [process.execPath, fileURLToPath(new URL('udp-peer.js', import.meta.url))];
-
-function start(cpu: string, argv: string[]): ReturnType<typeof spawn> {
-  const full = pinned ? ['taskset', '-c', cpu, ...argv] : argv;
-  return spawn(full[0]!, full.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
-}
-
-/** Each stdout line of a child, in turn. */
-function lines(child: ReturnType<typeof spawn>): AsyncIterator<string> {
-  return createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-}
-
-async function next(it: AsyncIterator<string>, what: string): Promise<string> {
-  const result = await it.next();
-  if (result.done === true) throw new Error(`${what} ended without output`);
-  return result.value;
-}
-
-async function stop(child: ReturnType<typeof spawn>): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill();
-    await new Promise((resolve) => child.once('exit', resolve));
-  }
-}
 
 /** A receiver's rate (datagrams/s) under the C blaster's flood. */
 async function receiveRate(argv: string[], size: number): Promise<number> {
@@ -81,26 +52,7 @@ async function receiveRate(argv: string[], size: number): Promise<number> {
 async function sendRate(argv: (port: string) => string[], count: number): Promise<number> {
   using sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   sink.bind(['127.0.0.1', 0]);
-  const sender = start('1', argv(String(sink.getsockname()[1])));
-  try {
-    return count / Number(await next(lines(sender), 'sender'));
-  } finally {
-    await stop(sender);
-  }
-}
-
-interface Row {
-  name: string;
-  run: () => Promise<number>;
-}
-interface Table {
-  title: string;
-  unit: string;
-  /** Multiplies a rate into the unit shown (bytes for GSO). */
-  scale: number;
-  rows: Row[];
-  /** The rows the others are compared to. */
-  baselines: string[];
+  return await send(argv(String(sink.getsockname()[1])), count);
 }
 
 const receiver = (name: string, argv: string[], size: number): Row => ({ name, run: () => receiveRate(argv, size) });
@@ -151,35 +103,13 @@ TABLES.push({
   ],
 });
 
-console.log(`\nbatched datagrams: ${os.availableParallelism()} cpus, node ${process.version}, ${os.type()} ${os.release()}, load average ${os.loadavg()[0]!.toFixed(2)}; ${ROUNDS} interleaved rounds, medians${pinned ? '' : ' (taskset not found: not pinned)'}`);
-const rates = TABLES.map((t) => t.rows.map((): number[] => []));
 try {
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [j, t] of TABLES.entries()) {
-      // Rotate the order each round, so no row always goes first.
-      for (let k = 0; k < t.rows.length; k++) {
-        const i = (k + round) % t.rows.length;
-        rates[j]![i]!.push((await t.rows[i]!.run()) * t.scale);
-      }
-    }
-    process.stderr.write(`udp-batch round ${round + 1}/${ROUNDS}\n`);
-  }
+  // The namespace's rows first, with their own header; they need unshare(1) and ip(8).
+  const ns = spawnSync('unshare', [process.getuid?.() === 0 ? '-n' : '-rn', process.execPath, fileURLToPath(new URL('udp-batch-ns.js', import.meta.url)), c], { stdio: 'inherit' });
+  if (ns.error !== undefined || ns.status !== 0) console.log(`\nbatched datagrams in a network namespace: skipped (unshare: ${ns.error?.message ?? `exit ${ns.status ?? ns.signal}`})`);
+  console.log(`\n${describe('batched datagrams, loopback, end to end')}`);
+  printTables(TABLES, await runTables(TABLES, 'udp-batch loopback'));
 } finally {
   rmSync(tmp, { recursive: true, force: true });
-}
-
-for (const [j, t] of TABLES.entries()) {
-  const medians = rates[j]!.map(median);
-  const base = t.baselines.map((name) => medians[t.rows.findIndex((row) => row.name === name)]!);
-  const header = ['', t.unit, 'min–max', ...t.baselines.map((name) => `vs ${name}`)];
-  const rows = t.rows.map((row, i) => [
-    row.name,
-    medians[i]!.toFixed(0),
-    `${Math.min(...rates[j]![i]!).toFixed(0)}–${Math.max(...rates[j]![i]!).toFixed(0)}`,
-    ...base.map((b) => `${(medians[i]! / b).toFixed(2)}×`),
-  ]);
-  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((row) => row[col]!.length)));
-  console.log(`\n${t.title}`);
-  for (const cells of [header, ...rows]) console.log(cells.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  '));
 }
 console.log('\nMedians over the rounds; "vs" columns are ratios of rates (higher is better).');

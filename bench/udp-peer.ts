@@ -1,40 +1,43 @@
 // The node side of bench/udp-batch.ts: one receiver or sender a process,
 // with the command line of bench/udp.c's roles.
 //
-//   receivers: ROLE SIZE WARMUP COUNT [VLEN]  print their port, then the seconds of COUNT datagrams
+//   receivers: ROLE SIZE WARMUP COUNT [VLEN [CYCLES]]  print their port, then the seconds of COUNT datagrams
 //     recvmmsg / recvmmsgSync / recvmmsgIntoSync (VLEN a call), recvfrom (berkeley, one a call), dgram (node:dgram)
+//     (CYCLES times over: the namespace bench drains a queue it filled each cycle; VLEN 0 for one-a-call roles)
 //   senders: ROLE PORT SIZE WARMUP COUNT      print the seconds of COUNT datagrams (or sends)
 //     sendmmsg / sendmmsgSync (64 a call), sendtoSync (one a call), gso / gsoSync (SIZE-byte sends, UDP_SEGMENT 1200)
+// As in bench/udp.c, receivers ask for UDP_BENCH_RCVBUF bytes of queue (default 8 MiB)
+// and senders send to UDP_BENCH_HOST (default 127.0.0.1).
 import { createSocket } from 'node:dgram';
 import * as socket from 'berkeley';
 import { now, report } from './common.js';
+import { receiver } from './udp-receiver.js';
 
 const BATCH = 64;
 const SEGMENT = 1200;
 const [role, ...rest] = process.argv.slice(2);
 const numbers = rest.map(Number);
+const RCVBUF = Number(process.env.UDP_BENCH_RCVBUF ?? 8 << 20);
+const HOST = process.env.UDP_BENCH_HOST ?? '127.0.0.1';
+const CYCLES = numbers[4] ?? 1;
 
 function bound(): socket.Socket<typeof socket.AF_INET, typeof socket.SOCK_DGRAM> {
-  const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
-  try {
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE!, 8 << 20);
-  } catch {
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20);
-  }
-  s.bind(['127.0.0.1', 0]);
+  const s = receiver(RCVBUF);
   process.stdout.write(`${s.getsockname()[1]}\n`);
   return s;
 }
 
-/** Counts datagrams as `take` brings them; reports the seconds COUNT took after WARMUP. */
+/** Counts datagrams as `take` brings them; reports the seconds COUNT took after WARMUP, CYCLES times. */
 async function receive(take: () => number | Promise<number>): Promise<void> {
   const [, warmup, count] = numbers as [number, number, number];
-  let got = 0;
-  while (got < warmup) got += await take();
-  const start = now();
-  const from = got;
-  while (got < warmup + count) got += await take();
-  report(((now() - start) * count) / (got - from));
+  for (let cycle = 0; cycle < CYCLES; cycle++) {
+    let got = 0;
+    while (got < warmup) got += await take();
+    const start = now();
+    const from = got;
+    while (got < warmup + count) got += await take();
+    report(((now() - start) * count) / (got - from));
+  }
 }
 
 /** Runs `send` (which sends some datagrams, and says how many) until COUNT went after WARMUP. */
@@ -50,12 +53,12 @@ async function sendAll(send: () => number | Promise<number>): Promise<void> {
 
 function connected(): socket.Socket<typeof socket.AF_INET, typeof socket.SOCK_DGRAM> {
   const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
-  s.connectSync(['127.0.0.1', numbers[0]!]);
+  s.connectSync([HOST, numbers[0]!]);
   return s;
 }
 
 const size = role!.startsWith('send') || role!.startsWith('gso') ? numbers[1]! : numbers[0]!;
-const vlen = numbers[3] ?? BATCH;
+const vlen = numbers[3] || BATCH;
 switch (role) {
   case 'recvmmsg': {
     const rx = bound();
@@ -83,17 +86,20 @@ switch (role) {
   }
   case 'dgram': {
     const [, warmup, count] = numbers as [number, number, number];
-    const rx = createSocket({ type: 'udp4', recvBufferSize: 8 << 20 });
+    // node:dgram takes the socket bound() made, so it gets the same queue (SO_RCVBUFFORCE).
+    const rx = createSocket('udp4');
     let got = 0;
     let start = 0;
+    let cycles = CYCLES;
     rx.on('message', () => {
       if (++got === warmup) start = now();
       if (got === warmup + count) {
         report(now() - start);
-        process.exit(0);
+        got = 0;
+        if (--cycles === 0) process.exit(0);
       }
     });
-    rx.bind(0, '127.0.0.1', () => process.stdout.write(`${rx.address().port}\n`));
+    rx.bind({ fd: bound().detach() });
     break;
   }
   case 'sendmmsg':
@@ -106,7 +112,7 @@ switch (role) {
   case 'sendtoSync': {
     const tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
     const data = Buffer.alloc(size);
-    const to: socket.IPv4Address = ['127.0.0.1', numbers[0]!];
+    const to: socket.IPv4Address = [HOST, numbers[0]!];
     await sendAll(() => {
       tx.sendtoSync(data, to);
       return 1;
