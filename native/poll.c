@@ -284,21 +284,26 @@ static napi_value js_watcher_update(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
-/* keepAliveInit(state: Int32Array(3)): once per instance, shares the
- * keep-alive state (KEEPALIVE_*) and makes its handle. */
-static napi_value js_keepalive_init(napi_env env, napi_callback_info info) {
-  args_t a;
-  if (!args_init(&a, env, info, 1)) return NULL;
-  size_t count;
-  int32_t *state = arg_int32_array(&a, 0, &count);
-  if (a.failed) return NULL;
+/* keepAliveState() -> Int32Array(3): the instance's keep-alive state
+ * (KEEPALIVE_*), made with its handle on the first call, the same array on
+ * every later one (a second copy of the module shares it). */
+static napi_value js_keepalive_state(napi_env env, napi_callback_info info) {
+  (void)info;
   instance_t *instance = instance_of(env);
+  napi_value array, buffer;
+  if (instance->keepalive != NULL) {
+    if (instance->keepalive_state == NULL) return make_int(env, -EBADF); /* the env is ending */
+    return napi_get_reference_value(env, instance->keepalive_array, &array) == napi_ok ? array : NULL;
+  }
   uv_loop_t *loop;
-  if (count < 3 || instance->keepalive != NULL) return make_int(env, -EINVAL);
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok) return NULL;
+  void *data;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok ||
+      napi_create_arraybuffer(env, 3 * sizeof(int32_t), &data, &buffer) != napi_ok ||
+      napi_create_typedarray(env, napi_int32_array, 3, buffer, 0, &array) != napi_ok)
+    return NULL;
   uv_async_t *handle = malloc(sizeof *handle);
   if (handle == NULL) return make_int(env, -ENOMEM);
-  if (napi_create_reference(env, a.argv[0], 1, &instance->keepalive_array) != napi_ok) {
+  if (napi_create_reference(env, array, 1, &instance->keepalive_array) != napi_ok) {
     free(handle);
     return NULL;
   }
@@ -306,9 +311,8 @@ static napi_value js_keepalive_init(napi_env env, napi_callback_info info) {
   uv_unref((uv_handle_t *)handle);
   handle->data = instance;
   instance->keepalive = handle;
-  instance->keepalive_state = state;
-  state[KEEPALIVE_REFERENCED] = state[KEEPALIVE_DELIVERING] = 0;
-  return make_int(env, 0);
+  instance->keepalive_state = memset(data, 0, 3 * sizeof(int32_t));
+  return array;
 }
 
 /* keepAliveSync(): keeps the loop alive exactly while the shared count of waiting calls is not 0. */
@@ -410,7 +414,7 @@ void register_poll(napi_env env, napi_value exports) {
       EXPORT("watcherNew", js_watcher_new),
       EXPORT("watcherUpdate", js_watcher_update),
       EXPORT("watcherClose", js_watcher_close),
-      EXPORT("keepAliveInit", js_keepalive_init),
+      EXPORT("keepAliveState", js_keepalive_state),
       EXPORT("keepAliveSync", js_keepalive_sync),
       EXPORT("waitSync", js_wait_sync),
       EXPORT("pollSync", js_poll_sync),

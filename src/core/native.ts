@@ -174,8 +174,8 @@ export interface Native {
   watcherNew(this: void, fd: number, callback: (status: number, events: number) => void): NativeWatcher | number;
   watcherUpdate(this: void, watcher: NativeWatcher, events: number): number;
   watcherClose(this: void, watcher: NativeWatcher): number;
-  /** Shares the keep-alive state (io/keepalive.ts) with the addon, once. */
-  keepAliveInit(this: void, state: Int32Array): number;
+  /** The keep-alive state (io/keepalive.ts) the addon shares, one per thread; -errno once the thread's env is ending. */
+  keepAliveState(this: void): Int32Array | number;
   /** Keeps the event loop alive exactly while the shared count of waiting calls is not 0. */
   keepAliveSync(this: void): number;
   waitSync(this: void, fd: number, events: number, timeoutMs: number): number;

@@ -4,10 +4,9 @@
 // share one watcher (libuv allows one per fd), found through `Readiness.of`.
 //
 // A direction stays armed after its queue empties (the next call usually
-// waits again at once, so this saves an epoll_ctl per call), but the handle
-// keeps no process alive: waiting calls do, counted in keepalive.ts, so an
-// idle socket keeps no process alive; a readiness event that finds nobody
-// waiting disarms it.
+// waits again at once, so this saves an epoll_ctl per call); the handle
+// itself keeps no process alive (waiting calls do, through keepalive.ts),
+// and a readiness event that finds nobody waiting disarms it.
 import { EEXIST } from '../core/errno.js';
 import { closedError, errorFromErrno, FileExistsError, syscallName, type SocketError, type Syscall } from '../core/errors.js';
 import { native, PRIORITY, READ, WRITE, type NativeWatcher } from '../core/native.js';
