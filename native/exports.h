@@ -46,6 +46,12 @@ typedef struct {
   watcher_t *pending, *pending_tail;
   uv_check_t *dispatch;
   napi_async_context dispatch_context;
+  /* What keeps the loop alive while async calls wait (poll.c): an async
+   * handle never sent, referenced or not, and the state JavaScript shares
+   * with it (an Int32Array: KEEPALIVE_* below) and its reference. */
+  uv_async_t *keepalive;
+  int32_t *keepalive_state;
+  napi_ref keepalive_array;
   /* fds owned by this env's Sockets, one byte each (teardown.c). */
   unsigned char *owned;
   size_t owned_size;

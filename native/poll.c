@@ -13,7 +13,14 @@
  * scope (one async context for the instance): each watcher's callback is a
  * plain call, and promise reactions and nextTicks run once, after the
  * batch, rather than once per event. A watcher closed before its turn
- * (by an earlier callback of the batch) is skipped. */
+ * (by an earlier callback of the batch) is skipped.
+ *
+ * Keep-alive: the watchers' handles never keep the loop alive themselves;
+ * one async handle per instance does, while JavaScript counts waiting calls
+ * in the state it shares with the addon (no crossing per wait). A count
+ * that drops to 0 while a batch is delivered is acted on once the batch,
+ * its promise reactions included, is done: a call served there usually
+ * waits again at once, so the handle is not switched off and on per wait. */
 #include "exports.h"
 #include "args.h"
 #include "contract.h"
@@ -29,7 +36,7 @@ struct watcher {
   /* Gathered for the next delivery: the status (the first error) and events. */
   int pending_status, pending_events;
   watcher_t *pending_next;
-  bool referenced, closing, handle_closed, finalized, queued;
+  bool closing, handle_closed, finalized, queued;
   /* The instance's list of watchers whose handle is open (teardown.c). */
   instance_t *instance;
   watcher_t *prev, *next;
@@ -75,6 +82,28 @@ static void watcher_close(watcher_t *w) {
   napi_delete_reference(w->env, w->callback);
 }
 
+/* The shared state: waiting calls (JavaScript's count), whether the loop
+ * is kept alive, whether a batch is being delivered (the addon's). */
+enum { KEEPALIVE_WAITING, KEEPALIVE_REFERENCED, KEEPALIVE_DELIVERING };
+
+/* Keeps the loop alive exactly while calls wait. */
+static void keepalive_sync(instance_t *instance) {
+  int32_t *state = instance->keepalive_state;
+  if (instance->keepalive == NULL || state == NULL) return;
+  bool referenced = state[KEEPALIVE_WAITING] > 0;
+  if (referenced == (state[KEEPALIVE_REFERENCED] != 0)) return;
+  if (referenced) uv_ref((uv_handle_t *)instance->keepalive);
+  else uv_unref((uv_handle_t *)instance->keepalive);
+  state[KEEPALIVE_REFERENCED] = referenced;
+}
+
+static void on_keepalive_closed(uv_handle_t *handle) {
+  instance_t *instance = handle->data;
+  free(handle);
+  instance->keepalive = NULL;
+  teardown_step(instance);
+}
+
 static void on_dispatch_closed(uv_handle_t *handle) {
   instance_t *instance = handle->data;
   free(handle);
@@ -87,6 +116,11 @@ void watchers_close_all(instance_t *instance) {
   if (instance->dispatch != NULL && !uv_is_closing((uv_handle_t *)instance->dispatch)) {
     napi_async_destroy(instance->env, instance->dispatch_context);
     uv_close((uv_handle_t *)instance->dispatch, on_dispatch_closed);
+  }
+  if (instance->keepalive != NULL && !uv_is_closing((uv_handle_t *)instance->keepalive)) {
+    instance->keepalive_state = NULL;
+    napi_delete_reference(instance->env, instance->keepalive_array);
+    uv_close((uv_handle_t *)instance->keepalive, on_keepalive_closed);
   }
 }
 
@@ -133,6 +167,8 @@ static void on_dispatch(uv_check_t *check) {
   napi_callback_scope callback_scope;
   napi_value receiver;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  int32_t *state = instance->keepalive_state;
+  if (state != NULL) state[KEEPALIVE_DELIVERING] = 1;
   if (napi_get_global(env, &receiver) == napi_ok &&
       napi_open_callback_scope(env, receiver, instance->dispatch_context, &callback_scope) == napi_ok) {
     watcher_t *w;
@@ -143,6 +179,11 @@ static void on_dispatch(uv_check_t *check) {
       deliver(env, receiver, w);
     }
     napi_close_callback_scope(env, callback_scope);
+  }
+  /* The promise reactions have run: calls served and not waiting again let go. */
+  if (instance->keepalive_state != NULL) {
+    instance->keepalive_state[KEEPALIVE_DELIVERING] = 0;
+    keepalive_sync(instance);
   }
   napi_close_handle_scope(env, scope);
 }
@@ -202,7 +243,7 @@ static napi_value js_watcher_new(napi_env env, napi_callback_info info) {
   }
   w->handle.data = w;
   w->env = env;
-  w->referenced = true;
+  uv_unref((uv_handle_t *)&w->handle);
   w->instance = instance_of(env);
   w->next = w->instance->watchers;
   if (w->next != NULL) w->next->prev = w;
@@ -227,14 +268,12 @@ static watcher_t *watcher_arg(args_t *a, size_t i) {
   return data;
 }
 
-/* watcherUpdate(watcher, events, referenced) -> 0 | -errno: arms exactly
- * these events (0 stops) and keeps the loop alive only when referenced. */
+/* watcherUpdate(watcher, events) -> 0 | -errno: arms exactly these events (0 stops). */
 static napi_value js_watcher_update(napi_env env, napi_callback_info info) {
   args_t a;
-  if (!args_init(&a, env, info, 3)) return NULL;
+  if (!args_init(&a, env, info, 2)) return NULL;
   watcher_t *w = watcher_arg(&a, 0);
   int events = arg_int32(&a, 1) & EVENT_ALL;
-  bool referenced = arg_bool(&a, 2);
   if (a.failed) return NULL;
   if (w->closing) return make_int(env, -EBADF);
   if (events != w->events) {
@@ -242,11 +281,44 @@ static napi_value js_watcher_update(napi_env env, napi_callback_info info) {
     if (rc < 0) return make_int(env, rc);
     w->events = events;
   }
-  if (referenced != w->referenced) {
-    if (referenced) uv_ref((uv_handle_t *)&w->handle);
-    else uv_unref((uv_handle_t *)&w->handle);
-    w->referenced = referenced;
+  return make_int(env, 0);
+}
+
+/* keepAliveState() -> Int32Array(3): the instance's keep-alive state
+ * (KEEPALIVE_*), made with its handle on the first call, the same array on
+ * every later one (a second copy of the module shares it). */
+static napi_value js_keepalive_state(napi_env env, napi_callback_info info) {
+  (void)info;
+  instance_t *instance = instance_of(env);
+  napi_value array, buffer;
+  if (instance->keepalive != NULL) {
+    if (instance->keepalive_state == NULL) return make_int(env, -EBADF); /* the env is ending */
+    return napi_get_reference_value(env, instance->keepalive_array, &array) == napi_ok ? array : NULL;
   }
+  uv_loop_t *loop;
+  void *data;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok ||
+      napi_create_arraybuffer(env, 3 * sizeof(int32_t), &data, &buffer) != napi_ok ||
+      napi_create_typedarray(env, napi_int32_array, 3, buffer, 0, &array) != napi_ok)
+    return NULL;
+  uv_async_t *handle = malloc(sizeof *handle);
+  if (handle == NULL) return make_int(env, -ENOMEM);
+  if (napi_create_reference(env, array, 1, &instance->keepalive_array) != napi_ok) {
+    free(handle);
+    return NULL;
+  }
+  uv_async_init(loop, handle, NULL);
+  uv_unref((uv_handle_t *)handle);
+  handle->data = instance;
+  instance->keepalive = handle;
+  instance->keepalive_state = memset(data, 0, 3 * sizeof(int32_t));
+  return array;
+}
+
+/* keepAliveSync(): keeps the loop alive exactly while the shared count of waiting calls is not 0. */
+static napi_value js_keepalive_sync(napi_env env, napi_callback_info info) {
+  (void)info;
+  keepalive_sync(instance_of(env));
   return make_int(env, 0);
 }
 
@@ -342,6 +414,8 @@ void register_poll(napi_env env, napi_value exports) {
       EXPORT("watcherNew", js_watcher_new),
       EXPORT("watcherUpdate", js_watcher_update),
       EXPORT("watcherClose", js_watcher_close),
+      EXPORT("keepAliveState", js_keepalive_state),
+      EXPORT("keepAliveSync", js_keepalive_sync),
       EXPORT("waitSync", js_wait_sync),
       EXPORT("pollSync", js_poll_sync),
       EXPORT("poll", js_poll),

@@ -27,7 +27,8 @@ static void close_owned(instance_t *instance) {
 }
 
 void teardown_step(instance_t *instance) {
-  if (instance->teardown == NULL || instance->watchers != NULL || instance->dispatch != NULL) return;
+  if (instance->teardown == NULL || instance->watchers != NULL || instance->dispatch != NULL ||
+      instance->keepalive != NULL) return;
   if (!instance->main_thread) close_owned(instance);
   napi_async_cleanup_hook_handle hook = instance->teardown;
   instance->teardown = NULL;

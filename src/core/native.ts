@@ -172,8 +172,12 @@ export interface Native {
   inetNtop(this: void, family: number, bytes: Bytes): string | number;
 
   watcherNew(this: void, fd: number, callback: (status: number, events: number) => void): NativeWatcher | number;
-  watcherUpdate(this: void, watcher: NativeWatcher, events: number, referenced: boolean): number;
+  watcherUpdate(this: void, watcher: NativeWatcher, events: number): number;
   watcherClose(this: void, watcher: NativeWatcher): number;
+  /** The keep-alive state (io/keepalive.ts) the addon shares, one per thread; -errno once the thread's env is ending. */
+  keepAliveState(this: void): Int32Array | number;
+  /** Keeps the event loop alive exactly while the shared count of waiting calls is not 0. */
+  keepAliveSync(this: void): number;
   waitSync(this: void, fd: number, events: number, timeoutMs: number): number;
   pollSync(this: void, fds: Int32Array, events: Int32Array, timeoutMs: number): number;
   /** poll(2) in its own POLL* bits: the [fd, revents] pairs of the fds with events. */

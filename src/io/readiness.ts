@@ -4,12 +4,13 @@
 // share one watcher (libuv allows one per fd), found through `Readiness.of`.
 //
 // A direction stays armed after its queue empties (the next call usually
-// waits again at once, so this saves an epoll_ctl per call), but the handle
-// is unreferenced while nothing waits, so an idle socket keeps no process
-// alive; a readiness event that finds nobody waiting disarms it.
+// waits again at once, so this saves an epoll_ctl per call); the handle
+// itself keeps no process alive (waiting calls do, through keepalive.ts),
+// and a readiness event that finds nobody waiting disarms it.
 import { EEXIST } from '../core/errno.js';
 import { closedError, errorFromErrno, FileExistsError, syscallName, type SocketError, type Syscall } from '../core/errors.js';
 import { native, PRIORITY, READ, WRITE, type NativeWatcher } from '../core/native.js';
+import { keepAlive } from './keepalive.js';
 import { WaitQueues, type Waiter } from './waiters.js';
 
 const byFd = new Map<number, Readiness>();
@@ -24,7 +25,8 @@ function watcherError(rc: number, syscall: Syscall): SocketError {
 export class Readiness extends WaitQueues {
   #watcher: NativeWatcher | undefined;
   #armed = 0;
-  #referenced = false;
+  // Whether its waiting calls count in keepAlive's (at most once per watcher).
+  #counted = false;
   #userRef = true;
   #users = 0;
 
@@ -84,6 +86,7 @@ export class Readiness extends WaitQueues {
     this.#watcher = undefined;
     this.#armed = 0;
     this.failAll(closedError);
+    this.#count();
   }
 
   readonly #onEvent = (status: number, events: number): void => {
@@ -100,21 +103,32 @@ export class Readiness extends WaitQueues {
     this.#update(events & ~waiting);
   };
 
-  /** Arms what is wanted; disarms directions that fired with nobody waiting. */
+  /** Arms what is wanted, disarms directions that fired with nobody waiting, and counts its waiting calls. */
   #update(fired: number): void {
+    this.#arm(fired);
+    this.#count();
+  }
+
+  #arm(fired: number): void {
     const wanted = this.wanted();
     const armed = (this.#armed | wanted) & ~(fired & ~wanted);
-    const referenced = wanted !== 0 && this.#userRef;
-    if (armed === this.#armed && referenced === this.#referenced) return;
+    if (armed === this.#armed) return;
     if (this.#watcher === undefined) {
       if (wanted === 0) return;
       const watcher = native.watcherNew(this.fd, this.#onEvent);
       if (typeof watcher === 'number') return this.failAll((syscall) => watcherError(watcher, syscall));
       this.#watcher = watcher;
     }
-    const rc = native.watcherUpdate(this.#watcher, armed, referenced);
+    const rc = native.watcherUpdate(this.#watcher, armed);
     if (rc < 0) return this.failAll((syscall) => errorFromErrno(rc, syscall));
     this.#armed = armed;
-    this.#referenced = referenced;
+  }
+
+  /** Keeps the process alive while calls wait here, unless unreferenced. */
+  #count(): void {
+    const counted = this.#userRef && this.wanted() !== 0;
+    if (counted === this.#counted) return;
+    this.#counted = counted;
+    keepAlive(counted);
   }
 }

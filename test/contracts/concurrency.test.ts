@@ -345,6 +345,71 @@ describe('what keeps the process alive (child processes)', () => {
     assert.equal(r.stdout, 'waiting\n');
   });
 
+  test('many sockets waiting, served in batches, then idle: the process exits', async () => {
+    const r = await runNode(`
+      import * as socket from 'berkeley';
+      const pairs = Array.from({ length: 20 }, () => socket.socketpair());
+      // Each waits twice: its second call starts in the reactions of the first.
+      const done = pairs.map(async ([a]) => (await a.recv(10)).toString() + (await a.recv(10)).toString());
+      setImmediate(() => { for (const [, b] of pairs) b.send('x'); });
+      setImmediate(() => setImmediate(() => { for (const [, b] of pairs) b.send('y'); }));
+      const got = await Promise.all(done);
+      console.log(got.every((text) => text === 'xy') ? 'all served' : got.join());
+      globalThis.keep = pairs;
+    `);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'all served\n');
+  });
+
+  test('a call served, whose reaction starts a wait on another socket, keeps the process alive until that one is served', async () => {
+    const r = await runNode(`
+      import * as socket from 'berkeley';
+      const [a, b] = socket.socketpair();
+      const u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(['127.0.0.1', 0]);
+      const first = a.recv(10);
+      setImmediate(() => b.send('x'));
+      console.log('got', (await first).toString());
+      // The only wait left starts while the readiness event that served a is delivered.
+      const second = u.recvfrom(100);
+      console.log('port', u.getsockname()[1]);
+      console.log('received', (await second)[0].toString());
+      for (const s of [a, b, u]) s.close();
+    `, { onLine: sendOnPortLine('late') });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^got x\nport \d+\nreceived late\n$/);
+  });
+
+  test('a call served, whose reaction unref()s its socket and waits on it again, lets the process exit', async () => {
+    const r = await runNode(`
+      import * as socket from 'berkeley';
+      const [a, b] = socket.socketpair();
+      const first = a.recv(10);
+      setImmediate(() => b.send('x'));
+      console.log('got', (await first).toString());
+      a.unref();
+      a.recv(10).then((d) => console.log('unexpected', d.toString()));
+      globalThis.keep = [a, b];
+    `);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'got x\n');
+  });
+
+  test('a wait ended by its timeout, or by its socket closing, lets the process exit', async () => {
+    const r = await runNode(`
+      import * as socket from 'berkeley';
+      const [a, b] = socket.socketpair();
+      a.settimeout(0.01);
+      await a.recv(10).catch((e) => console.log(e.name));
+      const [c, d] = socket.socketpair();
+      const pending = c.recv(10).catch((e) => console.log(e.name));
+      setImmediate(() => c.close());
+      await pending;
+      globalThis.keep = [a, b, d];
+    `);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'TimeoutError\nSocketError\n');
+  });
+
   test('ref() after unref() keeps a pending call alive again', async () => {
     const r = await runNode(`
       import * as socket from 'berkeley';

@@ -134,25 +134,25 @@ test('native: watchers report readiness, close while armed, and are collected un
     const ready = new Promise<void>((resolve) => {
       const w = native.watcherNew!(f.stream0, (status: unknown, ev: unknown) => {
         events = ev as number;
-        native.watcherUpdate!(w, 0, false);
+        native.watcherUpdate!(w, 0);
         resolve();
       });
       f.watchers.push(w);
-      assert.equal(native.watcherUpdate!(w, 3, true), 0);
+      assert.equal(native.watcherUpdate!(w, 3), 0);
     });
     await bounded(ready, 5000, 'readiness');
     assert.notEqual(events & 1, 0);
     // Armed and then closed; its updates after close are EBADF; closing twice is harmless.
     const w2 = native.watcherNew!(f.stream1, () => undefined);
-    native.watcherUpdate!(w2, 2, false);
+    native.watcherUpdate!(w2, 2);
     native.watcherClose!(w2);
-    assert.equal(native.watcherUpdate!(w2, 1, true), -(EBADF));
+    assert.equal(native.watcherUpdate!(w2, 1), -(EBADF));
     native.watcherClose!(w2);
     // Watchers dropped without close, some armed: their finalizers close them.
     for (let k = 0; k < 50; k++) {
       const [a] = f.pair(C.SOCK_DGRAM);
       const w = native.watcherNew!(a, () => undefined);
-      if (k % 2 === 0) assert.equal(native.watcherUpdate!(w, k % 3, false), 0);
+      if (k % 2 === 0) assert.equal(native.watcherUpdate!(w, k % 3), 0);
     }
     gc();
     await loopTurns();
@@ -169,7 +169,7 @@ test('native: the addon in worker threads, which exit with watchers and sockets 
     const [a, b] = native.socketpair(1, 1, 0);
     native.send(b, Buffer.from('w'), 0);
     const w = native.watcherNew(a, () => {});
-    native.watcherUpdate(w, 1, false);
+    native.watcherUpdate(w, 1);
     native.recv(a, 100000, 0);
     native.getaddrinfo('127.0.0.1', null, 0, 0, 0, 4).then(() => parentPort.postMessage('done'));
     native.watcherNew(b, () => {});

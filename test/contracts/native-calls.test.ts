@@ -316,8 +316,10 @@ const specs: Record<string, Spec> = {
   inetPton: { kinds: [INTS, STRINGS], good: () => [C.AF_INET6, '::ffff:1.2.3.4'] },
   inetNtop: { kinds: [INTS, BYTES], good: () => [C.AF_INET, Buffer.from([127, 0, 0, 1])] },
   watcherNew: { kinds: [FDS, CALLBACKS], good: (f) => [f.stream0, () => undefined], returnsWatcher: true },
-  watcherUpdate: { kinds: [WATCHERS, INTS, [...INTS, false]], good: (f) => [f.watcher(), 1, false] },
+  watcherUpdate: { kinds: [WATCHERS, INTS], good: (f) => [f.watcher(), 1] },
   watcherClose: { kinds: [WATCHERS], good: (f) => [f.watcher()] },
+  keepAliveState: { kinds: [], good: () => [] },
+  keepAliveSync: { kinds: [], good: () => [] },
   // stream1 is always writable, so no wait here can block, whatever the timeout.
   waitSync: { kinds: [FDS, INTS, INTS], good: (f) => [f.stream1, 3, 0] },
   pollSync: { kinds: [INT32_VIEWS, INT32_VIEWS, INTS], good: (f) => [Int32Array.of(f.stream1, f.stream0, -1), Int32Array.of(3, 1, 1), 0] },
