@@ -149,22 +149,24 @@ test('send failures: no such file, not a regular file, nobody listening (status 
   }
 });
 
+// A receiver that never reads: a sender waits in sendfile once the buffers are full.
+const NEVER_READS = `
+  srv = socket.socket()
+  srv.bind(('127.0.0.1', 0))
+  srv.listen()
+  out(srv.getsockname()[1])
+  conn, _ = srv.accept()
+  out('accepted')
+  sys.stdin.readline()
+`;
+
 test('Ctrl-C: recv waiting ends with status 130 and writes nothing; send mid-file too', async (t) => {
   const dir = tempDir();
   t.after(() => dir.cleanup());
   const [waiting] = await receiver(t, ['-b', '127.0.0.1', '0'], dir.dir);
   waiting.signal('SIGINT');
   assert.equal((await waiting.exit()).code, 130);
-  // A receiver that never reads: the sender waits in sendfile once the buffers are full.
-  const peer = new Peer(t, `
-    srv = socket.socket()
-    srv.bind(('127.0.0.1', 0))
-    srv.listen()
-    out(srv.getsockname()[1])
-    conn, _ = srv.accept()
-    out('accepted')
-    sys.stdin.readline()
-  `);
+  const peer = new Peer(t, NEVER_READS);
   const port = await peer.json<number>();
   writeFileSync(dir.path('large'), Buffer.alloc(64 * 1024 * 1024));
   const send = Cli.start(t, ['send', '127.0.0.1', String(port), dir.path('large')]);
@@ -215,14 +217,7 @@ test('-w SECONDS: recv gives up a sender that stalls, send gives up a receiver t
   assert.match(stalled.stderr, /^received 30% of stall \(3 B of 10 B, (\d+ B|\d+\.\d [KMG]iB)\/s\)$/m, 'a rate in whole bytes or a unit');
   assert.match(stalled.stderr, /berkeley recv: recv 127\.0\.0\.1:\d+: ETIMEDOUT \(timed out\)\n$/);
   assert.deepEqual(readdirSync(dir.dir), [], 'no .part left');
-  const peer = new Peer(t, `
-    srv = socket.socket()
-    srv.bind(('127.0.0.1', 0))
-    srv.listen()
-    out(srv.getsockname()[1])
-    conn, _ = srv.accept()
-    sys.stdin.readline()
-  `);
+  const peer = new Peer(t, NEVER_READS);
   const receiverPort = await peer.json<number>();
   writeFileSync(dir.path('large'), Buffer.alloc(64 * 1024 * 1024));
   const send = await Cli.run(['send', '-w', '0.2', '127.0.0.1', String(receiverPort), dir.path('large')]);
