@@ -143,7 +143,9 @@ async function freshPair(): Promise<{ target: ssl.SSLSocket; done: () => void }>
 }
 
 async function freshContext(): Promise<{ target: ssl.SSLContext; done: () => void }> {
-  return Promise.resolve({ target: clientContext(), done: () => undefined });
+  const context = clientContext();
+  // A key log file stays open as long as its context: closed here rather than whenever the GC runs.
+  return Promise.resolve({ target: context, done: () => void (context.keylogFilename = null) });
 }
 
 async function freshObject(): Promise<{ target: ssl.SSLObject; done: () => void }> {
