@@ -89,6 +89,9 @@ test('-k: clients at once; each one\'s data on stdout, stdin to every client con
   cli.write('hello, all\n');
   assert.deepEqual([await text(a), await text(b)], ['hello, all\n', 'hello, all\n']);
   await cli.until(() => (cli.stderr.match(/closed/g)?.length === 2 ? true : undefined), 'both closed');
+  // stdout and stderr are two pipes: "closed" on one says nothing of when the other's bytes arrive.
+  await cli.stdoutHas('from a\n');
+  await cli.stdoutHas('from b\n');
   assert.deepEqual(cli.stdout.toString().split(/(?<=\n)/).sort(), ['from a\n', 'from b\n']);
   cli.signal('SIGINT');
   assert.equal((await cli.exit()).code, 130);
