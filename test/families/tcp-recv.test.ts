@@ -1,10 +1,11 @@
 // TCP on 127.0.0.1, receiving: the flags (MSG_PEEK, MSG_WAITALL,
-// MSG_DONTWAIT) in both forms, and recvInto/recvfromInto.
+// MSG_DONTWAIT) in both forms, recvInto/recvfromInto, and async reads of
+// a python3 peer's replies that come in two sends.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import * as socket from 'berkeley';
-import { berkeleyUrl, bounded, recvExactly, runNode, tcpPair } from '../support/index.js';
+import { berkeleyUrl, bounded, Peer, PEER_MS, recvExactly, runNode, tcpPair } from '../support/index.js';
 
 describe('flags', () => {
   test('MSG_PEEK leaves the data queued (async and Sync)', async () => {
@@ -189,3 +190,44 @@ describe('recvInto and recvfromInto', () => {
     assert.equal(b.recvSync(0).length, 0);
   });
 });
+
+describe('reads against a python3 peer', () => {
+  test('a peer answering in two sends: 200 round trips of async reads that come back short, full and split', async (t) => {
+    const peer = new Peer(t, PIECES, []);
+    const port = await peer.json<number>();
+    using conn = socket.socket();
+    await bounded(conn.connect(['127.0.0.1', port]), PEER_MS);
+    const buffer = Buffer.alloc(8);
+    for (let k = 1; k <= 200; k++) {
+      const want = (k % 16) + 1;
+      await conn.sendall(Buffer.of(want));
+      // Reads of at most 8 bytes: a long reply fills the buffer first, then the rest comes short.
+      let got = 0;
+      while (got < want) {
+        const n = await bounded(conn.recvInto(buffer, Math.min(8, want - got + (k % 3))), PEER_MS);
+        assert.ok(n > 0, `round ${k}: EOF after ${got} of ${want}`);
+        assert.ok(buffer.subarray(0, n).every((byte) => byte === want));
+        got += n;
+      }
+      assert.equal(got, want, `round ${k}`);
+    }
+    conn.close();
+    await peer.done();
+  });
+});
+
+// Answers each byte n with n bytes of value n, in two sends when n > 1.
+const PIECES = `
+  srv = socket.socket()
+  srv.bind(('127.0.0.1', 0))
+  srv.listen()
+  out(srv.getsockname()[1])
+  conn, _ = srv.accept()
+  while True:
+      n = conn.recv(1)
+      if not n:
+          break
+      n = n[0]
+      conn.sendall(bytes([n]) * (n // 2))
+      conn.sendall(bytes([n]) * (n - n // 2))
+`;

@@ -4,7 +4,7 @@
 // want errors); a wrapped listening socket's accept() giving server-side
 // SSLSockets to python3's clients; Python's errors; and hostile ends: a
 // client that vanishes mid-handshake after accept (no fd left open), a
-// signal during acceptSync, a worker terminated in it.
+// signal during acceptSync, a worker terminated in it; and STARTTLS.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as socket from 'berkeley';
@@ -310,4 +310,38 @@ test('a worker terminated while it waits in acceptSync (or accept) on a wrapped 
     });`;
   const result = await terminatedWorkers([worker('listener.acceptSync()'), worker('await listener.accept()')], { cert: file('server.pem'), key: file('server.key') });
   assert.deepEqual({ code: result.code, signal: result.signal, stdout: result.stdout.trim() }, { code: 0, signal: null, stdout: 'alive' }, result.stderr);
+});
+
+// STARTTLS: plain lines first, then TLS on the same connection; the
+// server's first TLS record follows the handshake at once.
+const STARTTLS_SERVER = `
+  import ssl
+  ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+  ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+  srv = socket.create_server(('127.0.0.1', 0))
+  out(srv.getsockname()[1])
+  conn, _ = srv.accept()
+  conn.sendall(b'220 ready\\n')
+  assert conn.recv(100) == b'STARTTLS\\n'
+  conn.sendall(b'220 go\\n')
+  s = ctx.wrap_socket(conn, server_side=True)
+  s.sendall(b'hello in TLS')
+  s.sendall(s.recv(100).upper())
+  s.close()
+`;
+
+test('STARTTLS: plain async reads, then the socket wrapped: TLS reads of a byte find what OpenSSL holds, which no readiness shows', async (t) => {
+  if (!needs(t, true)) return;
+  const peer = new Peer(t, STARTTLS_SERVER, [file('server.pem'), file('server.key')]);
+  const sock = socket.socket();
+  await bounded(sock.connect(['127.0.0.1', await peer.json<number>()]), PEER_MS);
+  assert.equal((await bounded(sock.recv(100), PEER_MS)).toString(), '220 ready\n');
+  await sock.sendall('STARTTLS\n');
+  assert.equal((await bounded(sock.recv(100), PEER_MS)).toString(), '220 go\n');
+  using tls = await bounded(clientContext().wrapSocket(sock, { serverHostname: 'localhost' }), PEER_MS);
+  // One byte at a time: OpenSSL holds the rest of the record, which no readiness shows.
+  let greeting = '';
+  while (greeting.length < 'hello in TLS'.length) greeting += (await bounded(tls.recv(1), PEER_MS)).toString();
+  assert.equal(greeting, 'hello in TLS');
+  assert.equal(await exchange(tls, 'shout'), 'SHOUT');
 });
