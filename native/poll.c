@@ -3,8 +3,8 @@
  * contract.h's EVENT_READ, EVENT_WRITE and EVENT_PRIORITY bits, except
  * for poll, which is select.poll's poll(2) in its own POLL* bits.
  *
- * Teardown order, as libuv requires: uv_poll_stop, uv_close, and only then
- * may the caller close the fd. The struct is freed when both the handle's
+ * Teardown order, as libuv requires: uv_close (which stops the handle),
+ * and only then may the caller close the fd. The struct is freed when both the handle's
  * close callback and the JS object's finalizer have run, so neither a late
  * callback nor a late GC touches freed memory or a reused fd.
  *
@@ -73,11 +73,12 @@ static void on_handle_closed(uv_handle_t *handle) {
   teardown_step(instance);
 }
 
-/* Stops the watcher for good and releases its JS references. */
+/* Stops the watcher for good and releases its JS references. uv_close
+ * stops a poll handle itself, taking the fd out of epoll before it returns
+ * (a uv_poll_stop first would only ask epoll_ctl twice). */
 static void watcher_close(watcher_t *w) {
   if (w->closing) return;
   w->closing = true;
-  uv_poll_stop(&w->handle);
   uv_close((uv_handle_t *)&w->handle, on_handle_closed);
   napi_delete_reference(w->env, w->callback);
 }

@@ -4,9 +4,10 @@
 // share one watcher (libuv allows one per fd), found through `Readiness.of`.
 //
 // A direction stays armed after its queue empties (the next call usually
-// waits again at once, so this saves an epoll_ctl per call); the handle
-// itself keeps no process alive (waiting calls do, through keepalive.ts),
-// and a readiness event that finds nobody waiting disarms it.
+// waits again at once, so this saves an epoll_ctl per call) until the
+// watcher must change anyway: a change arms only what calls wait for, and
+// a readiness event that finds nobody waiting disarms it. The handle itself
+// keeps no process alive (waiting calls do, through keepalive.ts).
 import { EEXIST } from '../core/errno.js';
 import { closedError, errorFromErrno, FileExistsError, syscallName, type SocketError, type Syscall } from '../core/errors.js';
 import { native, PRIORITY, READ, WRITE, type NativeWatcher } from '../core/native.js';
@@ -111,8 +112,12 @@ export class Readiness extends WaitQueues {
 
   #arm(fired: number): void {
     const wanted = this.wanted();
-    const armed = (this.#armed | wanted) & ~(fired & ~wanted);
-    if (armed === this.#armed) return;
+    if (((this.#armed | wanted) & ~(fired & ~wanted)) === this.#armed) return;
+    // A change costs libuv the same whatever it is (uv_poll_start takes the
+    // fd out of epoll and puts it back): it arms only what calls wait for,
+    // so that an idle direction (WRITE, after a connect) does not fire at
+    // once and cost another change.
+    const armed = wanted;
     if (this.#watcher === undefined) {
       if (wanted === 0) return;
       const watcher = native.watcherNew(this.fd, this.#onEvent);
