@@ -31,7 +31,10 @@
 struct watcher {
   uv_poll_t handle;
   napi_env env;
-  napi_ref callback;
+  /* The callback and its `this` (NULL: the global): a method shared by
+   * every watcher of a class, and the object it serves, rather than a
+   * closure made for each watcher. */
+  napi_ref callback, receiver;
   int events;
   /* Gathered for the next delivery: the status (the first error) and events. */
   int pending_status, pending_events;
@@ -81,6 +84,7 @@ static void watcher_close(watcher_t *w) {
   w->closing = true;
   uv_close((uv_handle_t *)&w->handle, on_handle_closed);
   napi_delete_reference(w->env, w->callback);
+  if (w->receiver != NULL) napi_delete_reference(w->env, w->receiver);
 }
 
 /* The shared state: waiting calls (JavaScript's count), whether the loop
@@ -144,12 +148,13 @@ static int from_uv_events(int events) {
          (events & UV_PRIORITIZED ? EVENT_PRIORITY : 0);
 }
 
-/* Calls w's callback with what was gathered for it. */
-static void deliver(napi_env env, napi_value receiver, watcher_t *w) {
-  napi_value callback, argv[2], result;
+/* Calls w's callback with what was gathered for it (on its receiver, or the global). */
+static void deliver(napi_env env, napi_value global, watcher_t *w) {
+  napi_value callback, receiver = global, argv[2], result;
   int status = w->pending_status, events = w->pending_events;
   w->pending_status = w->pending_events = 0;
   if (w->closing || napi_get_reference_value(env, w->callback, &callback) != napi_ok || callback == NULL) return;
+  if (w->receiver != NULL && (napi_get_reference_value(env, w->receiver, &receiver) != napi_ok || receiver == NULL)) return;
   argv[0] = make_int(env, status);
   argv[1] = make_int(env, from_uv_events(events));
   if (napi_call_function(env, receiver, callback, 2, argv, &result) == napi_pending_exception) {
@@ -224,7 +229,9 @@ static void on_poll(uv_poll_t *handle, int status, int events) {
   if (!uv_is_active((uv_handle_t *)instance->dispatch)) uv_check_start(instance->dispatch, on_dispatch);
 }
 
-/* watcherNew(fd, callback(status, events)) -> watcher | -errno */
+/* watcherNew(fd, callback(status, events)[, receiver]) -> watcher | -errno:
+ * callback is called on receiver (an object), or on the global when it is
+ * missing, null or undefined. */
 static napi_value js_watcher_new(napi_env env, napi_callback_info info) {
   args_t a;
   if (!args_init(&a, env, info, 2)) return NULL;
@@ -232,6 +239,9 @@ static napi_value js_watcher_new(napi_env env, napi_callback_info info) {
   napi_valuetype type;
   if (!a.failed && (napi_typeof(env, a.argv[1], &type) != napi_ok || type != napi_function))
     args_fail(&a, 1, "a function");
+  bool has_receiver = !a.failed && a.argc > 2 && !arg_is_null(&a, 2);
+  if (has_receiver && (napi_typeof(env, a.argv[2], &type) != napi_ok || (type != napi_object && type != napi_function)))
+    args_fail(&a, 2, "an object");
   if (a.failed) return NULL;
   uv_loop_t *loop;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) return NULL;
@@ -251,6 +261,7 @@ static napi_value js_watcher_new(napi_env env, napi_callback_info info) {
   w->instance->watchers = w;
   napi_value external;
   if (dispatcher(w->instance, loop) == NULL || napi_create_reference(env, a.argv[1], 1, &w->callback) != napi_ok ||
+      (has_receiver && napi_create_reference(env, a.argv[2], 1, &w->receiver) != napi_ok) ||
       napi_create_external(env, w, on_finalize, NULL, &external) != napi_ok) {
     /* Not reachable in practice; the handle must still be closed by libuv. */
     w->finalized = true;

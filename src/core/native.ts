@@ -171,7 +171,7 @@ export interface Native {
   inetPton(this: void, family: number, text: string): Buffer | null | number;
   inetNtop(this: void, family: number, bytes: Bytes): string | number;
 
-  watcherNew(this: void, fd: number, callback: (status: number, events: number) => void): NativeWatcher | number;
+  watcherNew<T extends object>(this: void, fd: number, callback: (this: T, status: number, events: number) => void, receiver?: T): NativeWatcher | number;
   watcherUpdate(this: void, watcher: NativeWatcher, events: number): number;
   watcherClose(this: void, watcher: NativeWatcher): number;
   /** The keep-alive state (io/keepalive.ts) the addon shares, one per thread; -errno once the thread's env is ending. */

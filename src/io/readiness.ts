@@ -90,7 +90,8 @@ export class Readiness extends WaitQueues {
     this.#count();
   }
 
-  readonly #onEvent = (status: number, events: number): void => {
+  // Called by the addon on this object: one method for every watcher, no closure for each.
+  #onEvent(status: number, events: number): void {
     // On an error libuv has stopped the handle; retrying every call lets
     // each one meet the socket's real error (or wait again).
     if (status < 0) {
@@ -102,7 +103,7 @@ export class Readiness extends WaitQueues {
     const waiting = this.wanted();
     this.serve(events, this.fd);
     this.#update(events & ~waiting);
-  };
+  }
 
   /** Arms what is wanted, disarms directions that fired with nobody waiting, and counts its waiting calls. */
   #update(fired: number): void {
@@ -120,7 +121,7 @@ export class Readiness extends WaitQueues {
     const armed = wanted;
     if (this.#watcher === undefined) {
       if (wanted === 0) return;
-      const watcher = native.watcherNew(this.fd, this.#onEvent);
+      const watcher = native.watcherNew(this.fd, this.#onEvent, this);
       if (typeof watcher === 'number') return this.failAll((syscall) => watcherError(watcher, syscall));
       this.#watcher = watcher;
     }

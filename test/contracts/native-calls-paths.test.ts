@@ -142,6 +142,25 @@ test('native: watchers report readiness, close while armed, and are collected un
     });
     await bounded(ready, 5000, 'readiness');
     assert.notEqual(events & 1, 0);
+    // With a receiver, the callback is called on it (one method serves every watcher of a class).
+    const receiver = { name: 'receiver' };
+    const seen = await bounded(
+      new Promise<unknown>((resolve) => {
+        const w = native.watcherNew!(
+          f.stream1,
+          function (this: unknown) {
+            native.watcherUpdate!(w, 0);
+            resolve(this);
+          },
+          receiver,
+        );
+        f.watchers.push(w);
+        native.watcherUpdate!(w, 2);
+      }),
+      5000,
+      'readiness with a receiver',
+    );
+    assert.equal(seen, receiver);
     // Armed and then closed; its updates after close are EBADF; closing twice is harmless.
     const w2 = native.watcherNew!(f.stream1, () => undefined);
     native.watcherUpdate!(w2, 2);

@@ -133,6 +133,8 @@ const UNIX: unknown[] = [
   ...ALIEN,
 ];
 const CALLBACKS: unknown[] = [null, undefined, 1, 'f', {}, Symbol('f')];
+// A watcher's receiver: an object or function; null and undefined mean none.
+const RECEIVERS: unknown[] = [1, 'r', true, Symbol('r'), 10n, 0, ''];
 const BUFFER_LISTS: unknown[] = [
   [],
   [Buffer.alloc(0)],
@@ -315,7 +317,7 @@ const specs: Record<string, Spec> = {
   inetAton: { kinds: [STRINGS], good: () => ['127.1'] },
   inetPton: { kinds: [INTS, STRINGS], good: () => [C.AF_INET6, '::ffff:1.2.3.4'] },
   inetNtop: { kinds: [INTS, BYTES], good: () => [C.AF_INET, Buffer.from([127, 0, 0, 1])] },
-  watcherNew: { kinds: [FDS, CALLBACKS], good: (f) => [f.stream0, () => undefined], returnsWatcher: true },
+  watcherNew: { kinds: [FDS, CALLBACKS, RECEIVERS], good: (f) => [f.stream0, () => undefined, {}], returnsWatcher: true },
   watcherUpdate: { kinds: [WATCHERS, INTS], good: (f) => [f.watcher(), 1] },
   watcherClose: { kinds: [WATCHERS], good: (f) => [f.watcher()] },
   keepAliveState: { kinds: [], good: () => [] },
