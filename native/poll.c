@@ -4,9 +4,10 @@
  * for poll, which is select.poll's poll(2) in its own POLL* bits.
  *
  * Teardown order, as libuv requires: uv_close (which stops the handle),
- * and only then may the caller close the fd. The struct is freed when both the handle's
- * close callback and the JS object's finalizer have run, so neither a late
- * callback nor a late GC touches freed memory or a reused fd.
+ * and only then may the caller close the fd. The struct is freed when both
+ * the handle's close callback and the JS object's finalizer have run, so
+ * neither a late callback nor a late GC touches freed memory or a reused
+ * fd.
  *
  * Delivery: the events of one poll phase are gathered per watcher and
  * handed to JavaScript right after it, from a check handle, in one callback

@@ -111,23 +111,28 @@ export class Readiness extends WaitQueues {
     this.#count();
   }
 
+  /**
+   * Arms the directions calls wait in. A direction whose calls were served
+   * stays armed (the next call usually waits the same way: no change); a
+   * change costs libuv the same whatever it is (uv_poll_start takes the fd
+   * out of epoll and puts it back), so it arms exactly what calls wait for,
+   * and an idle direction (WRITE after a connect) does not fire at once and
+   * cost another.
+   */
   #arm(fired: number): void {
     const wanted = this.wanted();
-    if (((this.#armed | wanted) & ~(fired & ~wanted)) === this.#armed) return;
-    // A change costs libuv the same whatever it is (uv_poll_start takes the
-    // fd out of epoll and puts it back): it arms only what calls wait for,
-    // so that an idle direction (WRITE, after a connect) does not fire at
-    // once and cost another change.
-    const armed = wanted;
+    const missing = wanted & ~this.#armed;
+    const firedIdle = fired & this.#armed & ~wanted;
+    if (missing === 0 && firedIdle === 0) return;
     if (this.#watcher === undefined) {
       if (wanted === 0) return;
       const watcher = native.watcherNew(this.fd, this.#onEvent, this);
       if (typeof watcher === 'number') return this.failAll((syscall) => watcherError(watcher, syscall));
       this.#watcher = watcher;
     }
-    const rc = native.watcherUpdate(this.#watcher, armed);
+    const rc = native.watcherUpdate(this.#watcher, wanted);
     if (rc < 0) return this.failAll((syscall) => errorFromErrno(rc, syscall));
-    this.#armed = armed;
+    this.#armed = wanted;
   }
 
   /** Keeps the process alive while calls wait here, unless unreferenced. */

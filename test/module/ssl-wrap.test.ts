@@ -322,7 +322,10 @@ const STARTTLS_SERVER = `
   out(srv.getsockname()[1])
   conn, _ = srv.accept()
   conn.sendall(b'220 ready\\n')
-  assert conn.recv(100) == b'STARTTLS\\n'
+  line = b''
+  while not line.endswith(b'\\n'):
+      line += conn.recv(1)
+  assert line == b'STARTTLS\\n'
   conn.sendall(b'220 go\\n')
   s = ctx.wrap_socket(conn, server_side=True)
   s.sendall(b'hello in TLS')
