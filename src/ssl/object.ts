@@ -4,17 +4,14 @@
 // (engine.ts) as they are: a step that needs more of the peer's bytes
 // throws SSLWantReadError, and the application moves bytes between the
 // BIOs and wherever they travel, then calls again.
-import { inspect } from 'node:util';
 import { native } from '../core/native.js';
 import { cloneGuard } from '../core/uncloneable.js';
-import { checkInt, checkSize, checkWritable, toBytes, toUint8Array, typeError, valueError, withCode, type Data } from '../core/validate.js';
-import type { PeerCertificate } from './certificate.js';
+import { checkInt, checkSize, checkWritable, toBytes, toUint8Array, typeError, withCode, type Data } from '../core/validate.js';
 import type { SSLContext } from './context.js';
+import { TLSConnection } from './connection.js';
 import { checked, TLSSteps, TLSWrite } from './engine.js';
-import { channelBinding, peerCertificate, verifyClientPostHandshake, type CipherInfo } from './info.js';
 import { MemoryBIO, memoryOf } from './memory.js';
-import { connectionSession, setConnectionSession, type SSLSession } from './session.js';
-import { contextHandle, SSLContextSettings, type Wrapping } from './settings.js';
+import type { Wrapping } from './settings.js';
 import { answerHello } from './sni.js';
 
 const internal = Symbol('SSLObject');
@@ -41,41 +38,25 @@ function stepped<T>(result: T | number, syscall: string): T {
  * outgoing bytes, write what arrives into the incoming BIO, and call again.
  * Certificates and host names are checked as for an SSLSocket.
  */
-export class SSLObject {
-  #context: SSLContext;
-  /** Whether this is the server side of the connection. */
-  readonly serverSide: boolean;
-  /** The host name the server was checked against (client side), or null. */
-  readonly serverHostname: string | null;
+export class SSLObject extends TLSConnection {
   private readonly cloneGuard = CLONE_GUARD; // structuredClone, postMessage: a DataCloneError saying why
   readonly #steps: MemorySteps;
-  readonly #verifyMode: number;
 
   /** @internal SSLContext.wrapBio() makes SSLObjects. */
   constructor(token: typeof internal, context: SSLContext, incoming: MemoryBIO, outgoing: MemoryBIO, wrapping: Wrapping) {
     if (token !== internal) throw withCode(new TypeError('SSLObject does not have a public constructor; use SSLContext.wrapBio()'), 'ERR_ILLEGAL_CONSTRUCTOR');
-    this.#context = context;
-    this.serverSide = wrapping.serverSide;
-    this.serverHostname = wrapping.serverHostname;
-    this.#verifyMode = wrapping.verifyMode;
+    super(context, wrapping);
     const tls = wrapping.open();
     checked(native.tlsUseMemory(tls, memoryOf(incoming), memoryOf(outgoing)), 'wrap_bio');
     // Python's SSLObject reports every end without close_notify (SSLEOFError).
     this.#steps = new MemorySteps(tls, wrapping.serverHostname, false);
     if (wrapping.session !== null) this.session = wrapping.session;
-    this.#steps.serverName = () => answerHello(this, this.#steps, this.#context);
+    this.#steps.serverName = () => answerHello(this, this.#steps, this.context);
   }
 
-  /** The context of the connection: the one it was made with, or another set here (a server's sniCallback does). */
-  get context(): SSLContext {
-    return this.#context;
-  }
-
-  /** Moves the connection to another SSLContext (SSL_set_SSL_CTX), as SSLSocket.context does. */
-  set context(context: SSLContext) {
-    if (!(context instanceof SSLContextSettings)) throw typeError('context', 'an SSLContext', context);
-    checked(native.tlsSetContext(this.#steps.ssl, contextHandle(context)), 'context');
-    this.#context = context;
+  /** @internal */
+  protected openSteps(): TLSSteps {
+    return this.#steps;
   }
 
   /** Runs the handshake as far as the incoming bytes allow; returns once it is done. */
@@ -113,85 +94,10 @@ export class SSLObject {
     stepped(TLSSteps.unwrapOp(-1, this.#steps), 'shutdown');
   }
 
-  /** The number of decrypted bytes ready to be read. */
-  pending(): number {
-    return native.tlsPending(this.#steps.ssl);
-  }
-
-  /**
-   * The peer's certificate: Python's dict (empty when it was not verified,
-   * CERT_NONE), or with binaryForm its DER bytes; null if it sent none.
-   */
-  getpeercert(binaryForm: true): Buffer | null;
-  getpeercert(binaryForm?: false): PeerCertificate | Record<string, never> | null;
-  getpeercert(binaryForm = false): PeerCertificate | Record<string, never> | Buffer | null {
-    if (this.version() === null) throw valueError('handshake not done yet');
-    return peerCertificate(native.tlsPeerCertificate(this.#steps.ssl), binaryForm, this.#verifyMode);
-  }
-
-  /** The cipher in use: [name, protocol version, secret bits]; null before the handshake. */
-  cipher(): CipherInfo | null {
-    return native.tlsCipher(this.#steps.ssl);
-  }
-
-  /** The protocol version, such as 'TLSv1.3'; null before the handshake is done. */
-  version(): string | null {
-    return native.tlsVersion(this.#steps.ssl);
-  }
-
-  /** The protocol ALPN chose, or null. */
-  selectedAlpnProtocol(): string | null {
-    return native.tlsAlpnSelected(this.#steps.ssl);
-  }
-
-  /**
-   * The connection's TLS session (null before there is one), for a later
-   * client of the same context to resume. Set it on a client before the
-   * handshake to resume one (wrapBio's `session`).
-   */
-  get session(): SSLSession | null {
-    return connectionSession(this.#steps, this.context);
-  }
-
-  /** Takes an SSLSession of this object's context, on a client before its handshake (RangeError otherwise, as Python's ValueError). */
-  set session(value: SSLSession | null) {
-    setConnectionSession(this.#steps, this.context, this.serverSide, this.version() !== null, value);
-  }
-
-  /** Whether the handshake resumed a session. */
-  get sessionReused(): boolean {
-    return native.tlsSessionReused(this.#steps.ssl);
-  }
-
-  /** The server's: the ciphers both sides have, in the server's order, as cipher()'s triples; null on a client or before the client's hello. */
-  sharedCiphers(): CipherInfo[] | null {
-    return native.tlsSharedCiphers(this.#steps.ssl);
-  }
-
-  /** The channel binding of RFC 5929 (only 'tls-unique' is known, as in Python); null before the handshake. */
-  getChannelBinding(cbType = 'tls-unique'): Buffer | null {
-    return channelBinding(this.#steps.ssl, cbType);
-  }
-
-  /** A TLS 1.3 server asks the client for its certificate (post-handshake authentication), as SSLSocket's: the request goes into the outgoing BIO with the next write. */
-  verifyClientPostHandshake(): void {
-    verifyClientPostHandshake(this.#steps.ssl);
-  }
-
-  /** The compression in use: always null (Node's OpenSSL has none, as Python's usually). */
-  compression(): null {
-    return null;
-  }
-
   /** `<berkeley.ssl.SSLObject client, serverHostname='localhost', version=TLSv1.3>` */
-  toString(): string {
+  override toString(): string {
     const side = this.serverSide ? 'server' : `client, serverHostname=${this.serverHostname === null ? 'null' : `'${this.serverHostname}'`}`;
     return `<berkeley.ssl.SSLObject ${side}, version=${this.version() ?? 'none'}>`;
-  }
-
-  /** util.inspect() shows toString(). */
-  [inspect.custom](): string {
-    return this.toString();
   }
 }
 

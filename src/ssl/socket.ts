@@ -4,11 +4,9 @@
 // has Python's three modes and both forms; its Promise method and its
 // …Sync twin are the two drivers of that one preparation.
 import type { Duplex } from 'node:stream';
-import { inspect } from 'node:util';
 import { closedError } from '../core/errors.js';
-import { native } from '../core/native.js';
 import { cloneGuard } from '../core/uncloneable.js';
-import { typeError, valueError, withCode, type Data, type WaitOptions } from '../core/validate.js';
+import { valueError, withCode, type Data, type WaitOptions } from '../core/validate.js';
 import { chunks } from '../adapters/chunks.js';
 import { toDuplex, toWebStreams, type SocketWebStreams, type ToDuplexOptions } from '../adapters/streams.js';
 import { FileRefs, SocketFile, type MakefileOptions } from '../adapters/file.js';
@@ -16,14 +14,12 @@ import { asyncForm, promised, SYNC, type Form, type FormName, type Results } fro
 import type { Address, SenderAddress, SocketAddress } from '../socket/address.js';
 import type { FileLike } from '../socket/sendfile.js';
 import { Socket, socketHandle } from '../socket/socket.js';
-import type { PeerCertificate } from './certificate.js';
 import * as calls from './calls.js';
 import { acceptThenWrap, connectThenHandshake } from './connect.js';
 import type { SSLContext } from './context.js';
-import { checked, TLSEngine } from './engine.js';
-import { channelBinding, peerCertificate, verifyClientPostHandshake, type CipherInfo } from './info.js';
-import { connectionSession, setConnectionSession, type SSLSession } from './session.js';
-import { contextHandle, SSLContextSettings, type Wrapping } from './settings.js';
+import { TLSConnection } from './connection.js';
+import { TLSEngine } from './engine.js';
+import type { Wrapping } from './settings.js';
 import { answerHello } from './sni.js';
 
 export type { CipherInfo } from './info.js';
@@ -42,12 +38,7 @@ export let engineOf: (sock: SSLSocket) => TLSEngine;
  * `unwrap()` gives it back. F and T are the wrapped Socket's family and
  * type, as the type checker knows them: its addresses are typed alike.
  */
-export class SSLSocket<F extends number = number, T extends number = number> {
-  #context: SSLContext;
-  /** Whether this is the server side of the connection. */
-  readonly serverSide: boolean;
-  /** The host name the server was checked against (client side), or null. */
-  readonly serverHostname: string | null;
+export class SSLSocket<F extends number = number, T extends number = number> extends TLSConnection {
   private readonly cloneGuard = CLONE_GUARD; // structuredClone, postMessage: a DataCloneError saying what to post
   readonly #socket: Socket<F, T>;
   readonly #engine: TLSEngine;
@@ -59,27 +50,18 @@ export class SSLSocket<F extends number = number, T extends number = number> {
   /** @internal SSLContext.wrapSocket() makes SSLSockets. */
   constructor(token: typeof internal, context: SSLContext, socket: Socket<F, T>, wrapping: Wrapping, connected: boolean) {
     if (token !== internal) throw withCode(new TypeError('SSLSocket does not have a public constructor; use SSLContext.wrapSocket()'), 'ERR_ILLEGAL_CONSTRUCTOR');
-    this.#context = context;
-    this.serverSide = wrapping.serverSide;
-    this.serverHostname = wrapping.serverHostname;
+    super(context, wrapping);
     this.#wrapping = wrapping;
     this.#connected = connected;
     this.#socket = socket;
     this.#engine = new TLSEngine(wrapping.open(), socketHandle(socket), wrapping.serverHostname, wrapping.suppressRaggedEofs);
     if (wrapping.session !== null) this.session = wrapping.session;
-    this.#engine.serverName = () => answerHello(this, this.#engine, this.#context);
+    this.#engine.serverName = () => answerHello(this, this.#engine, this.context);
   }
 
-  /** The context of the connection: the one it was made with, or another set here (a server's sniCallback does, to answer with that context's certificate). */
-  get context(): SSLContext {
-    return this.#context;
-  }
-
-  /** Moves the connection to another SSLContext (SSL_set_SSL_CTX): its certificate and settings from the next handshake step on. */
-  set context(context: SSLContext) {
-    if (!(context instanceof SSLContextSettings)) throw typeError('context', 'an SSLContext', context);
-    if (!this.#closed) checked(native.tlsSetContext(this.#engine.ssl, contextHandle(context)), 'context');
-    this.#context = context;
+  /** @internal */
+  protected openSteps(): TLSEngine | null {
+    return this.#closed ? null : this.#engine;
   }
 
   #check(syscall: string): void {
@@ -215,6 +197,35 @@ export class SSLSocket<F extends number = number, T extends number = number> {
   /** Returns false when non-blocking (timeout 0), else true. */
   getblocking(): boolean {
     return this.#socket.getblocking();
+  }
+
+  /** The timeout, as gettimeout() gives it (Python's read-only attribute). */
+  get timeout(): number | null {
+    return this.#socket.timeout;
+  }
+
+  /** bind(2), for a socket wrapped before it was bound (a server's, then listen() and accept()). */
+  bind(address: Address<F>): void {
+    this.#check('bind');
+    this.#socket.bind(address);
+  }
+
+  /** listen(2), for a wrapped server socket; its accept() wraps each connection. */
+  listen(backlog?: number): void {
+    this.#check('listen');
+    this.#socket.listen(backlog);
+  }
+
+  /** Whether the fd is inherited by child processes (not by default: close-on-exec). */
+  getInheritable(): boolean {
+    this.#check('fcntl');
+    return this.#socket.getInheritable();
+  }
+
+  /** Sets whether the fd is inherited by child processes. */
+  setInheritable(inheritable: boolean): void {
+    this.#check('fcntl');
+    this.#socket.setInheritable(inheritable);
   }
 
   /** Up to bufsize bytes of application data; an empty Buffer at the end (close_notify, or the connection's end unless suppressRaggedEofs is false). */
@@ -359,87 +370,17 @@ export class SSLSocket<F extends number = number, T extends number = number> {
     this.#socket.close();
   }
 
-  // ---- TLS ---------------------------------------------------------------
-
   /**
-   * The peer's certificate: Python's dict (empty when it was not verified,
-   * CERT_NONE), or with binaryForm its DER bytes; null if it sent none.
+   * Gives up the fd without closing it or ending TLS, and returns it (-1
+   * once closed), as Python's: the TLS state is lost, so the fd is only
+   * good for a peer that has finished with TLS too (or to be closed).
+   * Calls waiting on it reject with EBADF.
    */
-  getpeercert(binaryForm: true): Buffer | null;
-  getpeercert(binaryForm?: false): PeerCertificate | Record<string, never> | null;
-  getpeercert(binaryForm = false): PeerCertificate | Record<string, never> | Buffer | null {
-    this.#check('getpeercert');
-    if (this.version() === null) throw valueError('handshake not done yet');
-    return peerCertificate(native.tlsPeerCertificate(this.#engine.ssl), binaryForm, this.#wrapping.verifyMode);
-  }
-
-  /** The cipher in use: [name, protocol version, secret bits]; null before the handshake. */
-  cipher(): CipherInfo | null {
-    return this.#closed ? null : native.tlsCipher(this.#engine.ssl);
-  }
-
-  /** The protocol version, such as 'TLSv1.3'; null before the handshake is done. */
-  version(): string | null {
-    return this.#closed ? null : native.tlsVersion(this.#engine.ssl);
-  }
-
-  /** The protocol ALPN chose, or null. */
-  selectedAlpnProtocol(): string | null {
-    return this.#closed ? null : native.tlsAlpnSelected(this.#engine.ssl);
-  }
-
-  /**
-   * The number of decrypted bytes ready to be read (SSL_pending). As in
-   * Python, they are no longer in the socket, so select() and the
-   * selectors do not show them as readiness: read until SSLWantReadError
-   * (non-blocking), or while pending() > 0, before selecting again.
-   */
-  pending(): number {
-    return this.#closed ? 0 : native.tlsPending(this.#engine.ssl);
-  }
-
-  /**
-   * The connection's TLS session (null before there is one): a client may
-   * resume it on a later connection of the same context. Set it on a
-   * client before the handshake to resume one (wrapSocket's `session`).
-   */
-  get session(): SSLSession | null {
-    return this.#closed ? null : connectionSession(this.#engine, this.context);
-  }
-
-  /** Takes an SSLSession of this socket's context, on a client before its handshake (RangeError otherwise, as Python's ValueError). */
-  set session(value: SSLSession | null) {
-    this.#check('session');
-    setConnectionSession(this.#engine, this.context, this.serverSide, this.version() !== null, value);
-  }
-
-  /** Whether the handshake resumed a session. */
-  get sessionReused(): boolean {
-    return !this.#closed && native.tlsSessionReused(this.#engine.ssl);
-  }
-
-  /** The server's: the ciphers both sides have, in the server's order, as cipher()'s triples; null on a client or before the client's hello. */
-  sharedCiphers(): CipherInfo[] | null {
-    this.#check('shared_ciphers');
-    return native.tlsSharedCiphers(this.#engine.ssl);
-  }
-
-  /** The channel binding of RFC 5929 (only 'tls-unique' is known, as in Python); null before the handshake. */
-  getChannelBinding(cbType = 'tls-unique'): Buffer | null {
-    this.#check('get_channel_binding');
-    return channelBinding(this.#engine.ssl, cbType);
-  }
-
-  /**
-   * A TLS 1.3 server asks the client for its certificate (post-handshake
-   * authentication, context.postHandshakeAuth on both sides): the request
-   * goes out with the next write, the certificate is checked at the next
-   * read. SSLError as Python's: not on TLS 1.3 (WRONG_SSL_VERSION), on a
-   * client (NOT_SERVER), the client not offering it (EXTENSION_NOT_RECEIVED).
-   */
-  verifyClientPostHandshake(): void {
-    this.#check('verify_client_post_handshake');
-    verifyClientPostHandshake(this.#engine.ssl);
+  detach(): number {
+    if (this.#closed) return -1;
+    this.#closed = true;
+    this.#engine.close();
+    return this.#socket.detach();
   }
 
   /** Pending calls keep the process alive (the default). */
@@ -481,14 +422,9 @@ export class SSLSocket<F extends number = number, T extends number = number> {
   }
 
   /** Returns the Socket's repr as an SSLSocket's, with the protocol version. */
-  toString(): string {
+  override toString(): string {
     if (this.#closed) return '<berkeley.SSLSocket [closed] fd=-1>';
     return this.#socket.toString().replace(/^<berkeley\.Socket/, '<berkeley.SSLSocket').replace(/>$/, `, version=${this.version() ?? 'none'}>`);
-  }
-
-  /** util.inspect() shows toString(). */
-  [inspect.custom](): string {
-    return this.toString();
   }
 
   static {
