@@ -26,6 +26,7 @@
 #include "args.h"
 #include "contract.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <uv.h>
 
@@ -361,8 +362,45 @@ static napi_value js_wait_sync(napi_env env, napi_callback_info info) {
   return make_int(env, (p.revents & POLLIN ? EVENT_READ : 0) | (p.revents & POLLOUT ? EVENT_WRITE : 0));
 }
 
-static short to_poll_events(int events) {
+static short to_poll_events(int32_t events) {
   return (short)((events & EVENT_READ ? POLLIN : 0) | (events & EVENT_WRITE ? POLLOUT : 0) | (events & EVENT_PRIORITY ? POLLPRI : 0));
+}
+
+static short as_poll_events(int32_t events) {
+  return (short)events;
+}
+
+/* What pollSync and poll share: their arguments (fds: Int32Array, events:
+ * Int32Array, timeoutMs) as poll(2)'s array, on the stack for up to 64 fds. */
+typedef struct {
+  int32_t *fds, *events;
+  size_t count;
+  struct pollfd *p, stack[64];
+} pollset_t;
+
+#define POLL_ARGS_FAILED INT_MIN
+
+/* poll(2) over the arguments, fds[k] asking for wanted(events[k]): its
+ * result, or -errno (EINVAL: fewer events than fds), or POLL_ARGS_FAILED
+ * with the JS exception pending. pollset_free() after a result. */
+static int pollset_poll(pollset_t *s, napi_env env, napi_callback_info info, short (*wanted)(int32_t)) {
+  args_t a;
+  if (!args_init(&a, env, info, 3)) return POLL_ARGS_FAILED;
+  size_t events_count;
+  s->fds = arg_int32_array(&a, 0, &s->count);
+  s->events = arg_int32_array(&a, 1, &events_count);
+  int timeout = arg_int32(&a, 2);
+  s->p = s->stack;
+  if (a.failed) return POLL_ARGS_FAILED;
+  if (events_count < s->count) return -EINVAL;
+  if (s->count > 64 && (s->p = calloc(s->count, sizeof *s->p)) == NULL) return -ENOMEM;
+  for (size_t k = 0; k < s->count; k++) s->p[k] = (struct pollfd){.fd = s->fds[k], .events = wanted(s->events[k])};
+  int rc = poll(s->p, s->count, timeout < 0 ? -1 : timeout);
+  return rc < 0 ? -errno : rc;
+}
+
+static void pollset_free(pollset_t *s) {
+  if (s->p != s->stack) free(s->p);
 }
 
 /* pollSync(fds: Int32Array, events: Int32Array, timeoutMs) -> ready count | -errno.
@@ -370,55 +408,37 @@ static short to_poll_events(int events) {
  * an error or hang-up counts as readable and writable; a closed fd is
  * EVENT_CLOSED (POLLNVAL) alone. */
 static napi_value js_poll_sync(napi_env env, napi_callback_info info) {
-  args_t a;
-  if (!args_init(&a, env, info, 3)) return NULL;
-  size_t count, events_count;
-  int32_t *fds = arg_int32_array(&a, 0, &count);
-  int32_t *events = arg_int32_array(&a, 1, &events_count);
-  int timeout = arg_int32(&a, 2);
-  if (a.failed) return NULL;
-  if (events_count < count) return make_int(env, -EINVAL);
-  struct pollfd stack[64], *p = count <= 64 ? stack : calloc(count, sizeof *p);
-  if (p == NULL) return make_int(env, -ENOMEM);
-  for (size_t k = 0; k < count; k++) p[k] = (struct pollfd){.fd = fds[k], .events = to_poll_events(events[k])};
-  int rc = poll(p, count, timeout < 0 ? -1 : timeout);
-  int saved = errno, ready = 0;
-  for (size_t k = 0; rc > 0 && k < count; k++) {
-    short r = p[k].revents;
+  pollset_t s;
+  int rc = pollset_poll(&s, env, info, to_poll_events);
+  if (rc == POLL_ARGS_FAILED) return NULL;
+  int ready = 0;
+  for (size_t k = 0; rc > 0 && k < s.count; k++) {
+    short r = s.p[k].revents;
     int got = (r & (POLLIN | POLLERR | POLLHUP) ? EVENT_READ : 0) | (r & (POLLOUT | POLLERR | POLLHUP) ? EVENT_WRITE : 0) |
               (r & POLLPRI ? EVENT_PRIORITY : 0);
-    events[k] = r & POLLNVAL ? EVENT_CLOSED : got & events[k];
-    ready += events[k] != 0;
+    s.events[k] = r & POLLNVAL ? EVENT_CLOSED : got & s.events[k];
+    ready += s.events[k] != 0;
   }
-  if (rc == 0 && count > 0) memset(events, 0, count * sizeof *events);
-  if (p != stack) free(p);
-  return rc < 0 ? make_int(env, -saved) : make_int(env, ready);
+  if (rc == 0 && s.count > 0) memset(s.events, 0, s.count * sizeof *s.events);
+  pollset_free(&s);
+  return make_int(env, rc < 0 ? rc : ready);
 }
 
 /* poll(fds: Int32Array, events: Int32Array, timeoutMs) -> [fd, revents][] | -errno:
  * poll(2) in its own bits both ways (select.poll), the pairs of the fds
  * whose revents are not 0, in the order of fds. */
 static napi_value js_poll(napi_env env, napi_callback_info info) {
-  args_t a;
-  if (!args_init(&a, env, info, 3)) return NULL;
-  size_t count, events_count;
-  int32_t *fds = arg_int32_array(&a, 0, &count);
-  int32_t *events = arg_int32_array(&a, 1, &events_count);
-  int timeout = arg_int32(&a, 2);
-  if (a.failed) return NULL;
-  if (events_count < count) return make_int(env, -EINVAL);
-  struct pollfd stack[64], *p = count <= 64 ? stack : calloc(count, sizeof *p);
-  if (p == NULL) return make_int(env, -ENOMEM);
-  for (size_t k = 0; k < count; k++) p[k] = (struct pollfd){.fd = fds[k], .events = (short)events[k]};
-  int rc = poll(p, count, timeout < 0 ? -1 : timeout);
-  napi_value result = rc < 0 ? make_errno(env) : NULL;
+  pollset_t s;
+  int rc = pollset_poll(&s, env, info, as_poll_events);
+  if (rc == POLL_ARGS_FAILED) return NULL;
+  napi_value result = rc < 0 ? make_int(env, rc) : NULL;
   if (rc >= 0 && napi_create_array_with_length(env, (size_t)rc, &result) == napi_ok) {
-    for (size_t k = 0, found = 0; found < (size_t)rc && k < count; k++) {
-      if (p[k].revents == 0) continue;
-      napi_set_element(env, result, (uint32_t)found++, make_pair(env, make_int(env, p[k].fd), make_int(env, (unsigned short)p[k].revents)));
+    for (size_t k = 0, found = 0; found < (size_t)rc && k < s.count; k++) {
+      if (s.p[k].revents == 0) continue;
+      napi_set_element(env, result, (uint32_t)found++, make_pair(env, make_int(env, s.p[k].fd), make_int(env, (unsigned short)s.p[k].revents)));
     }
   }
-  if (p != stack) free(p);
+  pollset_free(&s);
   return result;
 }
 
