@@ -45,6 +45,13 @@ int64_t arg_int64(args_t *a, size_t i) {
   return value;
 }
 
+double arg_double(args_t *a, size_t i) {
+  double value = 0;
+  if (!arg_is(a, i, napi_number) || napi_get_value_double(a->env, a->argv[i], &value) != napi_ok)
+    args_fail(a, i, "a number");
+  return value;
+}
+
 bool arg_bool(args_t *a, size_t i) {
   bool value = false;
   if (!arg_is(a, i, napi_boolean) || napi_get_value_bool(a->env, a->argv[i], &value) != napi_ok)

@@ -26,6 +26,7 @@ void args_fail(args_t *a, size_t i, const char *what);
 
 int32_t arg_int32(args_t *a, size_t i);
 int64_t arg_int64(args_t *a, size_t i);
+double arg_double(args_t *a, size_t i);
 bool arg_bool(args_t *a, size_t i);
 /* Bytes of a TypedArray, DataView or ArrayBuffer (borrowed, not copied).
  * Borrow last: reading an array element or an address may run JavaScript

@@ -2,7 +2,12 @@
  * VERIFY_* and ALERT_DESCRIPTION_* constants with the values of the headers
  * the addon was compiled against (flags OpenSSL keeps stable across 3.x),
  * what the build leaves out (HAS_*), the version of the library actually
- * loaded, and its default certificate locations. */
+ * loaded, and its default certificate locations; and its random generator
+ * (Python's RAND_bytes, RAND_status, RAND_add), the one Node's crypto
+ * draws from. */
+#include <limits.h>
+#include <math.h>
+
 #include "tls.h"
 
 static void set(napi_env env, napi_value object, const char *name, int64_t value) {
@@ -136,6 +141,57 @@ static napi_value js_default_verify_paths(napi_env env, napi_callback_info info)
   return result;
 }
 
+/* tlsRandBytes(n) -> Buffer of n bytes from OpenSSL's generator |
+ * TLS_FAILED | -EINVAL (n < 0) | -ENOMEM | -ENOSYS */
+static napi_value js_rand_bytes(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 1)) return NULL;
+  int32_t n = arg_int32(&a, 0);
+  if (a.failed) return NULL;
+  if (n < 0) return make_int(env, -EINVAL);
+  if (tls_missing_symbol() != NULL) return make_int(env, -ENOSYS);
+  napi_value buffer = NULL;
+  void *data = NULL;
+  if (napi_create_buffer(env, (size_t)n, &data, &buffer) != napi_ok) return make_int(env, -ENOMEM);
+  tls_begin();
+  if (n > 0 && RAND_bytes(data, n) != 1) return make_int(env, tls_failed(env, NULL, SSL_ERROR_SSL, 0));
+  return buffer;
+}
+
+/* tlsRandStatus() -> whether the generator is seeded | -ENOSYS */
+static napi_value js_rand_status(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (tls_missing_symbol() != NULL) return make_int(env, -ENOSYS);
+  tls_begin();
+  bool seeded = RAND_status() == 1;
+  ERR_clear_error(); /* a failed attempt to seed leaves its errors */
+  return make_bool(env, seeded);
+}
+
+/* tlsRandAdd(view, entropy) -> 0 | -EINVAL | -ENOSYS: the bytes mixed into
+ * the generator in pieces of at most INT_MAX (RAND_add's length is an int),
+ * entropy the caller's estimate of theirs in bytes (a finite number: some
+ * generators convert it to an integer). RAND_add reports nothing. */
+static napi_value js_rand_add(napi_env env, napi_callback_info info) {
+  args_t a;
+  if (!args_init(&a, env, info, 2)) return NULL;
+  double entropy = arg_double(&a, 1);
+  size_t len;
+  const unsigned char *data = arg_bytes(&a, 0, &len);
+  if (a.failed) return NULL;
+  if (!isfinite(entropy)) return make_int(env, -EINVAL);
+  if (tls_missing_symbol() != NULL) return make_int(env, -ENOSYS);
+  tls_begin();
+  while (len > 0) {
+    int piece = len > INT_MAX ? INT_MAX : (int)len;
+    RAND_add(data, piece, entropy);
+    data += piece;
+    len -= (size_t)piece;
+  }
+  ERR_clear_error();
+  return make_int(env, 0);
+}
+
 void register_tls_module(napi_env env, napi_value exports) {
   napi_value constants;
   napi_create_object(env, &constants);
@@ -153,6 +209,9 @@ void register_tls_module(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
       EXPORT("tlsOpensslVersion", js_openssl_version),
       EXPORT("tlsDefaultVerifyPaths", js_default_verify_paths),
+      EXPORT("tlsRandBytes", js_rand_bytes),
+      EXPORT("tlsRandStatus", js_rand_status),
+      EXPORT("tlsRandAdd", js_rand_add),
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
 }

@@ -47,6 +47,9 @@
   X(PEM_read_bio_PrivateKey)           \
   X(PEM_read_bio_X509)                 \
   X(PEM_read_bio_X509_AUX)             \
+  X(RAND_add)                          \
+  X(RAND_bytes)                        \
+  X(RAND_status)                       \
   X(SSL_CIPHER_description)            \
   X(SSL_CIPHER_get_auth_nid)           \
   X(SSL_CIPHER_get_bits)               \

@@ -9,6 +9,8 @@ export {
   CERT_NONE,
   CERT_OPTIONAL,
   CERT_REQUIRED,
+  VerifyMode,
+  CHANNEL_BINDING_TYPES,
   TLSVersion,
   Purpose,
   SSL_ERROR_SSL,
@@ -106,11 +108,12 @@ export {
   type VerifyLocations,
   type WrapOptions,
 } from './ssl/context.js';
-export { DERCertToPEMCert, PEMCertToDERCert, certTimeToSeconds, getDefaultVerifyPaths, type DefaultVerifyPaths } from './ssl/module.js';
+export { DERCertToPEMCert, PEMCertToDERCert, PEM_HEADER, PEM_FOOTER, certTimeToSeconds, getDefaultVerifyPaths, type DefaultVerifyPaths } from './ssl/module.js';
+export { RAND_bytes, RAND_status, RAND_add } from './ssl/rand.js';
 export { getServerCertificate, getServerCertificateSync, type ServerCertificateOptions } from './ssl/server-certificate.js';
 export { SSLSocket, type CipherInfo } from './ssl/socket.js';
 export { MemoryBIO } from './ssl/memory.js';
 export { SSLObject } from './ssl/object.js';
 export { SSLSession } from './ssl/session.js';
 export type { PeerCertificate, RDN } from './ssl/certificate.js';
-export { SSLError, SSLCertVerificationError, SSLZeroReturnError, SSLSyscallError, SSLEOFError, SSLWantReadError, SSLWantWriteError } from './ssl/errors.js';
+export { SSLError, SSLCertVerificationError, CertificateError, SSLZeroReturnError, SSLSyscallError, SSLEOFError, SSLWantReadError, SSLWantWriteError } from './ssl/errors.js';

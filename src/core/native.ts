@@ -219,6 +219,12 @@ export interface Native {
   tlsOpensslVersion(this: void): [string, number] | null;
   /** [cafile env name, cafile, capath env name, capath] | -ENOSYS. */
   tlsDefaultVerifyPaths(this: void): [string, string, string, string] | number;
+  /** n bytes of OpenSSL's generator | TLS_FAILED | -errno. */
+  tlsRandBytes(this: void, n: number): Buffer | number;
+  /** Whether OpenSSL's generator is seeded | -ENOSYS. */
+  tlsRandStatus(this: void): boolean | number;
+  /** The bytes mixed into OpenSSL's generator: 0 | -errno. */
+  tlsRandAdd(this: void, data: Bytes, entropy: number): number;
   tlsNew(this: void, context: NativeTLSContext, server: boolean): NativeTLS | number;
   tlsSetServerName(this: void, tls: NativeTLS, name: string): number;
   tlsSetVerifyHost(this: void, tls: NativeTLS, name: string, ip: boolean): number;

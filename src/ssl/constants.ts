@@ -16,6 +16,12 @@ export const CERT_OPTIONAL = 1;
 /** The peer must present a certificate that verifies. */
 export const CERT_REQUIRED = 2;
 
+/** Python's `ssl.VerifyMode`: the CERT_* values of SSLContext.verifyMode (`VerifyMode[CERT_REQUIRED] === 'CERT_REQUIRED'`). */
+export const VerifyMode = table({ CERT_NONE, CERT_OPTIONAL, CERT_REQUIRED });
+
+/** The channel binding types getChannelBinding() knows: RFC 5929's tls-unique alone, as Python's. */
+export const CHANNEL_BINDING_TYPES: readonly string[] = Object.freeze(['tls-unique']);
+
 /** Python's `ssl.TLSVersion`: the protocol versions, as the TLS wire numbers. */
 export const TLSVersion = Object.freeze({
   /** The lowest version supported: TLS 1.0 here. */

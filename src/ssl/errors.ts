@@ -47,6 +47,11 @@ export class SSLCertVerificationError extends SSLError {
   }
 }
 
+/** Python's `ssl.CertificateError`, its old name of SSLCertVerificationError: the same class (`CertificateError === SSLCertVerificationError`). */
+export const CertificateError = SSLCertVerificationError;
+/** An instance of CertificateError, which is SSLCertVerificationError. */
+export type CertificateError = SSLCertVerificationError;
+
 /** The peer closed TLS (close_notify) where a call needed more of it (Python's `ssl.SSLZeroReturnError`). */
 export class SSLZeroReturnError extends SSLError {}
 

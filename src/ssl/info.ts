@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { native, type NativeTLS } from '../core/native.js';
 import { checkBoolean, valueError } from '../core/validate.js';
 import { decodeCertificate, type PeerCertificate } from './certificate.js';
-import { CERT_NONE } from './constants.js';
+import { CERT_NONE, CHANNEL_BINDING_TYPES } from './constants.js';
 import { checked } from './engine.js';
 
 /** [name, protocol, secret bits], as Python's SSLSocket.cipher(). */
@@ -23,9 +23,9 @@ export function peerCertificate(der: Buffer | null, binaryForm: unknown, verifyM
   return verifyMode === CERT_NONE ? {} : decodeCertificate(new X509Certificate(der));
 }
 
-/** Python's get_channel_binding(): RFC 5929's tls-unique (the only type Python knows); null before the handshake. */
+/** Python's get_channel_binding(): a type of CHANNEL_BINDING_TYPES (tls-unique alone); null before the handshake. */
 export function channelBinding(ssl: NativeTLS, cbType: unknown): Buffer | null {
-  if (cbType !== 'tls-unique') throw valueError('Unsupported channel binding type');
+  if (!CHANNEL_BINDING_TYPES.includes(cbType as string)) throw valueError('Unsupported channel binding type');
   return native.tlsChannelBinding(ssl);
 }
 

@@ -6,8 +6,10 @@ import { native } from '../core/native.js';
 import { errorFromErrno } from '../core/errors.js';
 import { typeError, valueError } from '../core/validate.js';
 
-const PEM_HEADER = '-----BEGIN CERTIFICATE-----';
-const PEM_FOOTER = '-----END CERTIFICATE-----';
+/** The line a PEM certificate starts with (Python's `ssl.PEM_HEADER`). */
+export const PEM_HEADER = '-----BEGIN CERTIFICATE-----';
+/** The line a PEM certificate ends with (Python's `ssl.PEM_FOOTER`). */
+export const PEM_FOOTER = '-----END CERTIFICATE-----';
 
 /** A certificate's DER bytes as PEM text: base64 in lines of 64 between the BEGIN and END lines, ending with a newline (Python's DER_cert_to_PEM_cert). */
 export function DERCertToPEMCert(der: ArrayBufferView): string {

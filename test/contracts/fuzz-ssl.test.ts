@@ -82,6 +82,8 @@ function baseArguments(name: string): unknown[][] {
     case 'DERCertToPEMCert': return [[ssl.PEMCertToDERCert(readFileSync(file('ca.pem'), 'utf8'))]];
     case 'PEMCertToDERCert': return [[readFileSync(file('ca.pem'), 'utf8')]];
     case 'certTimeToSeconds': return [['Jan  5 09:34:43 2018 GMT']];
+    case 'RAND_bytes': return [[16]];
+    case 'RAND_add': return [['seed', 1]];
     case 'createDefaultContext': return [[ssl.Purpose.SERVER_AUTH, {}]];
     case 'SSLContext': return [[ssl.PROTOCOL_TLS_CLIENT]];
     // A bound port nobody listens on: refused at once, nothing looked up.

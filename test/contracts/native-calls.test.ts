@@ -212,6 +212,8 @@ function tlsSession(f: NativeFixture): unknown {
   native.tlsHandshake!(connection, f.stream1);
   return native.tlsSessionGet!(connection);
 }
+/** RAND_bytes's n: SIZES but 2^31 - 1, whose 2 GiB of random bytes takes long and reaches no other path. */
+const RAND_SIZES: unknown[] = SIZES.filter((n) => n !== 0x7fffffff);
 const CA_PEM = Buffer.from(rootCertificates[0]!);
 const CA_DER = new X509Certificate(CA_PEM).raw;
 const KEY_PEM = Buffer.from(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
@@ -356,6 +358,9 @@ const specs: Record<string, Spec> = {
   tlsContextSetSni: { kinds: [CONTEXTS, BOOLS], good: (f) => [f.tlsContext(true), true] },
   tlsOpensslVersion: { kinds: [], good: () => [] },
   tlsDefaultVerifyPaths: { kinds: [], good: () => [] },
+  tlsRandBytes: { kinds: [RAND_SIZES], good: () => [16] },
+  tlsRandStatus: { kinds: [], good: () => [] },
+  tlsRandAdd: { kinds: [BYTES, [...INTS, 0.5, 1e300]], good: () => [Buffer.from('seed'), 1] },
   tlsNew: { kinds: [CONTEXTS, BOOLS], good: (f) => [f.tlsContext(), false] },
   tlsHelloServerName: { kinds: [CONNECTIONS], good: (f) => [f.tls(true)] },
   tlsHelloDecided: { kinds: [CONNECTIONS, INTS], good: (f) => [f.tls(true), -1] },

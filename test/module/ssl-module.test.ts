@@ -1,14 +1,17 @@
 // berkeley/ssl's module-level constants and functions against python3's
 // ssl module: every OP_*, VERIFY_*, ALERT_DESCRIPTION_* and SSL_ERROR_*
-// value Python has, the HAS_* flags, the OpenSSL version (of the library
-// loaded), DER <-> PEM, certTimeToSeconds, getDefaultVerifyPaths, and
-// getServerCertificate (+Sync) against a python3 ssl server on 127.0.0.1.
+// value Python has, the HAS_* flags, VerifyMode, PEM_HEADER/PEM_FOOTER,
+// CHANNEL_BINDING_TYPES, CertificateError, the OpenSSL version (of the
+// library loaded), DER <-> PEM, certTimeToSeconds, getDefaultVerifyPaths,
+// the RAND_* functions of OpenSSL's generator, and getServerCertificate
+// (+Sync) against a python3 ssl server on 127.0.0.1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { inspect } from 'node:util';
 import * as socket from 'berkeley';
 import * as ssl from 'berkeley/ssl';
-import { bounded, hasPythonSsl, openFds, Peer, PEER_MS, pythonJson, SYNC_TIMEOUT, TestCertificates } from '../support/index.js';
+import { bounded, hasPythonSsl, isErrorNaming, openFds, Peer, PEER_MS, pythonJson, refusedHandshake, SYNC_TIMEOUT, terminatedWorkers, TestCertificates, tlsPair } from '../support/index.js';
 
 const certificates = new TestCertificates();
 before(() => certificates.make());
@@ -36,6 +39,82 @@ test("every OP_*, VERIFY_*, ALERT_DESCRIPTION_* and SSL_ERROR_* constant python3
   assert.equal(ssl.AlertDescription.ALERT_DESCRIPTION_UNRECOGNIZED_NAME, 112);
   assert.equal(ssl.SSLErrorNumber[ssl.SSL_ERROR_EOF], 'SSL_ERROR_EOF');
   assert.ok(Object.isFrozen(ssl.Options));
+});
+
+test("VerifyMode, PEM_HEADER, PEM_FOOTER and CHANNEL_BINDING_TYPES as python3's ssl has them", (t) => {
+  const theirs = python(
+    t,
+    'import json, ssl; print(json.dumps([[(m.name, m.value) for m in ssl.VerifyMode], ssl.PEM_HEADER, ssl.PEM_FOOTER, ssl.CHANNEL_BINDING_TYPES]))',
+  ) as [[string, number][], string, string, string[]] | undefined;
+  if (theirs === undefined) return;
+  const [modes, header, footer, types] = theirs;
+  assert.deepEqual(Object.entries(ssl.VerifyMode).filter(([name]) => Number.isNaN(Number(name))), modes);
+  for (const [name, value] of modes) assert.equal(ssl.VerifyMode[value], name);
+  assert.equal(ssl.VerifyMode.CERT_REQUIRED, ssl.CERT_REQUIRED);
+  assert.equal(ssl.VerifyMode[3], undefined);
+  assert.ok(Object.isFrozen(ssl.VerifyMode));
+  assert.equal(ssl.PEM_HEADER, header);
+  assert.equal(ssl.PEM_FOOTER, footer);
+  assert.deepEqual(ssl.CHANNEL_BINDING_TYPES, types);
+  assert.throws(() => (ssl.CHANNEL_BINDING_TYPES as string[]).push('tls-exporter'), TypeError);
+});
+
+test('getChannelBinding takes the types of CHANNEL_BINDING_TYPES and refuses another (RangeError, as Python\'s ValueError)', async (t) => {
+  if (!needs(t)) return;
+  const [c, s] = await tlsPair(certificates.clientContext(), certificates.serverContext());
+  using _c = c;
+  using _s = s;
+  for (const type of ssl.CHANNEL_BINDING_TYPES) assert.ok(c.getChannelBinding(type) instanceof Buffer, type);
+  for (const type of ['tls-server-end-point', 'TLS-UNIQUE', '']) assert.throws(() => c.getChannelBinding(type), { name: 'RangeError', message: 'Unsupported channel binding type' }, type);
+});
+
+test('CertificateError is SSLCertVerificationError, the same class: a failed verification is an instance of it', async (t) => {
+  if (!needs(t)) return;
+  assert.equal(ssl.CertificateError, ssl.SSLCertVerificationError);
+  // A server whose certificate another CA signed.
+  const error = await refusedHandshake(certificates.clientContext(), certificates.serverContext('rogue'), 'localhost');
+  assert.ok(error instanceof ssl.CertificateError, String(error));
+  assert.equal(error.verifyCode, 20);
+});
+
+test('RAND_bytes: a Buffer of n random bytes for n 0, 1 and 4096, different on each call; RAND_status true, as python3\'s', (t) => {
+  for (const n of [0, 1, 4096]) {
+    const bytes = ssl.RAND_bytes(n);
+    assert.ok(Buffer.isBuffer(bytes));
+    assert.equal(bytes.length, n);
+  }
+  const draws = Array.from({ length: 4 }, () => ssl.RAND_bytes(4096).toString('hex'));
+  assert.equal(new Set(draws).size, draws.length);
+  assert.equal(ssl.RAND_status(), true);
+  const theirs = python(t, 'import json, ssl; print(json.dumps([ssl.RAND_status(), len(ssl.RAND_bytes(4096))]))');
+  if (theirs !== undefined) assert.deepEqual(theirs, [true, 4096]);
+});
+
+test('RAND_bytes: a wrong type is TypeError; a negative, fractional or too large n is RangeError naming n (0 to 2^31 - 1, as Python\'s C int)', () => {
+  for (const n of ['16', 10n, undefined, null, {}] as unknown[]) assert.throws(() => ssl.RAND_bytes(n as number), isErrorNaming(TypeError, 'n'), String(n));
+  for (const n of [-1, 1.5, NaN, Infinity, 2 ** 31, 2 ** 53]) assert.throws(() => ssl.RAND_bytes(n), isErrorNaming(RangeError, 'n'), String(n));
+  assert.throws(() => ssl.RAND_bytes(-1), { code: 'ERR_OUT_OF_RANGE' });
+});
+
+test('RAND_add: a string, Buffer, TypedArray, DataView or ArrayBuffer with any finite entropy; other data or entropy refused', () => {
+  for (const data of ['seed', '', Buffer.from('seed'), new Uint16Array(3), new DataView(new ArrayBuffer(8), 2, 4), new ArrayBuffer(5)]) {
+    for (const entropy of [0, 1, -1, 0.5, 1e300]) ssl.RAND_add(data, entropy);
+  }
+  for (const data of [1, null, undefined, {}, ['seed']]) assert.throws(() => ssl.RAND_add(data as string, 1), isErrorNaming(TypeError, 'data'), inspect(data));
+  for (const entropy of ['1', undefined, null, 1n] as unknown[]) assert.throws(() => ssl.RAND_add('seed', entropy as number), isErrorNaming(TypeError, 'entropy'), String(entropy));
+  for (const entropy of [NaN, Infinity, -Infinity]) assert.throws(() => ssl.RAND_add('seed', entropy), isErrorNaming(RangeError, 'entropy'), String(entropy));
+  assert.equal(ssl.RAND_bytes(32).length, 32);
+});
+
+test('a worker terminated while it calls RAND_bytes: the process lives on', async () => {
+  const url = JSON.stringify(import.meta.resolve('berkeley/ssl'));
+  const worker = `
+    Promise.all([import('node:worker_threads'), import(${url})]).then(([{ parentPort }, ssl]) => {
+      parentPort.postMessage('ready');
+      for (;;) { ssl.RAND_bytes(65536); ssl.RAND_add('x', 1); }
+    });`;
+  const result = await terminatedWorkers([worker], null);
+  assert.deepEqual({ code: result.code, signal: result.signal, stdout: result.stdout.trim() }, { code: 0, signal: null, stdout: 'alive' }, result.stderr);
 });
 
 test("HAS_* as python3's ssl says, where it says; OPENSSL_VERSION* of the OpenSSL Node runs on", (t) => {
