@@ -5,7 +5,7 @@
 // post-handshake request a server may make.
 import { inspect } from 'node:util';
 import { closedError } from '../core/errors.js';
-import { native } from '../core/native.js';
+import { native, type NativeTLS } from '../core/native.js';
 import { typeError, valueError } from '../core/validate.js';
 import type { PeerCertificate } from './certificate.js';
 import type { SSLContext } from './context.js';
@@ -40,6 +40,12 @@ export abstract class TLSConnection {
     return steps;
   }
 
+  /** What `read` says of the open connection's OpenSSL object; `closed` once it is closed. */
+  #report<R, C>(read: (ssl: NativeTLS) => R, closed: C): R | C {
+    const steps = this.openSteps();
+    return steps === null ? closed : read(steps.ssl);
+  }
+
   /** The context of the connection: the one it was made with, or another set here (a server's sniCallback does, to answer with that context's certificate). */
   get context(): SSLContext {
     return this.#context;
@@ -67,20 +73,17 @@ export abstract class TLSConnection {
 
   /** The cipher in use: [name, protocol version, secret bits]; null before the handshake. */
   cipher(): CipherInfo | null {
-    const steps = this.openSteps();
-    return steps === null ? null : native.tlsCipher(steps.ssl);
+    return this.#report(native.tlsCipher, null);
   }
 
   /** The protocol version, such as 'TLSv1.3'; null before the handshake is done. */
   version(): string | null {
-    const steps = this.openSteps();
-    return steps === null ? null : native.tlsVersion(steps.ssl);
+    return this.#report(native.tlsVersion, null);
   }
 
   /** The protocol ALPN chose, or null. */
   selectedAlpnProtocol(): string | null {
-    const steps = this.openSteps();
-    return steps === null ? null : native.tlsAlpnSelected(steps.ssl);
+    return this.#report(native.tlsAlpnSelected, null);
   }
 
   /**
@@ -91,8 +94,7 @@ export abstract class TLSConnection {
    * selecting again.
    */
   pending(): number {
-    const steps = this.openSteps();
-    return steps === null ? 0 : native.tlsPending(steps.ssl);
+    return this.#report(native.tlsPending, 0);
   }
 
   /** The compression in use: always null (Node's OpenSSL has none, as Python's usually). */
@@ -119,8 +121,7 @@ export abstract class TLSConnection {
 
   /** Whether the handshake resumed a session. */
   get sessionReused(): boolean {
-    const steps = this.openSteps();
-    return steps !== null && native.tlsSessionReused(steps.ssl);
+    return this.#report(native.tlsSessionReused, false);
   }
 
   /** The server's: the ciphers both sides have, in the server's order, as cipher()'s triples; null on a client or before the client's hello. */
